@@ -1,0 +1,141 @@
+import * as Y from 'yjs';
+import type { Role, TeamMember, TeamSettings } from '@/domain/team';
+import { DEFAULT_TEAM_SETTINGS } from '@/domain/team';
+import { SCHEMA_VERSION } from './schema';
+import { childMap, num, optStr, setField, str } from './ymap';
+
+/**
+ * The team doc: `meta`, `members` (roster and roles), `assignments` (household id → a map
+ * of linked member ids), `tags` (the team's own tags with labels), `settings`. The relay
+ * reads `assignments` to decide what each member's device may open.
+ */
+
+type YMap = Y.Map<unknown>;
+
+export interface CustomTag {
+  key: string;
+  label: string;
+}
+
+export interface TeamSnapshot {
+  teamId: string;
+  name: string;
+  members: TeamMember[];
+  /** household id → linked member ids (sorted) */
+  assignments: Map<string, string[]>;
+  tags: CustomTag[];
+  settings: TeamSettings;
+}
+
+const root = (doc: Y.Doc) => ({
+  meta: doc.getMap<unknown>('meta'),
+  members: doc.getMap<unknown>('members'),
+  assignments: doc.getMap<unknown>('assignments'),
+  tags: doc.getMap<unknown>('tags'),
+  settings: doc.getMap<unknown>('settings'),
+});
+
+export function initTeam(doc: Y.Doc, args: { teamId: string; name: string }): void {
+  doc.transact(() => {
+    const { meta } = root(doc);
+    setField(meta, 'schemaVersion', SCHEMA_VERSION);
+    setField(meta, 'kind', 'team');
+    setField(meta, 'teamId', args.teamId);
+    setField(meta, 'name', args.name);
+  });
+}
+
+export function renameTeam(doc: Y.Doc, name: string): void {
+  doc.transact(() => setField(root(doc).meta, 'name', name));
+}
+
+export function upsertTeamMember(doc: Y.Doc, m: TeamMember): void {
+  doc.transact(() => {
+    const rec = childMap(root(doc).members, m.id);
+    setField(rec, 'name', m.name);
+    setField(rec, 'role', m.role);
+    if (!rec.has('joinedAt')) setField(rec, 'joinedAt', m.joinedAt);
+    setField(rec, 'leftAt', m.leftAt);
+  });
+}
+
+export function setMemberRole(doc: Y.Doc, memberId: string, role: Role): void {
+  doc.transact(() => setField(childMap(root(doc).members, memberId), 'role', role));
+}
+
+/** Link members to a household. Links are keys of their own so concurrent links all stick. */
+export function linkMembers(doc: Y.Doc, householdId: string, memberIds: string[], by: { memberId: string; now: string }): void {
+  doc.transact(() => {
+    const links = childMap(root(doc).assignments, householdId);
+    for (const id of memberIds) if (!links.has(id)) links.set(id, { at: by.now, by: by.memberId });
+  });
+}
+
+export function unlinkMembers(doc: Y.Doc, householdId: string, memberIds: string[]): void {
+  doc.transact(() => {
+    const links = root(doc).assignments.get(householdId);
+    if (!(links instanceof Y.Map)) return;
+    for (const id of memberIds) links.delete(id);
+  });
+}
+
+/**
+ * A member leaves: mark them left and move every household linked to them to `successorId`
+ * in the same transaction, so no household is left without anyone for a moment.
+ */
+export function memberLeaves(doc: Y.Doc, memberId: string, successorId: string, by: { memberId: string; now: string }): number {
+  let moved = 0;
+  doc.transact(() => {
+    const r = root(doc);
+    setField(childMap(r.members, memberId), 'leftAt', by.now);
+    for (const [, links] of r.assignments.entries()) {
+      if (!(links instanceof Y.Map) || !links.has(memberId)) continue;
+      links.delete(memberId);
+      if (!links.has(successorId)) links.set(successorId, { at: by.now, by: by.memberId });
+      moved++;
+    }
+  });
+  return moved;
+}
+
+export function setCustomTag(doc: Y.Doc, tag: CustomTag): void {
+  doc.transact(() => setField(root(doc).tags, tag.key, tag.label));
+}
+
+export function updateSettings(doc: Y.Doc, settings: Partial<TeamSettings>): void {
+  doc.transact(() => {
+    for (const [k, v] of Object.entries(settings)) setField(root(doc).settings, k, v);
+  });
+}
+
+/** Linked member ids of one household, read straight from the doc (the relay uses this). */
+export function linkedMembers(doc: Y.Doc, householdId: string): string[] {
+  const links = root(doc).assignments.get(householdId);
+  return links instanceof Y.Map ? [...links.keys()].sort() : [];
+}
+
+export function readTeam(doc: Y.Doc): TeamSnapshot {
+  const r = root(doc);
+  const members: TeamMember[] = [...r.members.entries()]
+    .filter((e): e is [string, YMap] => e[1] instanceof Y.Map)
+    .map(([id, m]) => ({ id, name: str(m, 'name'), role: str(m, 'role', 'member') as Role, joinedAt: str(m, 'joinedAt'), leftAt: optStr(m, 'leftAt') }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  const assignments = new Map<string, string[]>();
+  for (const [hid, links] of r.assignments.entries()) {
+    if (links instanceof Y.Map && links.size > 0) assignments.set(hid, [...links.keys()].sort());
+  }
+  const tags = [...r.tags.entries()].filter((e): e is [string, string] => typeof e[1] === 'string').map(([key, label]) => ({ key, label }));
+  const s = r.settings;
+  return {
+    teamId: str(r.meta, 'teamId'),
+    name: str(r.meta, 'name'),
+    members,
+    assignments,
+    tags: tags.sort((a, b) => (a.key < b.key ? -1 : 1)),
+    settings: {
+      defaultVisitIntervalDays: num(s, 'defaultVisitIntervalDays', DEFAULT_TEAM_SETTINGS.defaultVisitIntervalDays),
+      dueSoonDays: num(s, 'dueSoonDays', DEFAULT_TEAM_SETTINGS.dueSoonDays),
+      requestDueDays: num(s, 'requestDueDays', DEFAULT_TEAM_SETTINGS.requestDueDays),
+    },
+  };
+}

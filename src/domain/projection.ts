@@ -1,0 +1,194 @@
+import { nextDueDate, requestDueDate, toLocalDate } from './dates';
+import { formatAddress, householdPhones } from './household';
+import type { HouseholdFile } from './household-file';
+import { isClosed, type RequestCategory, type RequestStatus } from './request';
+import type { SatisfactionLevel } from './rating';
+import { buildSearchText } from './search';
+import { OBSERVATION_ASPECTS, type ReviewStatus, type VisitKind } from './visit';
+
+/**
+ * The rows lists and dashboards read, derived from one household file. Pure: the same file
+ * gives the same rows on every device, which is what lets a start-up check rebuild them.
+ * Deleted records give no rows. Booleans are 0/1 because IndexedDB cannot index booleans.
+ */
+
+export interface HouseholdRow {
+  id: string;
+  teamId: string;
+  headName: string;
+  phone: string;
+  area: string;
+  address: string;
+  tags: string[];
+  linkedMemberIds: string[];
+  createdBy: string;
+  createdAt: string;
+  memberCount: number;
+  lastVisitAt?: string;
+  lastVisitBy?: string;
+  nextDueOn: string;
+  visitCount: number;
+  openRequestCount: number;
+  hasGps: 0 | 1;
+  lat?: number;
+  lng?: number;
+  mergedInto?: string;
+  archived: 0 | 1;
+  searchText: string;
+  /** the household doc version these rows were derived from */
+  docVersion: string;
+}
+
+export interface VisitRow {
+  id: string;
+  householdId: string;
+  kind: VisitKind;
+  visitorIds: string[];
+  createdBy: string;
+  visitedAt: string;
+  visitedOn: string;
+  photoCount: number;
+  /** aspects observed as `concern` or `urgent` */
+  concerns: string[];
+  reviewStatus?: ReviewStatus;
+  summary: string;
+  nextVisitOn?: string;
+  docVersion: string;
+}
+
+export interface RequestRow {
+  id: string;
+  householdId: string;
+  visitId?: string;
+  category: RequestCategory;
+  status: RequestStatus;
+  open: 0 | 1;
+  ownerId: string;
+  createdBy: string;
+  /** effective due date (own, else team default after raising) */
+  dueOn: string;
+  hasOwnDueDate: 0 | 1;
+  escalated: 0 | 1;
+  createdAt: string;
+  closedAt?: string;
+  actionCount: number;
+  lastActionAt?: string;
+  summary: string;
+  docVersion: string;
+}
+
+export interface RatingRow {
+  id: string;
+  householdId: string;
+  subjectKind: 'visit' | 'request';
+  subjectId: string;
+  memberId: string;
+  level: SatisfactionLevel;
+  recordedAt: string;
+  docVersion: string;
+}
+
+export interface ComplaintRow {
+  id: string;
+  householdId: string;
+  aboutMemberId: string;
+  recordedAt: string;
+  handled: 0 | 1;
+  summary: string;
+  docVersion: string;
+}
+
+export interface ProjectionRows {
+  household: HouseholdRow;
+  visits: VisitRow[];
+  requests: RequestRow[];
+  ratings: RatingRow[];
+  complaints: ComplaintRow[];
+}
+
+export interface ProjectionContext {
+  docVersion: string;
+  linkedMemberIds: string[];
+  requestDueDays: number;
+}
+
+const SUMMARY_LEN = 80;
+const snippet = (s: string) => (s.length > SUMMARY_LEN ? `${s.slice(0, SUMMARY_LEN - 1)}…` : s);
+
+export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): ProjectionRows {
+  const h = file.household;
+  const visits = file.visits.filter((v) => !v.deletedAt && v.visitedAt);
+  const last = visits.reduce<(typeof visits)[number] | undefined>((acc, v) => (!acc || v.visitedAt > acc.visitedAt || (v.visitedAt === acc.visitedAt && v.id > acc.id) ? v : acc), undefined);
+  const requests = file.requests.filter((r) => !r.deletedAt);
+  const docVersion = ctx.docVersion;
+
+  const household: HouseholdRow = {
+    id: h.id,
+    teamId: h.teamId,
+    headName: h.headName,
+    phone: h.phone,
+    area: h.address.area,
+    address: formatAddress(h.address),
+    tags: [...h.tags],
+    linkedMemberIds: [...ctx.linkedMemberIds].sort(),
+    createdBy: h.createdBy,
+    createdAt: h.createdAt,
+    memberCount: h.members.length,
+    lastVisitAt: last?.visitedAt,
+    lastVisitBy: last?.createdBy,
+    nextDueOn: nextDueDate({ lastVisitAt: last?.visitedAt, lastNextVisitOn: last?.nextVisitOn, intervalDays: h.visitIntervalDays, createdAt: h.createdAt || new Date(0).toISOString() }),
+    visitCount: visits.length,
+    openRequestCount: requests.filter((r) => !isClosed(r.status)).length,
+    hasGps: h.gps ? 1 : 0,
+    lat: h.gps?.lat,
+    lng: h.gps?.lng,
+    mergedInto: h.mergedInto,
+    archived: h.archived ? 1 : 0,
+    searchText: buildSearchText({ headName: h.headName, memberNames: h.members.map((m) => m.name), phones: householdPhones(h), address: formatAddress(h.address) }),
+    docVersion,
+  };
+
+  return {
+    household,
+    visits: visits.map((v) => ({
+      id: v.id,
+      householdId: h.id,
+      kind: v.kind,
+      visitorIds: [...v.visitorIds],
+      createdBy: v.createdBy,
+      visitedAt: v.visitedAt,
+      visitedOn: toLocalDate(v.visitedAt),
+      photoCount: v.photos.length,
+      concerns: OBSERVATION_ASPECTS.filter((a) => v.observations[a]?.level === 'concern' || v.observations[a]?.level === 'urgent'),
+      reviewStatus: v.review?.status,
+      summary: snippet(v.said || v.notes),
+      nextVisitOn: v.nextVisitOn,
+      docVersion,
+    })),
+    requests: requests.map((r) => ({
+      id: r.id,
+      householdId: h.id,
+      visitId: r.visitId,
+      category: r.category,
+      status: r.status,
+      open: isClosed(r.status) ? 0 : 1,
+      ownerId: r.ownerId,
+      createdBy: r.createdBy,
+      dueOn: requestDueDate(r.createdAt, r.dueOn, ctx.requestDueDays),
+      hasOwnDueDate: r.dueOn ? 1 : 0,
+      escalated: r.escalated ? 1 : 0,
+      createdAt: r.createdAt,
+      closedAt: isClosed(r.status) ? r.closedAt : undefined,
+      actionCount: r.actions.length,
+      lastActionAt: r.actions.at(-1)?.at,
+      summary: snippet(r.description),
+      docVersion,
+    })),
+    ratings: file.ratings
+      .filter((r) => !r.deletedAt)
+      .map((r) => ({ id: r.id, householdId: h.id, subjectKind: r.subjectKind, subjectId: r.subjectId, memberId: r.memberId, level: r.level, recordedAt: r.recordedAt, docVersion })),
+    complaints: file.complaints
+      .filter((c) => !c.deletedAt)
+      .map((c) => ({ id: c.id, householdId: h.id, aboutMemberId: c.aboutMemberId, recordedAt: c.recordedAt, handled: c.handled ? 1 : 0, summary: snippet(c.text), docVersion })),
+  };
+}

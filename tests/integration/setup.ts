@@ -1,0 +1,12 @@
+// Integration clients are Node processes standing in for phones: their IndexedDB is fake,
+// the relay and its WebSocket are real.
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import Dexie from 'dexie';
+import { beforeEach } from 'vitest';
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+  globalThis.IDBKeyRange = IDBKeyRange;
+  Dexie.dependencies.indexedDB = globalThis.indexedDB;
+  Dexie.dependencies.IDBKeyRange = IDBKeyRange;
+});
