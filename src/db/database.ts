@@ -1,0 +1,77 @@
+import Dexie, { type EntityTable } from 'dexie';
+import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from '@/domain/projection';
+
+/** Per-doc bookkeeping: which docs this device holds and whether their rows are current. */
+export interface DocRecord {
+  name: string;
+  kind: 'household' | 'team';
+  householdId?: string;
+  /** 1 while a write may have reached the doc but not yet its rows */
+  pending: 0 | 1;
+  /** version of the doc the rows were derived from */
+  projectedVersion?: string;
+  /** version last confirmed on the relay (maintained by src/sync) */
+  serverVersion?: string;
+  /** 1 while this device holds updates the relay has not acknowledged */
+  unsynced: 0 | 1;
+  updatedAt: string;
+}
+
+/** A form's unsaved input, kept as it is typed so a crash or reload gives it back. */
+export interface Draft {
+  /** e.g. `visit:<householdId>` or `household:new` */
+  key: string;
+  route: string;
+  data: unknown;
+  updatedAt: string;
+}
+
+/** A photo's bytes, content-addressed. */
+export interface StoredBlob {
+  sha256: string;
+  mime: string;
+  size: number;
+  blob: Blob;
+  /** a small preview for lists */
+  thumb?: Blob;
+  createdAt: string;
+  /** 1 once the relay holds it */
+  uploaded: 0 | 1;
+  /** household the photo was taken for (authorises the upload) */
+  householdId?: string;
+}
+
+export interface Setting {
+  key: string;
+  value: unknown;
+}
+
+export class LianhuDb extends Dexie {
+  households!: EntityTable<HouseholdRow, 'id'>;
+  visits!: EntityTable<VisitRow, 'id'>;
+  requests!: EntityTable<RequestRow, 'id'>;
+  ratings!: EntityTable<RatingRow, 'id'>;
+  complaints!: EntityTable<ComplaintRow, 'id'>;
+  docs!: EntityTable<DocRecord, 'name'>;
+  drafts!: EntityTable<Draft, 'key'>;
+  blobs!: EntityTable<StoredBlob, 'sha256'>;
+  settings!: EntityTable<Setting, 'key'>;
+
+  constructor(name = 'lianhu') {
+    super(name);
+    this.version(1).stores({
+      households: 'id, area, *tags, *linkedMemberIds, createdBy, nextDueOn, lastVisitAt, mergedInto',
+      visits: 'id, householdId, *visitorIds, createdBy, visitedAt, visitedOn, reviewStatus, [householdId+visitedAt]',
+      requests: 'id, householdId, status, open, ownerId, dueOn, escalated, createdAt, [open+dueOn]',
+      ratings: 'id, householdId, memberId, subjectId, recordedAt',
+      complaints: 'id, householdId, aboutMemberId, recordedAt',
+      docs: 'name, kind, householdId, pending, unsynced',
+      drafts: 'key, updatedAt',
+      blobs: 'sha256, uploaded, householdId',
+      settings: 'key',
+    });
+  }
+}
+
+/** Tables holding rows derived from household docs (cleared and rebuilt together). */
+export const PROJECTION_TABLES = ['households', 'visits', 'requests', 'ratings', 'complaints'] as const;

@@ -1,0 +1,119 @@
+import * as Y from 'yjs';
+import { readTeam } from '@/docs/team-doc';
+import { parseDocName, teamDocName } from '@/docs/schema';
+import { DEFAULT_TEAM_SETTINGS } from '@/domain/team';
+import { LianhuDb } from './database';
+import { WRITTEN_AHEAD } from './doc-persistence';
+import { DocStore } from './doc-store';
+import { Projector, type TeamContext } from './projector';
+
+/**
+ * The device's records: docs on disk, the rows derived from them, and the one write path.
+ *
+ *   store action → domain validation → commit(doc name, write) →
+ *     mark rows pending → write the update ahead to IndexedDB (strict) →
+ *     apply it to the live doc → project rows → resolve ("saved")
+ *
+ * Sync and file import apply updates to the live docs; the projector follows them.
+ */
+export class LocalRecords {
+  readonly db: LianhuDb;
+  readonly docs: DocStore;
+  readonly projector: Projector;
+  private team: TeamContext = { assignments: new Map(), requestDueDays: DEFAULT_TEAM_SETTINGS.requestDueDays };
+  private teamId: string | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(opts: { dbName?: string; docPrefix?: string } = {}) {
+    this.db = new LianhuDb(opts.dbName);
+    this.docs = new DocStore(opts.docPrefix);
+    this.projector = new Projector(this.db, this.docs, () => this.team);
+  }
+
+  get teamContext(): TeamContext {
+    return this.team;
+  }
+
+  /**
+   * Open the team doc, then rebuild the rows of any doc a crash left pending. Returns how
+   * many were rebuilt. Call `sweep()` afterwards, off the start-up path.
+   */
+  async start(teamId: string | undefined): Promise<number> {
+    this.teamId = teamId;
+    this.unsubscribe?.();
+    this.unsubscribe = this.docs.onUpdate((name, _update, origin) => {
+      if (origin === WRITTEN_AHEAD) return; // commit projects its own writes
+      if (teamId && name === teamDocName(teamId)) {
+        void this.refreshTeam();
+        return;
+      }
+      if (parseDocName(name)?.kind === 'household') {
+        void this.projector.markPending(name).then(() => this.projector.schedule(name));
+      }
+    });
+    if (teamId) await this.refreshTeam();
+    return this.projector.repairPending();
+  }
+
+  /** Background consistency check of every stored doc against its rows. */
+  sweep(): Promise<number> {
+    return this.projector.sweep();
+  }
+
+  private async refreshTeam(): Promise<void> {
+    if (!this.teamId) return;
+    const snapshot = readTeam(await this.docs.get(teamDocName(this.teamId)));
+    const dueDaysChanged = snapshot.settings.requestDueDays !== this.team.requestDueDays;
+    this.team = { assignments: snapshot.assignments, requestDueDays: snapshot.settings.requestDueDays };
+    await this.projector.applyAssignments();
+    if (dueDaysChanged) {
+      for (const name of await this.db.docs.where('kind').equals('household').primaryKeys()) this.projector.schedule(name);
+    }
+  }
+
+  /**
+   * The one write path. `write` edits a scratch copy of the doc; the resulting update is
+   * committed to IndexedDB before the live doc (and so the UI and sync) sees it. If the
+   * disk refuses (quota, I/O) this throws StorageWriteError and nothing changed.
+   * Resolves once the write is durable and the rows reflect it.
+   */
+  async commit(name: string, write: (doc: Y.Doc) => void): Promise<void> {
+    const doc = await this.docs.get(name);
+    const persistence = await this.docs.persistence(name);
+    await this.projector.markPending(name);
+    await persistence.exclusive(async () => {
+      const scratch = new Y.Doc({ guid: name });
+      // Same client id: the scratch edit continues this device's own clock in the doc.
+      scratch.clientID = doc.clientID;
+      Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
+      let changed = false;
+      scratch.on('update', () => {
+        changed = true;
+      });
+      let update: Uint8Array;
+      try {
+        write(scratch);
+        update = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(doc));
+      } finally {
+        scratch.destroy();
+      }
+      if (!changed) return;
+      await persistence.writeAhead(update);
+      // Inside a local transaction, so Yjs does not take our own client id for a stranger's.
+      doc.transact(() => Y.applyUpdate(doc, update), WRITTEN_AHEAD);
+    });
+    await this.projector.project(name);
+  }
+
+  /** Read-only access to a live doc (for views that render a whole household file). */
+  doc(name: string): Promise<Y.Doc> {
+    return this.docs.get(name);
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    await this.projector.settled();
+    await this.docs.closeAll();
+    this.db.close();
+  }
+}
