@@ -83,9 +83,10 @@ export class LocalRecords {
     await this.projector.markPending(name);
     await persistence.exclusive(async () => {
       const scratch = new Y.Doc({ guid: name });
-      // Same client id: the scratch edit continues this device's own clock in the doc.
-      scratch.clientID = doc.clientID;
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
+      // Same client id as the live doc, set after loading: the edit continues this device's
+      // own clock instead of adding a new client to the doc on every save.
+      scratch.clientID = doc.clientID;
       let changed = false;
       scratch.on('update', () => {
         changed = true;
@@ -99,8 +100,7 @@ export class LocalRecords {
       }
       if (!changed) return;
       await persistence.writeAhead(update);
-      // Inside a local transaction, so Yjs does not take our own client id for a stranger's.
-      doc.transact(() => Y.applyUpdate(doc, update), WRITTEN_AHEAD);
+      applyOwnUpdate(doc, update);
     });
     await this.projector.project(name);
   }
@@ -115,5 +115,21 @@ export class LocalRecords {
     await this.projector.settled();
     await this.docs.closeAll();
     this.db.close();
+  }
+}
+
+/**
+ * Apply an update this device wrote (in a scratch copy) to the live doc. Yjs treats every
+ * applied update as remote, and a remote update carrying the doc's own client id makes it
+ * pick a new id ("another client seems to be using it"). Our scratch copy is not another
+ * client — writes are serialised per doc — so the id is stepped aside for the apply.
+ */
+function applyOwnUpdate(doc: Y.Doc, update: Uint8Array): void {
+  const own = doc.clientID;
+  doc.clientID = own === 0 ? 1 : 0;
+  try {
+    Y.applyUpdate(doc, update, WRITTEN_AHEAD);
+  } finally {
+    doc.clientID = own;
   }
 }
