@@ -1,4 +1,4 @@
-import { pinyin } from 'pinyin-pro';
+import { toPinyin } from './pinyin';
 
 /**
  * Search that fits Chinese names: a household is found by its head's or members' names,
@@ -16,7 +16,7 @@ export function pinyinKeys(text: string, asName: boolean): { full: string; initi
     const plain = text.toLowerCase().replace(/\s+/g, '');
     return { full: plain, initials: '' };
   }
-  const syllables = pinyin(text, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true, surname: asName ? 'head' : 'off' }).map((s) => s.toLowerCase().replace(/\s+/g, '')).filter(Boolean);
+  const syllables = toPinyin(text, asName);
   return { full: syllables.join(''), initials: syllables.map((s) => s[0]).join('') };
 }
 
