@@ -61,10 +61,10 @@ export class LianhuDb extends Dexie {
     super(name);
     this.version(1).stores({
       households: 'id, area, *tags, *linkedMemberIds, createdBy, nextDueOn, lastVisitAt, mergedInto',
-      visits: 'id, householdId, *visitorIds, createdBy, visitedAt, visitedOn, reviewStatus, [householdId+visitedAt]',
-      requests: 'id, householdId, status, open, ownerId, dueOn, escalated, createdAt, [open+dueOn]',
-      ratings: 'id, householdId, memberId, subjectId, recordedAt',
-      complaints: 'id, householdId, aboutMemberId, recordedAt',
+      visits: 'id, householdId, docHouseholdId, *visitorIds, createdBy, visitedAt, visitedOn, reviewStatus, [householdId+visitedAt]',
+      requests: 'id, householdId, docHouseholdId, status, open, ownerId, dueOn, escalated, createdAt, [open+dueOn]',
+      ratings: 'id, householdId, docHouseholdId, memberId, subjectId, recordedAt',
+      complaints: 'id, householdId, docHouseholdId, aboutMemberId, recordedAt',
       docs: 'name, kind, householdId, pending, unsynced',
       drafts: 'key, updatedAt',
       blobs: 'sha256, uploaded, householdId',

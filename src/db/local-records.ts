@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { readTeam } from '@/docs/team-doc';
-import { parseDocName, teamDocName } from '@/docs/schema';
+import { householdDocName, parseDocName, teamDocName } from '@/docs/schema';
+import { mergeGroups, resolveMerges } from '@/domain/merge';
 import { DEFAULT_TEAM_SETTINGS } from '@/domain/team';
 import { LianhuDb } from './database';
 import { WRITTEN_AHEAD } from './doc-persistence';
@@ -20,7 +21,7 @@ export class LocalRecords {
   readonly db: LianhuDb;
   readonly docs: DocStore;
   readonly projector: Projector;
-  private team: TeamContext = { assignments: new Map(), requestDueDays: DEFAULT_TEAM_SETTINGS.requestDueDays };
+  private team: TeamContext = { assignments: new Map(), requestDueDays: DEFAULT_TEAM_SETTINGS.requestDueDays, mergeRoots: new Map(), mergeGroups: new Map() };
   private teamId: string | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -62,13 +63,22 @@ export class LocalRecords {
 
   private async refreshTeam(): Promise<void> {
     if (!this.teamId) return;
-    const snapshot = readTeam(await this.docs.get(teamDocName(this.teamId)));
-    const dueDaysChanged = snapshot.settings.requestDueDays !== this.team.requestDueDays;
-    this.team = { assignments: snapshot.assignments, requestDueDays: snapshot.settings.requestDueDays };
+    const teamId = this.teamId;
+    const snapshot = readTeam(await this.docs.get(teamDocName(teamId)));
+    const before = this.team;
+    const mergeRoots = resolveMerges(snapshot.merges);
+    this.team = { assignments: snapshot.assignments, requestDueDays: snapshot.settings.requestDueDays, mergeRoots, mergeGroups: mergeGroups(mergeRoots) };
     await this.projector.applyAssignments();
-    if (dueDaysChanged) {
+    if (snapshot.settings.requestDueDays !== before.requestDueDays) {
       for (const name of await this.db.docs.where('kind').equals('household').primaryKeys()) this.projector.schedule(name);
+      return;
     }
+    // Households whose merge group changed are projected again (and so are their roots).
+    const touched = new Set<string>();
+    for (const id of new Set([...before.mergeRoots.keys(), ...mergeRoots.keys()])) {
+      if (before.mergeRoots.get(id) !== mergeRoots.get(id)) touched.add(id);
+    }
+    for (const id of touched) if (await this.db.docs.get(householdDocName(teamId, id))) this.projector.schedule(householdDocName(teamId, id));
   }
 
   /**
@@ -102,7 +112,8 @@ export class LocalRecords {
       await persistence.writeAhead(update);
       applyOwnUpdate(doc, update);
     });
-    await this.projector.project(name);
+    if (this.teamId && name === teamDocName(this.teamId)) await this.refreshTeam();
+    else await this.projector.project(name);
   }
 
   /** Read-only access to a live doc (for views that render a whole household file). */

@@ -104,9 +104,12 @@ export function removeMember(doc: Y.Doc, memberId: string, actor: Actor): void {
   });
 }
 
-/** Mark this file as merged into another (it stays as a pointer so links still work). */
-export function setMergedInto(doc: Y.Doc, targetId: string | undefined): void {
-  doc.transact(() => setField(root(doc).profile, 'mergedInto', targetId));
+/**
+ * Move a file to another team's name space: a device that started alone (`local-…` team id)
+ * and then joined a team copies each doc to the team's name and rewrites this.
+ */
+export function setHouseholdTeam(doc: Y.Doc, teamId: string): void {
+  doc.transact(() => setField(root(doc).meta, 'teamId', teamId));
 }
 
 export function setArchived(doc: Y.Doc, archived: boolean): void {
@@ -319,7 +322,6 @@ export function readHousehold(doc: Y.Doc): HouseholdSnapshot {
       }))
       .sort((a, b) => (a.id < b.id ? -1 : 1)),
     notes: r.notes.toString(),
-    mergedInto: optStr(p, 'mergedInto'),
     archived: bool(p, 'archived'),
   };
   const hid = household.id;

@@ -23,6 +23,8 @@ export interface TeamSnapshot {
   members: TeamMember[];
   /** household id → linked member ids (sorted) */
   assignments: Map<string, string[]>;
+  /** duplicate merges: source household id → the household it was merged into */
+  merges: Map<string, string>;
   tags: CustomTag[];
   settings: TeamSettings;
 }
@@ -31,6 +33,7 @@ const root = (doc: Y.Doc) => ({
   meta: doc.getMap<unknown>('meta'),
   members: doc.getMap<unknown>('members'),
   assignments: doc.getMap<unknown>('assignments'),
+  merges: doc.getMap<unknown>('merges'),
   tags: doc.getMap<unknown>('tags'),
   settings: doc.getMap<unknown>('settings'),
 });
@@ -98,6 +101,30 @@ export function memberLeaves(doc: Y.Doc, memberId: string, successorId: string, 
   return moved;
 }
 
+/**
+ * Record that `sourceId` is a duplicate of `targetId` (see src/domain/merge.ts: records
+ * stay where they are; reads unite the group). The source's links move to the target.
+ */
+export function mergeHouseholds(doc: Y.Doc, sourceId: string, targetId: string, by: { memberId: string; now: string }): void {
+  doc.transact(() => {
+    const r = root(doc);
+    setField(r.merges, sourceId, { into: targetId, at: by.now, by: by.memberId });
+    const from = r.assignments.get(sourceId);
+    if (from instanceof Y.Map) {
+      const to = childMap(r.assignments, targetId);
+      for (const memberId of from.keys()) if (!to.has(memberId)) to.set(memberId, { at: by.now, by: by.memberId });
+    }
+  });
+}
+
+/** Undo a merge: the source is its own file again (its records were never moved). */
+export function unmergeHousehold(doc: Y.Doc, sourceId: string): void {
+  doc.transact(() => {
+    const r = root(doc);
+    if (r.merges.has(sourceId)) r.merges.delete(sourceId);
+  });
+}
+
 export function setCustomTag(doc: Y.Doc, tag: CustomTag): void {
   doc.transact(() => setField(root(doc).tags, tag.key, tag.label));
 }
@@ -124,6 +151,11 @@ export function readTeam(doc: Y.Doc): TeamSnapshot {
   for (const [hid, links] of r.assignments.entries()) {
     if (links instanceof Y.Map && links.size > 0) assignments.set(hid, [...links.keys()].sort());
   }
+  const merges = new Map<string, string>();
+  for (const [sourceId, m] of r.merges.entries()) {
+    const into = m && typeof m === 'object' ? (m as { into?: unknown }).into : undefined;
+    if (typeof into === 'string' && into !== sourceId) merges.set(sourceId, into);
+  }
   const tags = [...r.tags.entries()].filter((e): e is [string, string] => typeof e[1] === 'string').map(([key, label]) => ({ key, label }));
   const s = r.settings;
   return {
@@ -131,6 +163,7 @@ export function readTeam(doc: Y.Doc): TeamSnapshot {
     name: str(r.meta, 'name'),
     members,
     assignments,
+    merges,
     tags: tags.sort((a, b) => (a.key < b.key ? -1 : 1)),
     settings: {
       defaultVisitIntervalDays: num(s, 'defaultVisitIntervalDays', DEFAULT_TEAM_SETTINGS.defaultVisitIntervalDays),

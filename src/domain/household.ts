@@ -54,8 +54,6 @@ export interface Household extends HouseholdProfile {
   notes: string;
   createdAt: string;
   createdBy: string;
-  /** set when a lead merged this file into another: this one is then only a pointer */
-  mergedInto?: string;
   archived: boolean;
 }
 

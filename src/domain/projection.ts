@@ -41,7 +41,10 @@ export interface HouseholdRow {
 
 export interface VisitRow {
   id: string;
+  /** the household (merge group root) this visit is listed under */
   householdId: string;
+  /** the household doc that holds the record: where edits go */
+  docHouseholdId: string;
   kind: VisitKind;
   visitorIds: string[];
   createdBy: string;
@@ -59,6 +62,7 @@ export interface VisitRow {
 export interface RequestRow {
   id: string;
   householdId: string;
+  docHouseholdId: string;
   visitId?: string;
   category: RequestCategory;
   status: RequestStatus;
@@ -80,6 +84,7 @@ export interface RequestRow {
 export interface RatingRow {
   id: string;
   householdId: string;
+  docHouseholdId: string;
   subjectKind: 'visit' | 'request';
   subjectId: string;
   memberId: string;
@@ -91,6 +96,7 @@ export interface RatingRow {
 export interface ComplaintRow {
   id: string;
   householdId: string;
+  docHouseholdId: string;
   aboutMemberId: string;
   recordedAt: string;
   handled: 0 | 1;
@@ -110,12 +116,23 @@ export interface ProjectionContext {
   docVersion: string;
   linkedMemberIds: string[];
   requestDueDays: number;
+  /** set when this household was merged into another: it then gets no record rows */
+  mergedInto?: string;
 }
 
 const SUMMARY_LEN = 80;
 const snippet = (s: string) => (s.length > SUMMARY_LEN ? `${s.slice(0, SUMMARY_LEN - 1)}…` : s);
 
+/**
+ * Rows for one household file (or for a merged group's combined file, see
+ * src/domain/merge.ts). A household merged into another keeps its own row, marked
+ * `mergedInto`, so links to it resolve; its records are listed under the target.
+ */
 export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): ProjectionRows {
+  if (ctx.mergedInto) {
+    const rows = projectHousehold({ ...file, visits: [], requests: [], ratings: [], complaints: [] }, { ...ctx, mergedInto: undefined });
+    return { ...rows, household: { ...rows.household, mergedInto: ctx.mergedInto } };
+  }
   const h = file.household;
   const visits = file.visits.filter((v) => !v.deletedAt && v.visitedAt);
   const last = visits.reduce<(typeof visits)[number] | undefined>((acc, v) => (!acc || v.visitedAt > acc.visitedAt || (v.visitedAt === acc.visitedAt && v.id > acc.id) ? v : acc), undefined);
@@ -142,7 +159,7 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     hasGps: h.gps ? 1 : 0,
     lat: h.gps?.lat,
     lng: h.gps?.lng,
-    mergedInto: h.mergedInto,
+    mergedInto: undefined,
     archived: h.archived ? 1 : 0,
     searchText: buildSearchText({ headName: h.headName, memberNames: h.members.map((m) => m.name), phones: householdPhones(h), address: formatAddress(h.address) }),
     docVersion,
@@ -153,6 +170,7 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     visits: visits.map((v) => ({
       id: v.id,
       householdId: h.id,
+      docHouseholdId: v.householdId,
       kind: v.kind,
       visitorIds: [...v.visitorIds],
       createdBy: v.createdBy,
@@ -168,6 +186,7 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     requests: requests.map((r) => ({
       id: r.id,
       householdId: h.id,
+      docHouseholdId: r.householdId,
       visitId: r.visitId,
       category: r.category,
       status: r.status,
@@ -186,9 +205,9 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     })),
     ratings: file.ratings
       .filter((r) => !r.deletedAt)
-      .map((r) => ({ id: r.id, householdId: h.id, subjectKind: r.subjectKind, subjectId: r.subjectId, memberId: r.memberId, level: r.level, recordedAt: r.recordedAt, docVersion })),
+      .map((r) => ({ id: r.id, householdId: h.id, docHouseholdId: r.householdId, subjectKind: r.subjectKind, subjectId: r.subjectId, memberId: r.memberId, level: r.level, recordedAt: r.recordedAt, docVersion })),
     complaints: file.complaints
       .filter((c) => !c.deletedAt)
-      .map((c) => ({ id: c.id, householdId: h.id, aboutMemberId: c.aboutMemberId, recordedAt: c.recordedAt, handled: c.handled ? 1 : 0, summary: snippet(c.text), docVersion })),
+      .map((c) => ({ id: c.id, householdId: h.id, docHouseholdId: c.householdId, aboutMemberId: c.aboutMemberId, recordedAt: c.recordedAt, handled: c.handled ? 1 : 0, summary: snippet(c.text), docVersion })),
   };
 }

@@ -144,3 +144,36 @@ describe('projection repair after a crash', () => {
     await after.close();
   });
 });
+
+describe('merged duplicates in the lists', () => {
+  it('lists both files\' visits under the target, and a visit added to the duplicate later too', async () => {
+    const { initTeam, mergeHouseholds } = await import('@/docs/team-doc');
+    const { teamDocName } = await import('@/docs/schema');
+    const records = new LocalRecords();
+    await records.start('t1');
+    await records.commit(teamDocName('t1'), (doc) => initTeam(doc, { teamId: 't1', name: '一支部' }));
+    const a = householdDocName('t1', 'ha');
+    const b = householdDocName('t1', 'hb');
+    await records.commit(a, (doc) => createHousehold(doc, { id: 'ha', teamId: 't1', profile: profile() }, actor));
+    await records.commit(b, (doc) => createHousehold(doc, { id: 'hb', teamId: 't1', profile: profile({ headName: '章三' }) }, actor));
+    await records.commit(a, (doc) => addVisit(doc, visit('va'), actor));
+    await records.commit(b, (doc) => addVisit(doc, visit('vb'), actor));
+
+    await records.commit(teamDocName('t1'), (doc) => mergeHouseholds(doc, 'hb', 'ha', { memberId: 'lead', now: actor.now }));
+    await records.projector.settled();
+    expect((await records.db.households.get('hb'))?.mergedInto).toBe('ha');
+    expect((await records.db.households.get('ha'))?.visitCount).toBe(2);
+    const rows = await records.db.visits.orderBy('id').toArray();
+    expect(rows.map((r) => [r.id, r.householdId, r.docHouseholdId])).toEqual([
+      ['va', 'ha', 'ha'],
+      ['vb', 'ha', 'hb'],
+    ]);
+
+    // A device that never heard of the merge writes to the duplicate: it still shows under the target.
+    await records.commit(b, (doc) => addVisit(doc, visit('vb2', { visitedAt: '2026-05-03T09:00:00.000Z' }), actor));
+    await records.projector.settled();
+    expect((await records.db.households.get('ha'))?.visitCount).toBe(3);
+    expect((await records.db.visits.get('vb2'))?.householdId).toBe('ha');
+    await records.close();
+  });
+});
