@@ -1,0 +1,143 @@
+import { addDaysToDate, daysBetween, isRequestOverdue, toLocalDate } from './dates';
+import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
+import { SATISFACTION_SCORE, type SatisfactionLevel } from './rating';
+import type { TeamMember } from './team';
+
+/**
+ * 考核: per member and period — households covered, visits made, overdue households,
+ * requests resolved or explained (on time or not), time to close, satisfaction and
+ * complaints. Pure, from the projection rows, so the lead's device and a printed summary
+ * agree to the digit.
+ */
+
+export type PeriodKind = 'month' | 'quarter' | 'half' | 'year';
+
+export interface Period {
+  kind: PeriodKind;
+  /** first day, inclusive */
+  from: string;
+  /** last day, inclusive */
+  to: string;
+}
+
+/** The period of `kind` containing `date` (YYYY-MM-DD). */
+export function periodContaining(kind: PeriodKind, date: string): Period {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const span = { month: 1, quarter: 3, half: 6, year: 12 }[kind];
+  const startMonth = Math.floor((m - 1) / span) * span + 1;
+  const from = `${y}-${String(startMonth).padStart(2, '0')}-01`;
+  const endMonth = startMonth + span;
+  const next = endMonth > 12 ? `${y + 1}-01-01` : `${y}-${String(endMonth).padStart(2, '0')}-01`;
+  return { kind, from, to: addDaysToDate(next, -1) };
+}
+
+/** The period before `p`, of the same kind. */
+export function previousPeriod(p: Period): Period {
+  return periodContaining(p.kind, addDaysToDate(p.from, -1));
+}
+
+const inPeriod = (instant: string | undefined, p: Period) => {
+  if (!instant) return false;
+  const d = instant.length === 10 ? instant : toLocalDate(instant);
+  return d >= p.from && d <= p.to;
+};
+
+export interface MemberAssessment {
+  memberId: string;
+  linkedHouseholds: number;
+  /** linked households with at least one visit by this member in the period */
+  visitedHouseholds: number;
+  /** visitedHouseholds / linkedHouseholds, 0–1; undefined with no households */
+  coverage?: number;
+  /** linked households overdue at the period's end (or today, if earlier) */
+  overdueHouseholds: number;
+  visits: number;
+  /** requests owned by this member that were closed in the period */
+  resolved: number;
+  explained: number;
+  /** closed within their due date, of those closed in the period */
+  closedOnTime: number;
+  /** owned requests open past their due date at the period's end, or closed late in it */
+  overdueRequests: number;
+  /** mean days from raised to closed, for requests closed in the period */
+  averageDaysToClose?: number;
+  ratings: Record<SatisfactionLevel, number>;
+  /** mean of SATISFACTION_SCORE over the period's ratings, 0–1 */
+  satisfaction?: number;
+  complaints: number;
+}
+
+export interface AssessmentInput {
+  members: TeamMember[];
+  households: HouseholdRow[];
+  visits: VisitRow[];
+  requests: RequestRow[];
+  ratings: RatingRow[];
+  complaints: ComplaintRow[];
+  period: Period;
+  today: string;
+}
+
+export function assess(input: AssessmentInput): MemberAssessment[] {
+  const { period } = input;
+  const asOf = input.today < period.to ? input.today : period.to;
+  const households = input.households.filter((h) => !h.mergedInto && !h.archived);
+  return input.members
+    .filter((m) => !m.leftAt || m.leftAt.slice(0, 10) >= period.from)
+    .map((m) => {
+      const linked = households.filter((h) => h.linkedMemberIds.includes(m.id));
+      const linkedIds = new Set(linked.map((h) => h.id));
+      const myVisits = input.visits.filter((v) => v.visitorIds.includes(m.id) && inPeriod(v.visitedAt, period));
+      const visitedLinked = new Set(myVisits.map((v) => v.householdId).filter((id) => linkedIds.has(id)));
+      const owned = input.requests.filter((r) => r.ownerId === m.id);
+      const closedIn = owned.filter((r) => r.open === 0 && inPeriod(r.closedAt, period));
+      const resolved = closedIn.filter((r) => r.status === 'resolved').length;
+      const explained = closedIn.filter((r) => r.status === 'explained').length;
+      const closedOnTime = closedIn.filter((r) => !isRequestOverdue({ dueOn: r.dueOn, closedAt: r.closedAt, today: asOf })).length;
+      const overdueRequests = owned.filter((r) => {
+        if (r.createdAt.slice(0, 10) > period.to) return false;
+        if (r.open === 1) return daysBetween(r.dueOn, asOf) > 0;
+        return inPeriod(r.closedAt, period) && isRequestOverdue({ dueOn: r.dueOn, closedAt: r.closedAt, today: asOf });
+      }).length;
+      const durations = closedIn.map((r) => daysBetween(toLocalDate(r.createdAt), toLocalDate(r.closedAt!)));
+      const myRatings = input.ratings.filter((r) => r.memberId === m.id && inPeriod(r.recordedAt, period));
+      const ratings: Record<SatisfactionLevel, number> = { satisfied: 0, basically_satisfied: 0, dissatisfied: 0 };
+      for (const r of myRatings) ratings[r.level]++;
+      return {
+        memberId: m.id,
+        linkedHouseholds: linked.length,
+        visitedHouseholds: visitedLinked.size,
+        coverage: linked.length ? visitedLinked.size / linked.length : undefined,
+        overdueHouseholds: linked.filter((h) => daysBetween(h.nextDueOn, asOf) > 0).length,
+        visits: myVisits.length,
+        resolved,
+        explained,
+        closedOnTime,
+        overdueRequests,
+        averageDaysToClose: durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : undefined,
+        ratings,
+        satisfaction: myRatings.length ? myRatings.reduce((a, r) => a + SATISFACTION_SCORE[r.level], 0) / myRatings.length : undefined,
+        complaints: input.complaints.filter((c) => c.aboutMemberId === m.id && inPeriod(c.recordedAt, period)).length,
+      };
+    });
+}
+
+/** Team totals for a summary page: the members' figures added up (coverage over all households). */
+export function teamTotals(rows: MemberAssessment[], householdsLinkedToAnyone: number, householdsVisited: number) {
+  const sum = (f: (r: MemberAssessment) => number) => rows.reduce((a, r) => a + f(r), 0);
+  const ratings = { satisfied: sum((r) => r.ratings.satisfied), basically_satisfied: sum((r) => r.ratings.basically_satisfied), dissatisfied: sum((r) => r.ratings.dissatisfied) };
+  const nRatings = ratings.satisfied + ratings.basically_satisfied + ratings.dissatisfied;
+  return {
+    households: householdsLinkedToAnyone,
+    visitedHouseholds: householdsVisited,
+    coverage: householdsLinkedToAnyone ? householdsVisited / householdsLinkedToAnyone : undefined,
+    visits: sum((r) => r.visits),
+    resolved: sum((r) => r.resolved),
+    explained: sum((r) => r.explained),
+    overdueRequests: sum((r) => r.overdueRequests),
+    ratings,
+    satisfaction: nRatings ? (ratings.satisfied + 0.5 * ratings.basically_satisfied) / nRatings : undefined,
+    complaints: sum((r) => r.complaints),
+  };
+}
