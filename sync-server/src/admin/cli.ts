@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Registry, type DeviceRow } from '../auth/registry';
+import { loadSecret } from '../auth/tokens';
+import { loadConfig } from '../config';
+import { RelayError } from '../errors';
+import { createLogger } from '../logger';
+import { openDatabase } from '../storage/db';
+import { DocStore } from '../storage/doc-store';
+
+const USAGE = `Lianhu relay administration (JSON on stdout; honours DATA_DIR).
+
+  team create "<name>"                          a team, its team doc, and the first lead's invite code
+  team list
+  invite create --team <teamId> --role member|lead [--member <memberId>]
+  device list --team <teamId>
+  device revoke <deviceId>                      stops the device at once (the relay notices within a second)
+  backup <file>                                 consistent online copy of the database
+
+Through npm, add -s so npm's own lines stay out of the JSON: npm run -s admin -- team list`;
+
+function flags(args: string[]): { positional: string[]; opts: Record<string, string> } {
+  const positional: string[] = [];
+  const opts: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--')) {
+      const [k, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new RelayError(2, 'usage', `--${k} needs a value`);
+      opts[k] = v;
+    } else positional.push(a);
+  }
+  return { positional, opts };
+}
+
+const device = (d: DeviceRow) => ({
+  deviceId: d.id,
+  teamId: d.team_id,
+  memberId: d.member_id,
+  memberName: d.member_name,
+  deviceName: d.device_name,
+  role: d.role,
+  createdAt: d.created_at,
+  lastSeenAt: d.last_seen_at,
+  revokedAt: d.revoked_at,
+});
+
+/** Run one admin command; returns the exit code. */
+export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = process.stdout, err = process.stderr): Promise<number> {
+  const config = loadConfig(env);
+  const print = (v: unknown) => out.write(`${JSON.stringify(v, null, 2)}\n`);
+  let db: ReturnType<typeof openDatabase> | undefined;
+  try {
+    const { positional, opts } = flags(argv);
+    const [group, cmd, ...rest] = positional;
+    if (!group || group === 'help' || opts.help !== undefined) {
+      err.write(`${USAGE}\n`);
+      return group ? 0 : 2;
+    }
+    db = openDatabase(config.dataDir);
+    // The relay creates the token secret on first start; creating it here as well means a
+    // team made before the relay ever ran works the same.
+    loadSecret(config.dataDir);
+    const registry = new Registry(db, new DocStore(db, createLogger('silent')));
+    const key = `${group} ${cmd ?? ''}`.trim();
+    switch (key) {
+      case 'team create': {
+        const name = rest.join(' ');
+        const t = registry.createTeam(name, config.inviteTtlDays);
+        print({ teamId: t.teamId, inviteCode: t.inviteCode, expiresAt: t.expiresAt });
+        return 0;
+      }
+      case 'team list':
+        print(registry.teams().map((t) => ({ teamId: t.id, name: t.name, createdAt: t.created_at, seq: t.seq, devices: t.devices, docs: t.docs })));
+        return 0;
+      case 'invite create': {
+        if (!opts.team) throw new RelayError(2, 'usage', 'invite create needs --team <teamId>');
+        const role = opts.role ?? 'member';
+        if (role !== 'member' && role !== 'lead') throw new RelayError(2, 'usage', '--role is member or lead');
+        print(registry.createInvite({ teamId: opts.team, role, createdBy: 'admin', ttlDays: config.inviteTtlDays, ...(opts.member ? { memberId: opts.member } : {}) }));
+        return 0;
+      }
+      case 'device list':
+        if (!opts.team) throw new RelayError(2, 'usage', 'device list needs --team <teamId>');
+        if (!registry.team(opts.team)) throw new RelayError(404, 'team_not_found', `no team ${opts.team}`);
+        print(registry.devices(opts.team).map(device));
+        return 0;
+      case 'device revoke': {
+        const id = rest[0];
+        if (!id) throw new RelayError(2, 'usage', 'device revoke <deviceId>');
+        const d = registry.device(id);
+        if (!d) throw new RelayError(404, 'device_not_found', `no device ${id}`);
+        const changed = registry.revoke(id);
+        print({ deviceId: id, revoked: true, alreadyRevoked: !changed });
+        return 0;
+      }
+      default:
+        if (group === 'backup' && cmd) {
+          const file = path.resolve(cmd);
+          if (fs.existsSync(file)) throw new RelayError(409, 'file_exists', `${file} exists; choose a new file`);
+          await db.backup(file);
+          const copy = new Database(file, { readonly: true });
+          const check = copy.pragma('quick_check', { simple: true });
+          const teams = (copy.prepare('SELECT count(*) AS n FROM teams').get() as { n: number }).n;
+          const docs = (copy.prepare('SELECT count(*) AS n FROM docs').get() as { n: number }).n;
+          copy.close();
+          if (check !== 'ok') throw new RelayError(500, 'backup_check_failed', `quick_check: ${String(check)}`);
+          print({ file, bytes: fs.statSync(file).size, teams, docs, check });
+          return 0;
+        }
+        throw new RelayError(2, 'usage', `unknown command: ${positional.join(' ')}`);
+    }
+  } catch (e) {
+    const re = e instanceof RelayError ? e : new RelayError(1, 'failed', e instanceof Error ? e.message : String(e));
+    err.write(`${JSON.stringify({ error: { code: re.code, message: re.message } })}\n`);
+    if (re.code === 'usage') err.write(`\n${USAGE}\n`);
+    return re.status === 2 ? 2 : 1;
+  } finally {
+    db?.close();
+  }
+}

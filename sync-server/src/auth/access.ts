@@ -1,0 +1,118 @@
+import type * as Y from 'yjs';
+import { parseDocName } from '../../../src/docs/schema';
+import { readTeam } from '../../../src/docs/team-doc';
+import type { Role } from '../../../src/domain/team';
+import { nowIso, type Db } from '../storage/db';
+import type { DocStore } from '../storage/doc-store';
+import type { DeviceClaims } from './tokens';
+
+export type Decision = { ok: true; readOnly: boolean; via: 'lead' | 'team-doc' | 'linked' | 'unlink-grace' | 'new-household' } | { ok: false; reason: 'forbidden' };
+
+interface TeamState {
+  /** household id → linked member ids, from the team doc */
+  assignments: Map<string, string[]>;
+  /** member id → role, from the team doc */
+  roles: Map<string, Role>;
+}
+
+/**
+ * Who may open what. A lead: every doc of the team. A member: the team doc read-only, and
+ * the households they may reach: linked to them in the team doc's `assignments`, or created
+ * by them while no one is linked to it, or unlinked from them less than the grace period
+ * ago (so writes made offline still land). Those reachable households live in the
+ * `access` table, each change stamped with the team sequence so the change feed can say
+ * "newly linked" and "revoked".
+ */
+export class AccessControl {
+  private readonly teams = new Map<string, TeamState>();
+  private readonly q;
+
+  constructor(
+    private readonly db: Db,
+    private readonly store: DocStore,
+    private readonly unlinkGraceMs: number,
+  ) {
+    this.q = {
+      creators: db.prepare<[string], { household_id: string; created_by_member: string }>(
+        `SELECT household_id, created_by_member FROM docs WHERE team_id = ? AND kind = 'household' AND created_by_member IS NOT NULL`,
+      ),
+      rows: db.prepare<[string], { household_id: string; member_id: string; active: number }>('SELECT household_id, member_id, active FROM access WHERE team_id = ?'),
+      upsert: db.prepare(
+        `INSERT INTO access (team_id, household_id, member_id, active, seq, changed_at) VALUES (@team, @hid, @member, @active, @seq, @at)
+         ON CONFLICT (team_id, household_id, member_id) DO UPDATE SET active = @active, seq = @seq, changed_at = @at`,
+      ),
+      one: db.prepare<[string, string, string], { active: number; changed_at: string }>('SELECT active, changed_at FROM access WHERE team_id = ? AND household_id = ? AND member_id = ?'),
+      anyActive: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM access WHERE team_id = ? AND household_id = ? AND active = 1 LIMIT 1'),
+    };
+  }
+
+  /** Whether the team doc has been read (the relay keeps team docs loaded while it runs). */
+  knows(teamId: string): boolean {
+    return this.teams.has(teamId);
+  }
+
+  /** Read the live team doc after it loaded or changed, and record access that changed. */
+  syncTeam(teamId: string, teamDoc: Y.Doc): void {
+    const snap = readTeam(teamDoc);
+    const roles = new Map<string, Role>(snap.members.map((m) => [m.id, m.role]));
+    this.teams.set(teamId, { assignments: snap.assignments, roles });
+    this.refresh(teamId);
+  }
+
+  /** A household doc got its first content: its creator may reach it while no one is linked. */
+  householdCreated(teamId: string): void {
+    if (this.teams.has(teamId)) this.refresh(teamId);
+  }
+
+  /** The role that counts: the team doc's (leads may promote and demote), else the token's. */
+  role(claims: DeviceClaims): Role {
+    return this.teams.get(claims.teamId)?.roles.get(claims.memberId) ?? claims.role;
+  }
+
+  decide(claims: DeviceClaims, docName: string, now = Date.now()): Decision {
+    const parsed = parseDocName(docName);
+    if (!parsed || parsed.teamId !== claims.teamId) return { ok: false, reason: 'forbidden' };
+    if (this.role(claims) === 'lead') return { ok: true, readOnly: false, via: 'lead' };
+    if (parsed.kind === 'team') return { ok: true, readOnly: true, via: 'team-doc' };
+    const hid = parsed.id!;
+    const row = this.q.one.get(claims.teamId, hid, claims.memberId);
+    if (row?.active) return { ok: true, readOnly: false, via: 'linked' };
+    if (row && now - Date.parse(row.changed_at) < this.unlinkGraceMs) return { ok: true, readOnly: false, via: 'unlink-grace' };
+    // A household no one has stored or been linked to yet is being created by this device.
+    if (!row && !this.q.anyActive.get(claims.teamId, hid) && !this.store.exists(docName) && !this.teams.get(claims.teamId)?.assignments.has(hid)) {
+      return { ok: true, readOnly: false, via: 'new-household' };
+    }
+    return { ok: false, reason: 'forbidden' };
+  }
+
+  /** Recompute who reaches which household and record the differences under one new sequence number. */
+  private refresh(teamId: string): void {
+    const team = this.teams.get(teamId);
+    if (!team) return;
+    const want = new Set<string>();
+    const key = (hid: string, member: string) => `${hid}\u0000${member}`;
+    for (const [hid, members] of team.assignments) for (const m of members) want.add(key(hid, m));
+    for (const c of this.q.creators.all(teamId)) {
+      if (!team.assignments.has(c.household_id)) want.add(key(c.household_id, c.created_by_member));
+    }
+    const changes: { hid: string; member: string; active: number }[] = [];
+    const seen = new Set<string>();
+    for (const r of this.q.rows.all(teamId)) {
+      const k = key(r.household_id, r.member_id);
+      seen.add(k);
+      const active = want.has(k) ? 1 : 0;
+      if (active !== r.active) changes.push({ hid: r.household_id, member: r.member_id, active });
+    }
+    for (const k of want) {
+      if (seen.has(k)) continue;
+      const [hid, member] = k.split('\u0000') as [string, string];
+      changes.push({ hid, member, active: 1 });
+    }
+    if (changes.length === 0) return;
+    this.db.transaction(() => {
+      const seq = this.store.nextSeq(teamId);
+      const at = nowIso();
+      for (const c of changes) this.q.upsert.run({ team: teamId, hid: c.hid, member: c.member, active: c.active, seq, at });
+    })();
+  }
+}

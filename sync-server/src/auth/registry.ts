@@ -1,0 +1,181 @@
+import crypto from 'node:crypto';
+import * as Y from 'yjs';
+import { teamDocName } from '../../../src/docs/schema';
+import { initTeam } from '../../../src/docs/team-doc';
+import { newId } from '../../../src/domain/ids';
+import type { Role } from '../../../src/domain/team';
+import { RelayError } from '../errors';
+import { nowIso, type Db } from '../storage/db';
+import type { DocStore } from '../storage/doc-store';
+
+export interface TeamRow {
+  id: string;
+  name: string;
+  created_at: string;
+  seq: number;
+}
+
+export interface DeviceRow {
+  id: string;
+  team_id: string;
+  member_id: string;
+  member_name: string;
+  device_name: string;
+  role: Role;
+  created_at: string;
+  last_seen_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface Invite {
+  code: string;
+  teamId: string;
+  role: Role;
+  memberId?: string;
+  expiresAt: string;
+}
+
+/** Member and device ids: what a doc name segment allows (src/docs/schema.ts). */
+export const ID_SEGMENT = /^[0-9a-zA-Z_-]{1,64}$/;
+
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
+
+/** An invite code people can read aloud and type: 12 characters (60 bits) as XXXX-XXXX-XXXX. */
+export function newInviteCode(): string {
+  const bytes = crypto.randomBytes(12);
+  let s = '';
+  for (const b of bytes) s += CODE_ALPHABET[b & 31];
+  return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8, 12)}`;
+}
+
+/** Case, spaces, dashes and the look-alikes O/I/L do not matter when a code is typed. */
+export function normalizeInviteCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+}
+
+const hashCode = (code: string) => crypto.createHash('sha256').update(normalizeInviteCode(code)).digest('hex');
+
+/**
+ * Teams, invite codes and devices in SQLite. Used by the relay's HTTP API and by the admin
+ * CLI (a separate process on the same database file).
+ */
+export class Registry {
+  private readonly q;
+
+  constructor(
+    private readonly db: Db,
+    private readonly store: DocStore,
+  ) {
+    this.q = {
+      team: db.prepare<[string], TeamRow>('SELECT * FROM teams WHERE id = ?'),
+      teams: db.prepare<[], TeamRow & { devices: number; docs: number }>(
+        `SELECT t.*, (SELECT count(*) FROM devices d WHERE d.team_id = t.id AND d.revoked_at IS NULL) AS devices,
+                (SELECT count(*) FROM docs x WHERE x.team_id = t.id) AS docs
+         FROM teams t ORDER BY t.created_at`,
+      ),
+      insertTeam: db.prepare('INSERT INTO teams (id, name, created_at, seq) VALUES (?, ?, ?, 0)'),
+      insertInvite: db.prepare(
+        'INSERT INTO invites (code_hash, team_id, role, member_id, created_by, created_at, expires_at) VALUES (@hash, @team, @role, @member, @by, @at, @expires)',
+      ),
+      invite: db.prepare<[string], { team_id: string; role: Role; member_id: string | null; expires_at: string; used_at: string | null }>(
+        'SELECT team_id, role, member_id, expires_at, used_at FROM invites WHERE code_hash = ?',
+      ),
+      useInvite: db.prepare('UPDATE invites SET used_at = ?, used_by_device = ? WHERE code_hash = ? AND used_at IS NULL'),
+      insertDevice: db.prepare(
+        `INSERT INTO devices (id, team_id, member_id, member_name, device_name, role, created_at, last_seen_at)
+         VALUES (@id, @team, @member, @memberName, @deviceName, @role, @at, @at)`,
+      ),
+      device: db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?'),
+      devices: db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE team_id = ? ORDER BY created_at, id'),
+      revoke: db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      touch: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
+      setRole: db.prepare('UPDATE devices SET role = ? WHERE id = ?'),
+    };
+  }
+
+  team(id: string): TeamRow | undefined {
+    return this.q.team.get(id);
+  }
+
+  teams(): (TeamRow & { devices: number; docs: number })[] {
+    return this.q.teams.all();
+  }
+
+  /** Create a team with its team doc and a code that makes its redeemer the first lead. */
+  createTeam(name: string, inviteTtlDays: number): { teamId: string; inviteCode: string; expiresAt: string } {
+    const clean = name.trim();
+    if (!clean || clean.length > 80) throw new RelayError(400, 'team_name_invalid', 'a team name has 1 to 80 characters');
+    const teamId = newId();
+    const doc = new Y.Doc();
+    initTeam(doc, { teamId, name: clean });
+    const update = Y.encodeStateAsUpdate(doc);
+    doc.destroy();
+    let invite!: Invite;
+    this.db.transaction(() => {
+      this.q.insertTeam.run(teamId, clean, nowIso());
+      this.store.append(teamDocName(teamId), update, null);
+      invite = this.createInvite({ teamId, role: 'lead', createdBy: 'admin', ttlDays: inviteTtlDays });
+    })();
+    return { teamId, inviteCode: invite.code, expiresAt: invite.expiresAt };
+  }
+
+  createInvite(a: { teamId: string; role: Role; createdBy: string; ttlDays: number; memberId?: string }): Invite {
+    if (!this.team(a.teamId)) throw new RelayError(404, 'team_not_found', `no team ${a.teamId}`);
+    if (a.role !== 'member' && a.role !== 'lead') throw new RelayError(400, 'role_invalid', 'role is member or lead');
+    if (a.memberId !== undefined && !ID_SEGMENT.test(a.memberId)) throw new RelayError(400, 'member_id_invalid', 'memberId is 1-64 of [0-9a-zA-Z_-]');
+    const code = newInviteCode();
+    const expiresAt = new Date(Date.now() + a.ttlDays * 86400_000).toISOString();
+    this.q.insertInvite.run({ hash: hashCode(code), team: a.teamId, role: a.role, member: a.memberId ?? null, by: a.createdBy, at: nowIso(), expires: expiresAt });
+    return { code, teamId: a.teamId, role: a.role, ...(a.memberId ? { memberId: a.memberId } : {}), expiresAt };
+  }
+
+  /** Look an invite up without using it. */
+  peekInvite(code: string): { teamId: string; role: Role; memberId: string | null } {
+    const row = this.q.invite.get(hashCode(code));
+    if (!row) throw new RelayError(404, 'invite_invalid', 'no such invite code');
+    if (row.used_at) throw new RelayError(410, 'invite_used', 'this invite code was already used');
+    if (Date.parse(row.expires_at) < Date.now()) throw new RelayError(410, 'invite_expired', 'this invite code has expired');
+    return { teamId: row.team_id, role: row.role, memberId: row.member_id };
+  }
+
+  /** Use an invite and register the device, in one transaction (a code works once). */
+  redeem(code: string, device: { memberId: string; memberName: string; deviceName: string }): DeviceRow {
+    const hash = hashCode(code);
+    const invite = this.peekInvite(code);
+    const id = newId();
+    const at = nowIso();
+    this.db.transaction(() => {
+      if (this.q.useInvite.run(at, id, hash).changes !== 1) throw new RelayError(410, 'invite_used', 'this invite code was already used');
+      this.q.insertDevice.run({ id, team: invite.teamId, member: device.memberId, memberName: device.memberName, deviceName: device.deviceName, role: invite.role, at });
+    })();
+    return this.q.device.get(id)!;
+  }
+
+  device(id: string): DeviceRow | undefined {
+    return this.q.device.get(id);
+  }
+
+  devices(teamId: string): DeviceRow[] {
+    return this.q.devices.all(teamId);
+  }
+
+  /** Revoke a device; false when it was unknown or already revoked. */
+  revoke(deviceId: string): boolean {
+    return this.q.revoke.run(nowIso(), deviceId).changes === 1;
+  }
+
+  touch(deviceId: string): void {
+    this.q.touch.run(nowIso(), deviceId);
+  }
+
+  setRole(deviceId: string, role: Role): void {
+    this.q.setRole.run(role, deviceId);
+  }
+
+  /** Devices among `ids` that are revoked now. */
+  revokedAmong(ids: string[]): string[] {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare<string[], { id: string }>(`SELECT id FROM devices WHERE revoked_at IS NOT NULL AND id IN (${ids.map(() => '?').join(',')})`).all(...ids);
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,93 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { householdDocName } from '../../../src/docs/schema';
+import type { AccessControl } from '../auth/access';
+import type { DeviceClaims } from '../auth/tokens';
+import { RelayError } from '../errors';
+import { nowIso, type Db } from '../storage/db';
+
+export const SHA256_RE = /^[0-9a-f]{64}$/;
+
+export interface BlobMeta {
+  sha256: string;
+  size: number;
+  mime: string;
+}
+
+/**
+ * Photos by content: `DATA_DIR/blobs/<aa>/<sha256>`, immutable once written. Who may fetch
+ * one follows from `blob_refs`: the households it was uploaded for. A device may download a
+ * photo when it may read one of those households, or when its member uploaded it.
+ */
+export class BlobStore {
+  readonly dir: string;
+  private readonly q;
+
+  constructor(
+    dataDir: string,
+    db: Db,
+    private readonly access: AccessControl,
+  ) {
+    this.dir = path.join(dataDir, 'blobs');
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.q = {
+      meta: db.prepare<[string], BlobMeta>('SELECT sha256, size, mime FROM blobs WHERE sha256 = ?'),
+      insert: db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)'),
+      addRef: db.prepare('INSERT OR IGNORE INTO blob_refs (sha256, team_id, household_id, device_id, member_id, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      refs: db.prepare<[string, string], { household_id: string; member_id: string }>('SELECT household_id, member_id FROM blob_refs WHERE sha256 = ? AND team_id = ?'),
+    };
+  }
+
+  pathOf(sha256: string): string {
+    return path.join(this.dir, sha256.slice(0, 2), sha256);
+  }
+
+  meta(sha256: string): BlobMeta | undefined {
+    return this.q.meta.get(sha256);
+  }
+
+  /**
+   * Take a finished upload into the store if its bytes hash to `expected.sha256` and count
+   * `expected.size`; otherwise delete it and throw. An already stored photo is kept as is.
+   */
+  async adopt(file: string, expected: BlobMeta): Promise<void> {
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      hash.update(chunk);
+    }
+    const actual = hash.digest('hex');
+    if (size !== expected.size) {
+      fs.rmSync(file, { force: true });
+      throw new RelayError(460, 'upload_size_mismatch', `received ${size} bytes, declared ${expected.size}`);
+    }
+    if (actual !== expected.sha256) {
+      fs.rmSync(file, { force: true });
+      throw new RelayError(460, 'upload_sha256_mismatch', `the bytes hash to ${actual}, not ${expected.sha256}`);
+    }
+    const target = this.pathOf(actual);
+    if (fs.existsSync(target)) {
+      fs.rmSync(file, { force: true });
+    } else {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.renameSync(file, target);
+    }
+    this.q.insert.run(actual, size, expected.mime, nowIso());
+  }
+
+  addRef(sha256: string, claims: DeviceClaims, householdId: string): void {
+    this.q.addRef.run(sha256, claims.teamId, householdId, claims.deviceId, claims.memberId, nowIso());
+  }
+
+  /** Whether this device may download the photo. */
+  mayRead(sha256: string, claims: DeviceClaims): boolean {
+    for (const ref of this.q.refs.all(sha256, claims.teamId)) {
+      if (ref.member_id === claims.memberId) return true;
+      const d = this.access.decide(claims, householdDocName(claims.teamId, ref.household_id));
+      if (d.ok && d.via !== 'new-household') return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { MAX_PHOTO_BYTES } from '../../src/domain/attachment';
+
+/** Everything the relay can be told from outside. Every field has an env var (see docs/relay.md). */
+export interface RelayConfig {
+  /** `HOST`, default 127.0.0.1 */
+  host: string;
+  /** `PORT`, default 8080; 0 picks a free port */
+  port: number;
+  /** `DATA_DIR`, default ./data: SQLite database, token secret, photos */
+  dataDir: string;
+  /** `STATIC_DIR`, default ./dist: the built PWA */
+  staticDir: string;
+  /** `LOG_LEVEL`, default info (pino levels; `silent` for none) */
+  logLevel: string;
+  /** `TOKEN_TTL_DAYS`, default 30: lifetime of a device token */
+  tokenTtlDays: number;
+  /** `TOKEN_REFRESH_GRACE_DAYS`, default 365: an expired token may still be swapped this long after it expired (a phone that spent months without signal) */
+  tokenRefreshGraceDays: number;
+  /** `INVITE_TTL_DAYS`, default 14 */
+  inviteTtlDays: number;
+  /** `UNLINK_GRACE_DAYS`, default 30: a member may still write to a household this long after it was unlinked from them */
+  unlinkGraceDays: number;
+  /** `CORS_ORIGINS`: comma-separated origins allowed to call /api and /files (e.g. the Vite dev server); empty = same origin only */
+  corsOrigins: string[];
+  limits: RelayLimits;
+}
+
+export interface RelayLimits {
+  /** `MAX_MESSAGE_BYTES`, default 2 MiB: a WebSocket frame above this closes the socket with 4413 */
+  maxMessageBytes: number;
+  /** `MAX_UPLOAD_BYTES`, default the domain's photo limit (4 MiB) */
+  maxUploadBytes: number;
+  /** `MAX_DOCS_PER_CONNECTION`, default 1000 documents attached to one socket */
+  maxDocsPerConnection: number;
+  /** `MAX_PENDING_AUTH`, default 100 documents waiting for authentication on one socket */
+  maxPendingAuth: number;
+  /** `AUTH_TIMEOUT_MS`, default 10 s: a socket must authenticate a document within this */
+  authTimeoutMs: number;
+  /** `MAX_PRE_AUTH_BYTES`, default 256 KiB a socket may send before any document is authenticated */
+  maxPreAuthBytes: number;
+  /** `MAX_PENDING_BYTES`, default 4 MiB held for documents still authenticating on one socket */
+  maxPendingBytes: number;
+  /** `MSG_RATE`/`MSG_BURST`, default 500/s, burst 5000: WebSocket frames per device */
+  messagesPerSecond: number;
+  messageBurst: number;
+  /** `CONN_PER_MINUTE`/`CONN_BURST`, default 30/min, burst 30: new sockets per device */
+  connectionsPerMinute: number;
+  connectionBurst: number;
+  /** `MAX_SOCKETS_PER_DEVICE`, default 4 open sockets */
+  maxSocketsPerDevice: number;
+  /** `HTTP_RATE`/`HTTP_BURST`, default 20/s, burst 200: API requests per device */
+  httpPerSecond: number;
+  httpBurst: number;
+  /** `REDEEM_FAILURES_PER_MINUTE`, default 20 wrong invite codes per IP (codes cannot be guessed; this keeps the log quiet) */
+  redeemFailuresPerMinute: number;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: int(env, 'PORT', 8080),
+    dataDir: path.resolve(env.DATA_DIR || 'data'),
+    staticDir: path.resolve(env.STATIC_DIR || 'dist'),
+    logLevel: env.LOG_LEVEL || 'info',
+    tokenTtlDays: int(env, 'TOKEN_TTL_DAYS', 30),
+    tokenRefreshGraceDays: int(env, 'TOKEN_REFRESH_GRACE_DAYS', 365),
+    inviteTtlDays: int(env, 'INVITE_TTL_DAYS', 14),
+    unlinkGraceDays: int(env, 'UNLINK_GRACE_DAYS', 30),
+    corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    limits: {
+      maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 2 * 1024 * 1024),
+      maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', MAX_PHOTO_BYTES),
+      maxDocsPerConnection: int(env, 'MAX_DOCS_PER_CONNECTION', 1000),
+      maxPendingAuth: int(env, 'MAX_PENDING_AUTH', 100),
+      authTimeoutMs: int(env, 'AUTH_TIMEOUT_MS', 10_000),
+      maxPreAuthBytes: int(env, 'MAX_PRE_AUTH_BYTES', 256 * 1024),
+      maxPendingBytes: int(env, 'MAX_PENDING_BYTES', 4 * 1024 * 1024),
+      messagesPerSecond: int(env, 'MSG_RATE', 500),
+      messageBurst: int(env, 'MSG_BURST', 5000),
+      connectionsPerMinute: int(env, 'CONN_PER_MINUTE', 30),
+      connectionBurst: int(env, 'CONN_BURST', 30),
+      maxSocketsPerDevice: int(env, 'MAX_SOCKETS_PER_DEVICE', 4),
+      httpPerSecond: int(env, 'HTTP_RATE', 20),
+      httpBurst: int(env, 'HTTP_BURST', 200),
+      redeemFailuresPerMinute: int(env, 'REDEEM_FAILURES_PER_MINUTE', 20),
+    },
+  };
+}
+
+/** The config tests start from: port 0, quiet, the given data dir. */
+export function testConfig(dataDir: string, overrides: Partial<Omit<RelayConfig, 'limits'>> & { limits?: Partial<RelayLimits> } = {}): RelayConfig {
+  const base = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', STATIC_DIR: path.join(dataDir, 'no-dist') });
+  return { ...base, ...overrides, limits: { ...base.limits, ...overrides.limits } };
+}

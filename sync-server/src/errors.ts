@@ -1,0 +1,36 @@
+/**
+ * Errors the relay answers with. HTTP: `{ "error": { "code", "message" } }` with `status`.
+ * WebSocket: a close code and reason from `CLOSE` (the table in docs/sync-protocol.md).
+ */
+export class RelayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message?: string,
+  ) {
+    super(message ?? code);
+    this.name = 'RelayError';
+  }
+}
+
+export interface CloseReason {
+  code: number;
+  reason: string;
+}
+
+/** WebSocket close codes. Keep in step with docs/sync-protocol.md. */
+export const CLOSE = {
+  tokenInvalid: { code: 4401, reason: 'token-invalid' },
+  tokenExpired: { code: 4401, reason: 'token-expired' },
+  forbidden: { code: 4403, reason: 'forbidden' },
+  deviceRevoked: { code: 4403, reason: 'device-revoked' },
+  authTimeout: { code: 4408, reason: 'auth-timeout' },
+  messageTooLarge: { code: 4413, reason: 'message-too-large' },
+  preAuthTooLarge: { code: 4413, reason: 'too-much-before-auth' },
+  invalidUpdate: { code: 4422, reason: 'invalid-update' },
+  malformedMessage: { code: 4422, reason: 'malformed-message' },
+  rateLimited: { code: 4429, reason: 'rate-limited' },
+  tooManyDocuments: { code: 4429, reason: 'too-many-documents' },
+  tooManySockets: { code: 4429, reason: 'too-many-sockets' },
+  shuttingDown: { code: 1001, reason: 'shutting-down' },
+} as const satisfies Record<string, CloseReason>;

@@ -1,0 +1,149 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readTeam, upsertTeamMember } from '../../../src/docs/team-doc';
+import { ValidationError } from '../../../src/domain/errors';
+import { newId } from '../../../src/domain/ids';
+import { parseMemberName, type Role } from '../../../src/domain/team';
+import { ID_SEGMENT, type DeviceRow } from '../auth/registry';
+import { CLOSE, RelayError } from '../errors';
+import type { Services } from '../services';
+import { RELAY_ORIGIN } from '../sync/team-docs';
+import { authenticate, requireLead } from './authenticate';
+import { sendBundle } from './bundle';
+import { readJson, sendJson } from './respond';
+
+const deviceJson = (d: DeviceRow) => ({
+  deviceId: d.id,
+  memberId: d.member_id,
+  memberName: d.member_name,
+  deviceName: d.device_name,
+  role: d.role,
+  createdAt: d.created_at,
+  lastSeenAt: d.last_seen_at,
+  revokedAt: d.revoked_at,
+});
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new RelayError(400, 'bad_request', `${key} must be a string`);
+  return v;
+}
+
+/** The JSON API under /api. Each handler authenticates first (except redeeming an invite). */
+export async function handleApi(s: Services, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'POST /api/invites/redeem':
+      return redeem(s, req, res);
+    case 'POST /api/token/refresh': {
+      const c = await authenticate(s, req, { forRefresh: true });
+      if (c.role !== c.device.role) s.registry.setRole(c.device.id, c.role);
+      const t = await s.tokens.sign({ deviceId: c.device.id, teamId: c.claims.teamId, memberId: c.claims.memberId, role: c.role });
+      return sendJson(res, 200, { ...t, teamId: c.claims.teamId, memberId: c.claims.memberId, role: c.role, deviceId: c.device.id });
+    }
+    case 'POST /api/invites': {
+      const c = await authenticate(s, req);
+      requireLead(c);
+      const body = await readJson(req);
+      const role = (optionalString(body, 'role') ?? 'member') as Role;
+      const memberId = optionalString(body, 'memberId');
+      const invite = s.registry.createInvite({ teamId: c.claims.teamId, role, createdBy: c.device.id, ttlDays: s.config.inviteTtlDays, ...(memberId ? { memberId } : {}) });
+      return sendJson(res, 201, invite);
+    }
+    case 'GET /api/changes': {
+      const c = await authenticate(s, req);
+      const raw = url.searchParams.get('since') ?? '0';
+      const since = Number(raw);
+      if (!Number.isSafeInteger(since) || since < 0) throw new RelayError(400, 'bad_request', 'since is a non-negative integer');
+      return sendJson(res, 200, s.feed.changes(c.reader, since));
+    }
+    case 'GET /api/bundle': {
+      const c = await authenticate(s, req);
+      return sendBundle(s, c, url.searchParams, res);
+    }
+    case 'GET /api/devices': {
+      const c = await authenticate(s, req);
+      requireLead(c);
+      return sendJson(res, 200, { devices: s.registry.devices(c.claims.teamId).map(deviceJson) });
+    }
+    case 'GET /api/team': {
+      const c = await authenticate(s, req);
+      const team = readTeam(await s.teamDocs.get(c.claims.teamId));
+      return sendJson(res, 200, {
+        teamId: c.claims.teamId,
+        name: team.name || s.registry.team(c.claims.teamId)?.name,
+        seq: s.store.currentSeq(c.claims.teamId),
+        me: { deviceId: c.device.id, memberId: c.claims.memberId, role: c.role },
+      });
+    }
+  }
+  const revoke = /^\/api\/devices\/([^/]+)\/revoke$/.exec(url.pathname);
+  if (revoke && req.method === 'POST') {
+    const c = await authenticate(s, req);
+    const id = decodeURIComponent(revoke[1]!);
+    const target = s.registry.device(id);
+    if (!target || target.team_id !== c.claims.teamId) throw new RelayError(404, 'not_found', 'no such device in this team');
+    if (id !== c.device.id) requireLead(c);
+    s.registry.revoke(id);
+    const closed = s.sessions.closeDevice(id, CLOSE.deviceRevoked);
+    s.log.info({ by: c.device.id, device: id, socketsClosed: closed }, 'device revoked');
+    return sendJson(res, 200, { deviceId: id, revoked: true });
+  }
+  throw new RelayError(404, 'not_found', `no ${req.method} ${url.pathname}`);
+}
+
+/**
+ * `POST /api/invites/redeem {code, memberName, deviceName, memberId?}`. `memberId` keeps the
+ * id a device that started alone already wrote into its records; it may not name someone
+ * already on the roster (that needs an invite made for that member).
+ */
+async function redeem(s: Services, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const ip = req.socket.remoteAddress ?? 'unknown';
+  if (!s.redeemFailures.has(ip)) throw new RelayError(429, 'rate_limited', 'too many wrong invite codes; wait a minute');
+  const body = await readJson(req);
+  const code = optionalString(body, 'code');
+  if (!code) throw new RelayError(400, 'bad_request', 'code is required');
+  let memberName: string;
+  try {
+    memberName = parseMemberName(body.memberName);
+  } catch (e) {
+    if (e instanceof ValidationError) throw new RelayError(400, 'member_name_invalid', 'memberName: 1 to 40 characters');
+    throw e;
+  }
+  const deviceName = (optionalString(body, 'deviceName') ?? '').trim();
+  if (!deviceName || deviceName.length > 60) throw new RelayError(400, 'device_name_invalid', 'deviceName: 1 to 60 characters');
+  const wantedId = optionalString(body, 'memberId');
+  if (wantedId !== undefined && !ID_SEGMENT.test(wantedId)) throw new RelayError(400, 'member_id_invalid', 'memberId is 1-64 of [0-9a-zA-Z_-]');
+
+  let invite;
+  try {
+    invite = s.registry.peekInvite(code);
+  } catch (e) {
+    s.redeemFailures.take(ip);
+    throw e;
+  }
+  const teamDoc = await s.teamDocs.get(invite.teamId);
+  const roster = new Set(readTeam(teamDoc).members.map((m) => m.id));
+  let memberId: string;
+  if (invite.memberId) {
+    if (wantedId && wantedId !== invite.memberId) throw new RelayError(409, 'member_mismatch', 'this invite is for another member');
+    memberId = invite.memberId;
+  } else if (wantedId) {
+    if (roster.has(wantedId)) throw new RelayError(409, 'member_exists', 'that member is already on the team; ask the lead for an invite for that member');
+    memberId = wantedId;
+  } else {
+    memberId = newId();
+  }
+  const device = s.registry.redeem(code, { memberId, memberName, deviceName });
+  teamDoc.transact(() => upsertTeamMember(teamDoc, { id: memberId, name: memberName, role: invite.role, joinedAt: device.created_at }), RELAY_ORIGIN);
+  const t = await s.tokens.sign({ deviceId: device.id, teamId: invite.teamId, memberId, role: invite.role });
+  s.log.info({ team: invite.teamId, device: device.id, member: memberId, role: invite.role }, 'device joined');
+  sendJson(res, 201, {
+    ...t,
+    teamId: invite.teamId,
+    teamName: readTeam(teamDoc).name || s.registry.team(invite.teamId)?.name,
+    memberId,
+    role: invite.role,
+    deviceId: device.id,
+  });
+}

@@ -1,0 +1,43 @@
+import type { IncomingMessage } from 'node:http';
+import type { Role } from '../../../src/domain/team';
+import type { DeviceRow } from '../auth/registry';
+import { TokenError, type DeviceClaims } from '../auth/tokens';
+import { RelayError } from '../errors';
+import type { Services } from '../services';
+import type { Reader } from '../storage/change-feed';
+import { bearer } from './respond';
+
+/** An authenticated API caller: a device that is not revoked, with the role that counts now. */
+export interface Caller {
+  claims: DeviceClaims;
+  device: DeviceRow;
+  role: Role;
+  reader: Reader;
+}
+
+export async function authenticate(s: Services, req: IncomingMessage, opts: { forRefresh?: boolean } = {}): Promise<Caller> {
+  const token = bearer(req);
+  if (!token) throw new RelayError(401, 'token_invalid', 'send Authorization: Bearer <device token>');
+  let claims: DeviceClaims;
+  try {
+    claims = await s.tokens.verify(token, opts);
+  } catch (e) {
+    if (e instanceof TokenError) {
+      throw e.problem === 'token-expired'
+        ? new RelayError(401, 'token_expired', 'the device token has expired: refresh it (POST /api/token/refresh)')
+        : new RelayError(401, 'token_invalid', 'the device token is not valid');
+    }
+    throw e;
+  }
+  const device = s.registry.device(claims.deviceId);
+  if (!device || device.team_id !== claims.teamId) throw new RelayError(401, 'token_invalid', 'unknown device');
+  if (device.revoked_at) throw new RelayError(403, 'device_revoked', 'this device was revoked by the team lead');
+  if (!s.httpBuckets.take(claims.deviceId)) throw new RelayError(429, 'rate_limited', 'too many requests from this device; retry shortly');
+  await s.teamDocs.get(claims.teamId);
+  const role = s.access.role(claims);
+  return { claims, device, role, reader: { teamId: claims.teamId, memberId: claims.memberId, deviceId: claims.deviceId, lead: role === 'lead' } };
+}
+
+export function requireLead(c: Caller): void {
+  if (c.role !== 'lead') throw new RelayError(403, 'forbidden', 'only a team lead may do this');
+}

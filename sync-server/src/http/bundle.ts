@@ -1,0 +1,55 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import zlib from 'node:zlib';
+import * as Y from 'yjs';
+import { encodeDoc, encodeEnd, encodeHeader } from '../../../src/docs/bundle';
+import { RelayError } from '../errors';
+import type { Services } from '../services';
+import type { Caller } from './authenticate';
+
+export const BUNDLE_DEFAULT_LIMIT = 200;
+export const BUNDLE_MAX_LIMIT = 1000;
+
+/**
+ * `GET /api/bundle?after=<docName>&limit=<n>`: the docs this device may read, in name order
+ * after `after`, as a bundle (src/docs/bundle.ts: binary records, Yjs v2 updates, gzip)
+ * streamed with backpressure. The body is the gzip file itself (`Content-Type:
+ * application/gzip`, no Content-Encoding), so a client handles it exactly like a file. `X-Lianhu-Seq` is the change sequence taken
+ * before the first doc was read; `X-Lianhu-More: 1` says there are docs after this piece.
+ */
+export async function sendBundle(s: Services, caller: Caller, params: URLSearchParams, res: ServerResponse): Promise<void> {
+  const after = params.get('after') ?? '';
+  const limitRaw = params.get('limit');
+  const limit = limitRaw === null ? BUNDLE_DEFAULT_LIMIT : Number(limitRaw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > BUNDLE_MAX_LIMIT) throw new RelayError(400, 'bad_request', `limit is an integer from 1 to ${BUNDLE_MAX_LIMIT}`);
+  if (after.length > 300) throw new RelayError(400, 'bad_request', 'after is a document name');
+  const seq = s.store.currentSeq(caller.claims.teamId);
+  const names = s.feed.readableNames(caller.reader, after, limit + 1);
+  const more = names.length > limit;
+  if (more) names.pop();
+  res.writeHead(200, {
+    'Content-Type': 'application/gzip',
+    'Content-Disposition': 'attachment; filename="relay.lianhu"',
+    'Cache-Control': 'no-store',
+    'X-Lianhu-Seq': String(seq),
+    'X-Lianhu-More': more ? '1' : '0',
+  });
+  const gzip = zlib.createGzip({ level: 6 });
+  gzip.pipe(res);
+  res.on('close', () => gzip.destroy());
+  const write = async (bytes: Uint8Array) => {
+    if (!gzip.write(bytes)) await Promise.race([once(gzip, 'drain'), once(gzip, 'close')]);
+  };
+  await write(encodeHeader({ teamId: caller.claims.teamId, createdAt: new Date().toISOString(), source: { kind: 'relay' }, seq }));
+  let docs = 0;
+  for (const name of names) {
+    if (res.destroyed) return;
+    const state = s.store.encodedState(name);
+    if (!state) continue;
+    // Bundles carry Yjs v2 updates (smaller); the relay stores v1.
+    await write(encodeDoc({ name, update: Y.convertUpdateFormatV1ToV2(state) }));
+    docs++;
+  }
+  await write(encodeEnd({ docs, photos: 0 }));
+  gzip.end();
+}

@@ -1,0 +1,137 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Hocuspocus } from '@hocuspocus/server';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AccessControl } from './auth/access';
+import { Registry } from './auth/registry';
+import { loadSecret, TokenService, type DeviceClaims } from './auth/tokens';
+import { BlobStore } from './blobs/blob-store';
+import { createTusServer } from './blobs/tus';
+import type { RelayConfig } from './config';
+import { CLOSE } from './errors';
+import { createRouter } from './http/router';
+import { StaticFiles } from './http/static';
+import { BucketMap } from './limits/token-bucket';
+import { createLogger, type Logger } from './logger';
+import type { Services } from './services';
+import { ChangeFeed } from './storage/change-feed';
+import { openDatabase } from './storage/db';
+import { DocStore } from './storage/doc-store';
+import { DeviceSessions } from './sync/device-sessions';
+import { relayExtension, type RelayContext } from './sync/relay-extension';
+import { SocketSession } from './sync/socket-session';
+import { TeamDocs } from './sync/team-docs';
+
+export const SYNC_PATH = '/sync';
+/** Fold a doc's update log into its snapshot once it holds this many updates (and when it unloads). */
+const COMPACT_AFTER_UPDATES = 200;
+/** How often the relay looks for devices revoked from the admin CLI (another process). */
+const REVOCATION_POLL_MS = 1000;
+
+export interface Relay {
+  /** http://host:port */
+  url: string;
+  port: number;
+  services: Services;
+  /** Close every socket, unload documents, close the database. */
+  close(): Promise<void>;
+}
+
+/** Start the relay: one HTTP server for the PWA, the API, photos and the WebSocket. */
+export async function startRelay(config: RelayConfig, log: Logger = createLogger(config.logLevel)): Promise<Relay> {
+  const db = openDatabase(config.dataDir);
+  const store = new DocStore(db, log);
+  const access = new AccessControl(db, store, config.unlinkGraceDays * 86400_000);
+  const registry = new Registry(db, store);
+  const tokens = new TokenService(loadSecret(config.dataDir), config.tokenTtlDays, config.tokenRefreshGraceDays);
+  const sessions = new DeviceSessions(config.limits);
+  const hocuspocus = new Hocuspocus({ name: 'lianhu-relay', quiet: true });
+  const teamDocs = new TeamDocs(hocuspocus, registry);
+  hocuspocus.configuration.extensions.unshift(relayExtension({ store, access, registry, tokens, teamDocs, log, compactAfterUpdates: COMPACT_AFTER_UPDATES }));
+  const blobs = new BlobStore(config.dataDir, db, access);
+  const services: Services = {
+    config,
+    log,
+    db,
+    store,
+    feed: new ChangeFeed(db, store),
+    access,
+    registry,
+    tokens,
+    teamDocs,
+    sessions,
+    blobs,
+    hocuspocus,
+    httpBuckets: new BucketMap(config.limits.httpPerSecond, config.limits.httpBurst),
+    redeemFailures: new BucketMap(config.limits.redeemFailuresPerMinute / 60, config.limits.redeemFailuresPerMinute),
+    startedAt: Date.now(),
+  };
+
+  const tusCallers = new WeakMap<http.IncomingMessage, DeviceClaims>();
+  const tus = createTusServer({ dataDir: config.dataDir, maxUploadBytes: config.limits.maxUploadBytes, blobs, access, log, callers: tusCallers });
+  const server = http.createServer(createRouter(services, tus, tusCallers, new StaticFiles(config.staticDir)));
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // A hard ceiling for ws itself (it answers 1009 above it); frames between the limit and
+    // this get our own 4413 with a reason.
+    maxPayload: config.limits.maxMessageBytes * 2,
+    // Chinese text compresses about 3x; tiny acks are not worth the CPU.
+    perMessageDeflate: { threshold: 256, zlibDeflateOptions: { level: 6 }, concurrencyLimit: 8 },
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const pathname = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
+    if (pathname !== SYNC_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
+  });
+
+  function accept(ws: WebSocket, req: http.IncomingMessage): void {
+    ws.on('error', (e) => log.debug({ err: e.message }, 'socket error'));
+    const session = new SocketSession(ws, req.socket.remoteAddress ?? 'unknown', config.limits, sessions, log);
+    // Every frame passes the session's gate before Hocuspocus' own 'message' listener sees
+    // it; Hocuspocus re-emits frames it queued during authentication, which pass unchanged.
+    const emit = ws.emit.bind(ws);
+    ws.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event === 'message' && !session.admit(args[0], args[1] as boolean | undefined)) return false;
+      return emit(event, ...args);
+    }) as typeof ws.emit;
+    const context: RelayContext = { session };
+    hocuspocus.handleConnection(ws, req, context);
+  }
+
+  const poll = setInterval(() => {
+    for (const id of registry.revokedAmong(sessions.deviceIds())) sessions.closeDevice(id, CLOSE.deviceRevoked);
+  }, REVOCATION_POLL_MS);
+  poll.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ url, port, dataDir: config.dataDir }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(poll);
+      for (const ws of wss.clients) ws.close(CLOSE.shuttingDown.code, CLOSE.shuttingDown.reason);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await new Promise((r) => setTimeout(r, 100));
+      for (const ws of wss.clients) ws.terminate();
+      await teamDocs.closeAll();
+      // Let Hocuspocus unload (and our hooks compact) every document before the database goes.
+      const deadline = Date.now() + 3000;
+      while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      wss.close();
+      db.close();
+      log.info('closed');
+    })());
+  return { url, port, services, close };
+}
