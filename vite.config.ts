@@ -9,6 +9,10 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 export default defineConfig({
   define: {
     __APP_VERSION__: JSON.stringify(pkg.version),
+    // vue-i18n feature flags: Composition API only, no global <i18n-t> components (smaller bundle).
+    __VUE_I18N_LEGACY_API__: false,
+    __VUE_I18N_FULL_INSTALL__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
   },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
@@ -52,6 +56,8 @@ export default defineConfig({
       workbox: {
         // Only the shell: the plugin adds manifest and icons itself (adding png duplicates them).
         globPatterns: ['**/*.{js,css,html}'],
+        // The QR decoder is only needed to join a team, which needs the network anyway.
+        globIgnores: ['**/jsQR-*.js'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/files\//, /^\/sync/, /^\/healthz/],
         clientsClaim: true,

@@ -1,0 +1,40 @@
+import { createApp } from 'vue';
+import { createPinia } from 'pinia';
+import App from './App.vue';
+import { i18n } from './i18n';
+import { createAppRouter } from './router';
+import { localRecords } from './db/instance';
+import { useConnectivityStore } from './stores/connectivity';
+import { useHouseholdsStore } from './stores/households';
+import { useIdentityStore } from './stores/identity';
+import { usePwaStore } from './stores/pwa';
+import { useRequestsStore } from './stores/requests';
+import { useSettingsStore } from './stores/settings';
+import { useTeamStore } from './stores/team';
+import './styles.css';
+
+async function start(): Promise<void> {
+  const app = createApp(App);
+  const pinia = createPinia();
+  app.use(pinia).use(i18n);
+
+  const settings = useSettingsStore();
+  const identity = useIdentityStore();
+  // Identity and language first: the router and the first screen depend on them.
+  await Promise.all([settings.loadLocale(), identity.load()]);
+  useHouseholdsStore().watchRows();
+  useRequestsStore().watchRows();
+  void useTeamStore().open(identity.identity?.teamId);
+
+  app.use(createAppRouter());
+  app.mount('#app');
+
+  useConnectivityStore().watch();
+  void settings.requestPersistence();
+  void usePwaStore().register();
+  // The full consistency check loads every doc: keep it off the start-up path.
+  const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 2000));
+  idle(() => void localRecords().sweep());
+}
+
+void start();

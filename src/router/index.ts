@@ -1,0 +1,45 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { useIdentityStore } from '@/stores/identity';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** reachable before the device has an identity */
+    public?: boolean;
+    /** show the bottom navigation (top-level screens) */
+    nav?: boolean;
+  }
+}
+
+/** Every page is its own chunk: the first screen loads only what it shows. */
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: { name: 'households' } },
+  { path: '/welcome', name: 'welcome', component: () => import('@/pages/WelcomePage.vue'), meta: { public: true } },
+  // Invite links in QR codes: /join?code=…
+  { path: '/join', redirect: (to) => ({ name: 'welcome', query: to.query }) },
+  { path: '/households', name: 'households', component: () => import('@/pages/HouseholdsPage.vue'), meta: { nav: true } },
+  { path: '/households/new', name: 'household-new', component: () => import('@/pages/HouseholdEditPage.vue') },
+  { path: '/households/:id', name: 'household', component: () => import('@/pages/HouseholdFilePage.vue'), props: true },
+  { path: '/households/:id/edit', name: 'household-edit', component: () => import('@/pages/HouseholdEditPage.vue'), props: true },
+  { path: '/households/:id/visit', name: 'visit-new', component: () => import('@/pages/VisitLogPage.vue'), props: true },
+  { path: '/households/:id/requests/new', name: 'request-new', component: () => import('@/pages/RequestNewPage.vue'), props: true },
+  { path: '/households/:id/requests/:requestId', name: 'request', component: () => import('@/pages/RequestPage.vue'), props: true },
+  { path: '/requests', name: 'requests', component: () => import('@/pages/RequestsPage.vue'), meta: { nav: true } },
+  { path: '/settings', name: 'settings', component: () => import('@/pages/SettingsPage.vue'), meta: { nav: true } },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true } },
+];
+
+export function createAppRouter() {
+  const router = createRouter({
+    history: createWebHistory(),
+    routes,
+    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  });
+  // First run: nothing but the welcome screen until the device has an identity.
+  router.beforeEach((to) => {
+    const identity = useIdentityStore();
+    if (!identity.identity && !to.meta.public) return { name: 'welcome', query: to.name === 'welcome' ? to.query : {} };
+    if (identity.identity && to.name === 'welcome') return { name: 'households' };
+    return true;
+  });
+  return router;
+}

@@ -1,0 +1,157 @@
+import { defineStore } from 'pinia';
+import { liveQuery } from 'dexie';
+import { computed, ref, shallowRef, type ShallowRef } from 'vue';
+import type * as Y from 'yjs';
+import { localRecords } from '@/db/instance';
+import { createHousehold, readHousehold, removeMember, setNotes, updateProfile, upsertMember } from '@/docs/household-doc';
+import { householdDocName } from '@/docs/schema';
+import { combineFiles } from '@/domain/merge';
+import { findDuplicates, type DuplicateMatch, type DuplicateProbe } from '@/domain/duplicates';
+import { ValidationError, type FieldIssue } from '@/domain/errors';
+import { parseHouseholdMember, parseHouseholdProfile, type HouseholdMember, type HouseholdProfile } from '@/domain/household';
+import type { HouseholdFile } from '@/domain/household-file';
+import { newId } from '@/domain/ids';
+import type { HouseholdRow } from '@/domain/projection';
+import { matchesSearch, normalizeQuery } from '@/domain/search';
+import { useIdentityStore } from './identity';
+
+/** What the register/edit form submits, before validation. */
+export interface HouseholdInput {
+  profile: unknown;
+  members: unknown[];
+  notes: string;
+}
+
+const collator = new Intl.Collator('zh-CN');
+
+/** Validate profile and every member; all problems at once, with their field paths. */
+function parseHouseholdInput(input: HouseholdInput): { profile: HouseholdProfile; members: HouseholdMember[]; notes: string } {
+  const issues: FieldIssue[] = [];
+  let profile: HouseholdProfile | undefined;
+  try {
+    profile = parseHouseholdProfile(input.profile);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    issues.push(...err.issues);
+  }
+  const members: HouseholdMember[] = [];
+  input.members.forEach((m, i) => {
+    try {
+      members.push(parseHouseholdMember(m));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      issues.push(...err.issues.map((x) => ({ ...x, path: `members.${i}.${x.path}` })));
+    }
+  });
+  const notes = input.notes.trim();
+  if (notes.length > 4000) issues.push({ path: 'notes', messageKey: 'errors.tooLong' });
+  if (issues.length || !profile) throw new ValidationError(issues);
+  return { profile, members, notes };
+}
+
+/**
+ * Every household row on this device, held in memory (2,000 rows are a few hundred KB) so
+ * "my households", filters and search-as-you-type run without touching IndexedDB.
+ */
+export const useHouseholdsStore = defineStore('households', () => {
+  const identity = useIdentityStore();
+  const rows = shallowRef<HouseholdRow[]>([]);
+  const loaded = ref(false);
+  const query = ref('');
+  const area = ref('');
+  const tag = ref('');
+  let subscription: { unsubscribe(): void } | undefined;
+
+  function watchRows(): void {
+    subscription?.unsubscribe();
+    subscription = liveQuery(() => localRecords().db.households.toArray()).subscribe({
+      next: (r) => {
+        rows.value = r;
+        loaded.value = true;
+      },
+      error: () => {
+        loaded.value = true;
+      },
+    });
+  }
+
+  const byId = computed(() => new Map(rows.value.map((r) => [r.id, r])));
+
+  /** Linked to me or registered by me, still current; most overdue first (due dates ascending). */
+  const mine = computed(() => {
+    const me = identity.memberId;
+    return rows.value
+      .filter((r) => !r.mergedInto && !r.archived && (r.linkedMemberIds.includes(me) || r.createdBy === me))
+      .sort((a, b) => (a.nextDueOn !== b.nextDueOn ? (a.nextDueOn < b.nextDueOn ? -1 : 1) : collator.compare(a.headName, b.headName)));
+  });
+
+  const areas = computed(() => [...new Set(mine.value.map((r) => r.area).filter(Boolean))].sort(collator.compare));
+  const tags = computed(() => [...new Set(mine.value.flatMap((r) => r.tags))].sort());
+
+  const visible = computed(() => {
+    const q = normalizeQuery(query.value);
+    return mine.value.filter((r) => (!area.value || r.area === area.value) && (!tag.value || r.tags.includes(tag.value)) && matchesSearch(r.searchText, q));
+  });
+
+  function docName(id: string): string {
+    return householdDocName(byId.value.get(id)?.teamId ?? identity.teamId, id);
+  }
+
+  /** Register a household; resolves with its id once it is on disk. */
+  async function register(input: HouseholdInput & { id?: string }): Promise<string> {
+    const { profile, members, notes } = parseHouseholdInput(input);
+    const id = input.id ?? newId();
+    const actor = { memberId: identity.memberId, now: new Date().toISOString() };
+    await localRecords().commit(householdDocName(identity.teamId, id), (doc) => createHousehold(doc, { id, teamId: identity.teamId, profile, members, notes }, actor));
+    return id;
+  }
+
+  /** Save an edited profile, members and notes in one write. */
+  async function update(id: string, input: HouseholdInput): Promise<void> {
+    const { profile, members, notes } = parseHouseholdInput(input);
+    const actor = { memberId: identity.memberId, now: new Date().toISOString() };
+    const keep = new Set(members.map((m) => m.id));
+    await localRecords().commit(docName(id), (doc) => {
+      const before = readHousehold(doc).household.members;
+      updateProfile(doc, profile, actor);
+      setNotes(doc, notes);
+      for (const m of members) upsertMember(doc, m);
+      for (const m of before) if (!keep.has(m.id)) removeMember(doc, m.id, actor);
+    });
+  }
+
+  /** Households on this device that look like the one being typed. */
+  function duplicatesOf(probe: DuplicateProbe, excludeId?: string): { match: DuplicateMatch; row: HouseholdRow }[] {
+    const candidates = rows.value
+      .filter((r) => !r.mergedInto)
+      .map((r) => ({ id: r.id, headName: r.headName, phones: r.phone ? [r.phone] : [], address: r.address, area: r.area, lat: r.lat, lng: r.lng }));
+    return findDuplicates(probe, candidates, { excludeId }).flatMap((match) => {
+      const row = byId.value.get(match.id);
+      return row ? [{ match, row }] : [];
+    });
+  }
+
+  /**
+   * Open a household's file and keep it current while sync or another screen writes to it.
+   * A household that others were merged into shows the whole group (records keep the
+   * `householdId` of the doc that holds them, which is where their edits go). Resolves
+   * undefined for a household this device does not hold (no doc is created).
+   */
+  async function openFile(id: string): Promise<{ file: ShallowRef<HouseholdFile>; close: () => void } | undefined> {
+    const records = localRecords();
+    const row = byId.value.get(id) ?? (await records.db.households.get(id));
+    if (!row) return undefined;
+    const { mergeRoots, mergeGroups } = records.teamContext;
+    const group = (mergeRoots.get(id) ?? id) === id ? (mergeGroups.get(id) ?? [id]) : [id];
+    const docs: Y.Doc[] = await Promise.all(group.map((hid) => records.doc(docName(hid))));
+    const read = () => combineFiles(readHousehold(docs[0]!), docs.slice(1).map(readHousehold));
+    const file = shallowRef(read());
+    const refresh = () => {
+      file.value = read();
+    };
+    for (const doc of docs) doc.on('update', refresh);
+    return { file, close: () => docs.forEach((doc) => doc.off('update', refresh)) };
+  }
+
+  return { rows, loaded, query, area, tag, byId, mine, areas, tags, visible, watchRows, docName, register, update, duplicatesOf, openFile };
+});

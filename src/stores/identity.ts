@@ -1,0 +1,96 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { localRecords } from '@/db/instance';
+import { isLocalTeam, loadIdentity, localTeamId, saveIdentity, type Identity } from '@/db/identity';
+import { ValidationError, type FieldIssue } from '@/domain/errors';
+import { newId } from '@/domain/ids';
+import { parseMemberName } from '@/domain/team';
+import { finishRekey, joinTeam, parseInviteCode, redeemInvite } from '@/sync/join';
+import { useTeamStore } from './team';
+
+export interface NamesInput {
+  memberName: string;
+  deviceName: string;
+}
+
+/** Both names are required, short text; each problem is reported on its own field. */
+function parseNames(input: NamesInput): NamesInput {
+  const issues: FieldIssue[] = [];
+  const out: Partial<NamesInput> = {};
+  for (const field of ['memberName', 'deviceName'] as const) {
+    try {
+      out[field] = parseMemberName(input[field]);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      issues.push(...err.issues.map((i) => ({ ...i, path: field })));
+    }
+  }
+  if (issues.length) throw new ValidationError(issues);
+  return out as NamesInput;
+}
+
+/** Who this device works for: member, device, team. Set on first run, kept in Dexie. */
+export const useIdentityStore = defineStore('identity', () => {
+  const identity = ref<Identity | undefined>();
+  const loaded = ref(false);
+
+  const isLocal = computed(() => !!identity.value && isLocalTeam(identity.value.teamId));
+  const memberId = computed(() => identity.value?.memberId ?? '');
+  const teamId = computed(() => identity.value?.teamId ?? '');
+
+  /** Load the identity and open the records for its team (finishing an interrupted join). */
+  async function load(): Promise<Identity | undefined> {
+    const records = localRecords();
+    let found = await loadIdentity(records.db);
+    if (found?.rekeyFrom) found = await finishRekey(records, found);
+    await records.start(found?.teamId);
+    identity.value = found;
+    loaded.value = true;
+    return found;
+  }
+
+  /** Start on this phone alone: a local team id until the member joins a team. */
+  async function startAlone(input: NamesInput): Promise<void> {
+    const names = parseNames(input);
+    const records = localRecords();
+    const next: Identity = {
+      ...names,
+      memberId: newId(),
+      deviceId: newId(),
+      teamId: localTeamId(newId()),
+      teamName: '',
+      role: 'member',
+      createdAt: new Date().toISOString(),
+    };
+    await saveIdentity(records.db, next);
+    await records.start(next.teamId);
+    identity.value = next;
+  }
+
+  /**
+   * Join a team with an invite code. A device that started alone keeps its member id and
+   * moves its records to the team. Needs the relay: throws JoinError when it cannot reach it.
+   */
+  async function join(input: NamesInput & { code: string }): Promise<void> {
+    const names = parseNames(input);
+    const code = parseInviteCode(input.code);
+    if (!code) throw new ValidationError([{ path: 'code', messageKey: 'errors.required' }]);
+    const records = localRecords();
+    // Only a device that started alone asks to keep its member id; a new one gets the team's.
+    const redeemed = await redeemInvite({ code, ...names, ...(identity.value ? { memberId: identity.value.memberId } : {}) });
+    const current: Identity = identity.value ?? { ...names, memberId: redeemed.memberId, deviceId: redeemed.deviceId, teamId: '', teamName: '', role: redeemed.role, createdAt: new Date().toISOString() };
+    const joined = await joinTeam(records, { ...current, ...names }, redeemed);
+    await records.start(joined.teamId);
+    identity.value = joined;
+    await useTeamStore().open(joined.teamId);
+  }
+
+  async function rename(input: NamesInput): Promise<void> {
+    if (!identity.value) return;
+    const next = { ...identity.value, ...parseNames(input) };
+    await saveIdentity(localRecords().db, next);
+    identity.value = next;
+  }
+
+  return { identity, loaded, isLocal, memberId, teamId, load, startAlone, join, rename };
+});

@@ -1,0 +1,48 @@
+import { defineStore } from 'pinia';
+import { localRecords } from '@/db/instance';
+import { getBlob, putBlob } from '@/db/blobs';
+import type { PhotoRef } from '@/domain/attachment';
+import type { CompressedPhoto } from '@/workers/compress-photo';
+
+type Compressor = (file: Blob) => Promise<CompressedPhoto>;
+
+/**
+ * Photos: compressed off the main thread, stored by SHA-256 in IndexedDB the moment they
+ * are taken (so a draft that refers to them survives a crash), shown through object URLs.
+ */
+export const usePhotosStore = defineStore('photos', () => {
+  const urls = new Map<string, string>();
+  let compressor: Compressor | undefined;
+
+  /** Tests replace the worker (happy-dom has no OffscreenCanvas). */
+  function useCompressor(c: Compressor | undefined): void {
+    compressor = c;
+  }
+
+  async function compress(file: Blob): Promise<CompressedPhoto> {
+    if (!compressor) compressor = (await import('@/workers/photo-client')).compressInWorker;
+    return compressor(file);
+  }
+
+  /** Compress and store a photo for a household; resolves with the reference a visit keeps. */
+  async function add(file: Blob, householdId: string): Promise<PhotoRef> {
+    const p = await compress(file);
+    await putBlob(localRecords().db, { sha256: p.sha256, mime: p.mime, size: p.size, blob: p.blob, thumb: p.thumb, householdId });
+    return { sha256: p.sha256, mime: p.mime, size: p.size, width: p.width, height: p.height };
+  }
+
+  /** An object URL for a stored photo (its thumbnail by default); undefined if not on this device. */
+  async function url(sha256: string, size: 'thumb' | 'full' = 'thumb'): Promise<string | undefined> {
+    const key = `${size}:${sha256}`;
+    const cached = urls.get(key);
+    if (cached) return cached;
+    const stored = await getBlob(localRecords().db, sha256);
+    const blob = size === 'thumb' ? (stored?.thumb ?? stored?.blob) : stored?.blob;
+    if (!blob) return undefined;
+    const u = URL.createObjectURL(blob);
+    urls.set(key, u);
+    return u;
+  }
+
+  return { useCompressor, add, url };
+});

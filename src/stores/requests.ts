@@ -1,0 +1,75 @@
+import { defineStore } from 'pinia';
+import { liveQuery } from 'dexie';
+import { computed, shallowRef } from 'vue';
+import { localRecords } from '@/db/instance';
+import { addRating, addRequest, addRequestAction, setRequestFields, setRequestStatus } from '@/docs/household-doc';
+import { newId } from '@/domain/ids';
+import type { RequestRow } from '@/domain/projection';
+import { parseRatingInput } from '@/domain/rating';
+import { parseRequestInput, parseStatusChange, requestActionInputSchema, type RequestStatus } from '@/domain/request';
+import { parseWith } from '@/domain/validation';
+import { useHouseholdsStore } from './households';
+import { useIdentityStore } from './identity';
+
+/** Requests (诉求): what households asked for, and what was done on their behalf. */
+export const useRequestsStore = defineStore('requests', () => {
+  const identity = useIdentityStore();
+  const households = useHouseholdsStore();
+  const openRows = shallowRef<RequestRow[]>([]);
+  let subscription: { unsubscribe(): void } | undefined;
+
+  function watchRows(): void {
+    subscription?.unsubscribe();
+    subscription = liveQuery(() => localRecords().db.requests.where('open').equals(1).toArray()).subscribe({ next: (r) => (openRows.value = r) });
+  }
+
+  /** Open requests I own or raised, soonest due first. */
+  const myOpen = computed(() => {
+    const me = identity.memberId;
+    return openRows.value.filter((r) => r.ownerId === me || r.createdBy === me).sort((a, b) => (a.dueOn !== b.dueOn ? (a.dueOn < b.dueOn ? -1 : 1) : a.id < b.id ? -1 : 1));
+  });
+
+  function actor() {
+    return { memberId: identity.memberId, now: new Date().toISOString() };
+  }
+
+  function commit(householdId: string, write: Parameters<ReturnType<typeof localRecords>['commit']>[1]) {
+    return localRecords().commit(households.docName(householdId), write);
+  }
+
+  async function create(householdId: string, input: { id: string; category: string; description: string; dueOn?: string }): Promise<void> {
+    const req = parseRequestInput({ category: input.category, description: input.description, dueOn: input.dueOn || undefined, ownerId: identity.memberId });
+    const a = actor();
+    await commit(householdId, (doc) => addRequest(doc, { id: input.id, ...req }, a));
+  }
+
+  /** Record something done on the household's behalf (代办). */
+  async function addNote(householdId: string, requestId: string, text: string): Promise<void> {
+    const { text: clean } = parseWith(requestActionInputSchema, { text });
+    const a = actor();
+    await commit(householdId, (doc) => addRequestAction(doc, requestId, { id: newId(), at: a.now, by: a.memberId, kind: 'note', text: clean }));
+  }
+
+  /** Move a request on: in progress, resolved, or explained (with what the household was told). */
+  async function changeStatus(householdId: string, requestId: string, from: RequestStatus, input: { status: string; explanation?: string }): Promise<void> {
+    const change = parseStatusChange(from, { status: input.status, explanation: input.explanation?.trim() || undefined });
+    const a = actor();
+    await commit(householdId, (doc) => setRequestStatus(doc, requestId, change, { id: newId(), at: a.now, by: a.memberId, kind: 'status', status: change.status, text: change.explanation ?? '' }));
+  }
+
+  /** Hand the request up to the lead, saying why. */
+  async function escalate(householdId: string, requestId: string, reason: string): Promise<void> {
+    const { text } = parseWith(requestActionInputSchema, { text: reason });
+    const a = actor();
+    await commit(householdId, (doc) => setRequestFields(doc, requestId, { escalated: true }, { id: newId(), at: a.now, by: a.memberId, kind: 'escalate', text }));
+  }
+
+  /** The household's satisfaction with how a request was closed. */
+  async function rate(householdId: string, requestId: string, input: { level: string; comment: string }): Promise<void> {
+    const rating = parseRatingInput({ subjectKind: 'request', subjectId: requestId, memberId: identity.memberId, level: input.level, comment: input.comment });
+    const a = actor();
+    await commit(householdId, (doc) => addRating(doc, { id: newId(), ...rating, recordedAt: a.now, recordedBy: a.memberId }));
+  }
+
+  return { openRows, myOpen, watchRows, create, addNote, changeStatus, escalate, rate };
+});

@@ -1,0 +1,64 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { localRecords } from '@/db/instance';
+import { countPendingBlobs } from '@/db/blobs';
+import { DEFAULT_LOCALE, isLocale, setLocale, type Locale } from '@/i18n';
+
+const LOCALE_KEY = 'locale';
+/** Above this share of the quota the settings screen warns. */
+export const STORAGE_WARN_RATIO = 0.8;
+
+export interface StorageInfo {
+  usage: number;
+  quota: number;
+}
+
+/** Device settings and facts: language, storage, persistence, what is not on the server. */
+export const useSettingsStore = defineStore('settings', () => {
+  const locale = ref<Locale>(DEFAULT_LOCALE);
+  const storage = ref<StorageInfo | undefined>();
+  const persisted = ref<boolean | undefined>();
+  const unsyncedDocs = ref(0);
+  const pendingPhotos = ref(0);
+
+  async function loadLocale(): Promise<void> {
+    const saved = (await localRecords().db.settings.get(LOCALE_KEY))?.value;
+    locale.value = isLocale(saved) ? saved : DEFAULT_LOCALE;
+    setLocale(locale.value);
+  }
+
+  async function changeLocale(next: Locale): Promise<void> {
+    locale.value = next;
+    setLocale(next);
+    await localRecords().db.settings.put({ key: LOCALE_KEY, value: next });
+  }
+
+  /**
+   * Ask the browser to keep our data under storage pressure. Chromium grants it to an
+   * installed app or a site used often; the answer is shown in settings.
+   */
+  async function requestPersistence(): Promise<void> {
+    if (!navigator.storage?.persist) return;
+    try {
+      persisted.value = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+    } catch {
+      persisted.value = false;
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    const db = localRecords().db;
+    const [estimate, isPersisted, docs, photos] = await Promise.all([
+      navigator.storage?.estimate?.().catch(() => undefined),
+      navigator.storage?.persisted?.().catch(() => false),
+      db.docs.where('unsynced').equals(1).count(),
+      countPendingBlobs(db),
+    ]);
+    storage.value = estimate && estimate.quota ? { usage: estimate.usage ?? 0, quota: estimate.quota } : undefined;
+    persisted.value = isPersisted ?? persisted.value;
+    unsyncedDocs.value = docs;
+    pendingPhotos.value = photos;
+  }
+
+  return { locale, storage, persisted, unsyncedDocs, pendingPhotos, loadLocale, changeLocale, requestPersistence, refresh };
+});

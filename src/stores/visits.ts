@@ -1,0 +1,55 @@
+import { defineStore } from 'pinia';
+import { localRecords } from '@/db/instance';
+import { addRating, addRequest, addVisit } from '@/docs/household-doc';
+import { ValidationError, type FieldIssue } from '@/domain/errors';
+import { parseRatingInput, type RatingInput } from '@/domain/rating';
+import { parseRequestInput, type RequestInput } from '@/domain/request';
+import { parseVisitInput, type VisitInput } from '@/domain/visit';
+import { useHouseholdsStore } from './households';
+import { useIdentityStore } from './identity';
+
+/** A visit as the form submits it: the visit, the needs raised, and the household's rating. */
+export interface VisitSubmission {
+  id: string;
+  visit: Record<string, unknown>;
+  needs: { id: string; category: string; description: string; dueOn?: string }[];
+  rating?: { id: string; level: string; comment: string };
+}
+
+/** Run one parser, collecting its issues under `prefix` instead of throwing at once. */
+function collect<T>(issues: FieldIssue[], prefix: string, parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    issues.push(...err.issues.map((i) => ({ ...i, path: prefix + i.path })));
+    return undefined;
+  }
+}
+
+export const useVisitsStore = defineStore('visits', () => {
+  const identity = useIdentityStore();
+  const households = useHouseholdsStore();
+
+  /**
+   * Log a visit, the requests raised during it and the household's rating in one write:
+   * either all of it is on disk or none of it is.
+   */
+  async function logVisit(householdId: string, s: VisitSubmission): Promise<void> {
+    const me = identity.memberId;
+    const issues: FieldIssue[] = [];
+    const visit = collect<VisitInput>(issues, '', () => parseVisitInput({ ...s.visit, visitorIds: [me] }));
+    const needs = s.needs.map((n, i) => [n.id, collect<RequestInput>(issues, `needs.${i}.`, () => parseRequestInput({ category: n.category, description: n.description, dueOn: n.dueOn || undefined, ownerId: me, visitId: s.id }))] as const);
+    const rating = s.rating ? collect<RatingInput>(issues, 'rating.', () => parseRatingInput({ subjectKind: 'visit', subjectId: s.id, memberId: me, level: s.rating!.level, comment: s.rating!.comment })) : undefined;
+    if (issues.length || !visit) throw new ValidationError(issues);
+    const now = new Date().toISOString();
+    const actor = { memberId: me, now };
+    await localRecords().commit(households.docName(householdId), (doc) => {
+      addVisit(doc, { id: s.id, ...visit }, actor);
+      for (const [id, req] of needs) if (req) addRequest(doc, { id, ...req }, actor);
+      if (rating && s.rating) addRating(doc, { id: s.rating.id, ...rating, recordedAt: now, recordedBy: me });
+    });
+  }
+
+  return { logVisit };
+});

@@ -1,0 +1,128 @@
+import * as Y from 'yjs';
+import type { LocalRecords } from '@/db/local-records';
+import { isLocalTeam, saveIdentity, saveSession, type Identity } from '@/db/identity';
+import { householdDocName, parseDocName } from '@/docs/schema';
+import { setHouseholdTeam } from '@/docs/household-doc';
+import type { Role } from '@/domain/team';
+
+/**
+ * Joining a team: redeem an invite code at the relay (`POST /api/invites/redeem`, see
+ * docs/sync-protocol.md), then — for a device that started alone — move every local doc
+ * from its `local-…` team id to the team's id, so nothing typed before joining is lost.
+ */
+
+export interface RedeemResult {
+  token: string;
+  teamId: string;
+  teamName: string;
+  memberId: string;
+  role: Role;
+  deviceId: string;
+  expiresAt: string;
+}
+
+export type JoinErrorCode = 'invite_rejected' | 'network' | 'server';
+
+export class JoinError extends Error {
+  constructor(
+    readonly code: JoinErrorCode,
+    /** the relay's own error code, when it gave one */
+    readonly serverCode?: string,
+  ) {
+    super(serverCode ? `${code}: ${serverCode}` : code);
+    this.name = 'JoinError';
+  }
+  get messageKey(): string {
+    return { invite_rejected: 'errors.inviteRejected', network: 'errors.network', server: 'errors.server' }[this.code];
+  }
+}
+
+/** An invite as typed or scanned: the bare code, or a link carrying `?code=`. */
+export function parseInviteCode(raw: string): string {
+  const text = raw.trim();
+  if (/^https?:\/\//i.test(text)) {
+    try {
+      return new URL(text).searchParams.get('code')?.trim() ?? '';
+    } catch {
+      return '';
+    }
+  }
+  return text.replace(/\s+/g, '');
+}
+
+export async function redeemInvite(args: { code: string; memberName: string; deviceName: string; memberId?: string }, fetchImpl: typeof fetch = fetch): Promise<RedeemResult> {
+  let res: Response;
+  try {
+    res = await fetchImpl('/api/invites/redeem', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(args),
+    });
+  } catch {
+    throw new JoinError('network');
+  }
+  const body = (await res.json().catch(() => undefined)) as (Partial<RedeemResult> & { error?: { code?: string } }) | undefined;
+  if (res.status >= 400 && res.status < 500) throw new JoinError('invite_rejected', body?.error?.code);
+  if (!res.ok || !body || typeof body.token !== 'string' || typeof body.teamId !== 'string' || typeof body.memberId !== 'string') {
+    throw new JoinError('server', body?.error?.code);
+  }
+  return body as RedeemResult;
+}
+
+/**
+ * Copy every doc of `fromTeamId` to the same household under `toTeamId` and remove the
+ * old one. Idempotent: a re-run after a crash merges what is already there (Yjs) and
+ * finishes the removals. Each copy goes through the one write path, so it is on disk
+ * before the old doc is deleted.
+ */
+export async function rekeyLocalDocs(records: LocalRecords, fromTeamId: string, toTeamId: string): Promise<number> {
+  const stored = new Set(await records.docs.storedNames());
+  const known = await records.db.docs.toCollection().primaryKeys();
+  const names = [...new Set([...stored, ...known])].filter((n) => parseDocName(n)?.teamId === fromTeamId);
+  let moved = 0;
+  for (const oldName of names) {
+    const parsed = parseDocName(oldName);
+    if (parsed?.kind === 'household' && parsed.id && stored.has(oldName)) {
+      const state = Y.encodeStateAsUpdate(await records.doc(oldName));
+      await records.commit(householdDocName(toTeamId, parsed.id), (doc) => {
+        Y.applyUpdate(doc, state);
+        setHouseholdTeam(doc, toTeamId);
+      });
+      moved++;
+    }
+    await records.docs.remove(oldName);
+    await records.db.docs.delete(oldName);
+  }
+  return moved;
+}
+
+/**
+ * Join with a redeemed invite: store the session, switch the identity to the team (keeping
+ * `rekeyFrom` until the local docs are moved, so a crash resumes the move), move the docs.
+ */
+export async function joinTeam(records: LocalRecords, identity: Identity, redeemed: RedeemResult): Promise<Identity> {
+  await saveSession(records.db, { token: redeemed.token, expiresAt: redeemed.expiresAt });
+  const from = isLocalTeam(identity.teamId) && identity.teamId !== redeemed.teamId ? identity.teamId : undefined;
+  const next: Identity = {
+    ...identity,
+    memberId: redeemed.memberId,
+    deviceId: redeemed.deviceId,
+    teamId: redeemed.teamId,
+    teamName: redeemed.teamName,
+    role: redeemed.role,
+    rekeyFrom: from,
+  };
+  if (!from) delete next.rekeyFrom;
+  await saveIdentity(records.db, next);
+  return finishRekey(records, next);
+}
+
+/** Finish a move that `joinTeam` started (also called at start-up after a crash). */
+export async function finishRekey(records: LocalRecords, identity: Identity): Promise<Identity> {
+  if (!identity.rekeyFrom) return identity;
+  await rekeyLocalDocs(records, identity.rekeyFrom, identity.teamId);
+  const done = { ...identity };
+  delete done.rekeyFrom;
+  await saveIdentity(records.db, done);
+  return done;
+}
