@@ -1,0 +1,155 @@
+import * as Y from 'yjs';
+import type { LianhuDb } from '@/db/database';
+import type { LocalRecords } from '@/db/local-records';
+import type { BundleDoc } from '@/docs/bundle';
+import { householdDocName, parseDocName } from '@/docs/schema';
+import type { RelayApi } from './relay-api';
+import type { SyncProgress } from './status';
+import { FROM_RELAY, type UnsyncedTracker } from './unsynced';
+
+/**
+ * Catch-up state in Dexie `settings`, and the two ways docs come down besides the socket:
+ * the first-sync bundle (resumable, piece by piece) and dropping docs unlinked from us.
+ */
+
+const SINCE = 'sync.since';
+const DOWNLOAD = 'sync.download';
+const REVOKED = 'sync.revoked';
+const LAST_SYNCED = 'sync.lastSyncedAt';
+
+/** Where the change feed stands, for one team. */
+export async function loadSince(db: LianhuDb, teamId: string): Promise<number | undefined> {
+  const v = (await db.settings.get(SINCE))?.value as { teamId: string; seq: number } | undefined;
+  return v && v.teamId === teamId ? v.seq : undefined;
+}
+
+/** Call only once the docs the sequence covers are durable (flush first). */
+export async function saveSince(db: LianhuDb, teamId: string, seq: number): Promise<void> {
+  await db.settings.put({ key: SINCE, value: { teamId, seq } });
+}
+
+export async function clearSince(db: LianhuDb): Promise<void> {
+  await db.settings.delete(SINCE);
+}
+
+export async function loadRevoked(db: LianhuDb, teamId: string): Promise<string[]> {
+  const v = (await db.settings.get(REVOKED))?.value as string[] | undefined;
+  return (v ?? []).filter((n) => parseDocName(n)?.teamId === teamId);
+}
+
+export async function saveRevoked(db: LianhuDb, names: string[]): Promise<void> {
+  await db.settings.put({ key: REVOKED, value: [...new Set(names)].sort() });
+}
+
+export async function loadLastSynced(db: LianhuDb): Promise<string | undefined> {
+  return (await db.settings.get(LAST_SYNCED))?.value as string | undefined;
+}
+
+export async function saveLastSynced(db: LianhuDb, at: string): Promise<void> {
+  await db.settings.put({ key: LAST_SYNCED, value: at });
+}
+
+/** A bundle download in progress: enough to resume it after a reload. */
+interface Download {
+  teamId: string;
+  /** the sequence of the first piece: the change feed continues from it */
+  seq?: number;
+  /** last doc stored */
+  after?: string;
+  done: number;
+  total: number;
+}
+
+export interface DownloadDeps {
+  records: LocalRecords;
+  tracker: UnsyncedTracker;
+  api: RelayApi;
+  teamId: string;
+  pieceSize: number;
+  onProgress: (p: SyncProgress) => void;
+}
+
+export async function hasDownloadInProgress(db: LianhuDb, teamId: string): Promise<boolean> {
+  const d = (await db.settings.get(DOWNLOAD))?.value as Download | undefined;
+  return d?.teamId === teamId;
+}
+
+/**
+ * Download every doc this device may read as a bundle, in pieces of `pieceSize` docs, and
+ * apply them to the local docs. After each piece the docs are flushed to disk and the
+ * position saved, so a lost connection or a reload resumes after the last stored doc.
+ * Returns the sequence the change feed continues from; saves it as `since`.
+ */
+export async function downloadAll(d: DownloadDeps): Promise<number> {
+  const { db } = d.records;
+  let state = (await db.settings.get(DOWNLOAD))?.value as Download | undefined;
+  if (state?.teamId !== d.teamId) state = { teamId: d.teamId, done: 0, total: 0 };
+  for (;;) {
+    const piece = await d.api.bundlePiece(state.after, d.pieceSize);
+    if (state.seq === undefined) {
+      state.seq = piece.seq;
+      // The relay does not say how big the whole bundle is; the change feed does.
+      state.total = piece.total ?? (await d.api.changes(0)).readable;
+    }
+    await applyRelayDocs(d.records, d.tracker, piece.bundle.docs);
+    state.done += piece.bundle.docs.length;
+    state.total = Math.max(state.total, state.done);
+    if (piece.last) state.after = piece.last;
+    await db.settings.put({ key: DOWNLOAD, value: { ...state } });
+    d.onProgress({ done: state.done, total: piece.more ? state.total : state.done });
+    // A piece with no docs cannot move `after` forward: stop rather than loop.
+    if (!piece.more || !piece.last) break;
+  }
+  const seq = state.seq ?? 0;
+  await saveSince(db, d.teamId, seq);
+  await db.settings.delete(DOWNLOAD);
+  return seq;
+}
+
+/**
+ * Apply docs from the relay. What the relay sent is on the relay: once on disk, each doc's
+ * state is recorded as confirmed (unless it also holds local updates, which stay unsynced).
+ */
+export async function applyRelayDocs(records: LocalRecords, tracker: UnsyncedTracker, docs: BundleDoc[]): Promise<string[]> {
+  const applied: { name: string; doc: Y.Doc }[] = [];
+  const failed: string[] = [];
+  for (const d of docs) {
+    const doc = await records.docs.get(d.name);
+    try {
+      // Bundles carry Yjs v2 updates.
+      Y.applyUpdateV2(doc, d.update, FROM_RELAY);
+      applied.push({ name: d.name, doc });
+    } catch {
+      // The socket handshake brings this doc instead.
+      failed.push(d.name);
+    }
+  }
+  await records.docs.flushAll();
+  await Promise.all(applied.map((a) => tracker.confirmServerState(a.name, a.doc)));
+  return failed;
+}
+
+/**
+ * Remove a doc unlinked from this member: its local copy and every row derived from it.
+ * Call only when nothing of it is unsynced.
+ */
+export async function dropDoc(records: LocalRecords, tracker: UnsyncedTracker, name: string): Promise<void> {
+  const parsed = parseDocName(name);
+  await records.projector.settled();
+  await records.docs.remove(name);
+  tracker.forget(name);
+  const { db } = records;
+  const id = parsed?.id;
+  await db.transaction('rw', [db.households, db.visits, db.requests, db.ratings, db.complaints, db.docs], async () => {
+    if (id) {
+      await db.households.delete(id);
+      await Promise.all([db.visits, db.requests, db.ratings, db.complaints].flatMap((t) => [t.where('householdId').equals(id).delete(), t.where('docHouseholdId').equals(id).delete()]));
+    }
+    await db.docs.delete(name);
+  });
+  // A household merged into another one this device keeps: show the group without it.
+  const root = id ? records.teamContext.mergeRoots.get(id) : undefined;
+  if (parsed && root && root !== id && (await db.docs.get(householdDocName(parsed.teamId, root)))) {
+    records.projector.schedule(householdDocName(parsed.teamId, root));
+  }
+}
