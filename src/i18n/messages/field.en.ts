@@ -265,6 +265,7 @@ const messages: FieldMessages = {
         income: 'Sources of income, allowances…',
       },
       observations: 'What you saw',
+      removeNeed: 'Remove need {n}',
       said: 'What the household said',
       saidPlaceholder: 'In their own words where possible',
       satisfaction: 'The household’s rating of this visit',

@@ -263,6 +263,7 @@ const messages = {
         income: '收入来源、补贴…',
       },
       observations: '看到的情况',
+      removeNeed: '删除第 {n} 项诉求',
       said: '群众说了什么',
       saidPlaceholder: '尽量记下原话',
       satisfaction: '群众对这次走访的评价',

@@ -265,6 +265,7 @@ const messages: FieldMessages = {
         income: '收入來源、補貼…',
       },
       observations: '看到的情況',
+      removeNeed: '刪除第 {n} 項訴求',
       said: '群眾說了什麼',
       saidPlaceholder: '盡量記下原話',
       satisfaction: '群眾對這次走訪的評價',

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { useIdentityStore } from '@/stores/identity';
+import { eventually, useFreshStores } from '../stores/helpers';
+import { mountAt } from './mount-app';
+
+useFreshStores();
+
+describe('welcome page', () => {
+  it('marks the missing name and does not start', async () => {
+    await useIdentityStore().load();
+    const { wrapper } = await mountAt('/welcome');
+    await wrapper.find('#member-name').setValue('');
+    const alone = wrapper.findAll('button').find((b) => b.text().includes('单独使用'))!;
+    await alone.trigger('click');
+    await eventually(() => expect(wrapper.find('#member-name-error').text()).toBe('必填'));
+    expect(wrapper.find('#member-name').attributes('aria-invalid')).toBe('true');
+    expect(useIdentityStore().identity).toBeUndefined();
+    wrapper.unmount();
+  });
+
+  it('starts alone and opens my households', async () => {
+    await useIdentityStore().load();
+    const { wrapper, router } = await mountAt('/welcome?code=AB12');
+    expect((wrapper.find('#invite-code').element as HTMLInputElement).value).toBe('AB12');
+    await wrapper.find('#member-name').setValue('王建国');
+    await wrapper.findAll('button').find((b) => b.text().includes('单独使用'))!.trigger('click');
+    await eventually(() => expect(router.currentRoute.value.name).toBe('households'));
+    expect(useIdentityStore().identity?.memberName).toBe('王建国');
+    wrapper.unmount();
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it, vi } from 'vitest';
+import { localRecords } from '@/db/instance';
+import { StorageWriteError } from '@/db/doc-persistence';
+import { ValidationError } from '@/domain/errors';
+import { useHouseholdsStore } from '@/stores/households';
+import { eventually, profileInput, startAlone, useFreshStores } from './helpers';
+
+useFreshStores();
+
+describe('households store', () => {
+  it('lists a registered household as mine, with search by pinyin initials, phone and address', async () => {
+    await startAlone();
+    const households = useHouseholdsStore();
+    const id = await households.register(profileInput());
+    await eventually(() => expect(households.mine.map((r) => r.id)).toEqual([id]));
+    for (const q of ['zs', 'zhangsan', '1234', '二道沟']) {
+      households.query = q;
+      expect(households.visible.map((r) => r.id), q).toEqual([id]);
+    }
+    households.query = 'ww';
+    expect(households.visible).toEqual([]);
+  });
+
+  it('puts overdue households first and filters by area and tag', async () => {
+    await startAlone();
+    const households = useHouseholdsStore();
+    const a = await households.register(profileInput({ headName: '甲', address: { area: '西山矿区', village: '', street: '', house: '' }, tags: [] }));
+    const b = await households.register(profileInput({ headName: '乙' }));
+    // b has been visited and is due in 30 days; a was never visited, so it is due now.
+    const { useVisitsStore } = await import('@/stores/visits');
+    await useVisitsStore().logVisit(b, { id: '0190a000-0000-7000-8000-000000000001', visit: { kind: 'home', visitedAt: new Date().toISOString(), observations: {}, said: '', notes: '', photos: [] }, needs: [] });
+    await eventually(() => expect(households.mine.map((r) => r.headName)).toEqual(['甲', '乙']));
+    households.area = '西山矿区';
+    expect(households.visible.map((r) => r.id)).toEqual([a]);
+    households.area = '';
+    households.tag = 'elderly_alone';
+    expect(households.visible.map((r) => r.id)).toEqual([b]);
+    expect(households.areas).toEqual(['东山林场', '西山矿区'].sort(new Intl.Collator('zh-CN').compare));
+  });
+
+  it('reports every invalid field with its path and writes nothing', async () => {
+    await startAlone();
+    const households = useHouseholdsStore();
+    const input = profileInput({ headName: ' ', address: { area: '', village: '', street: '', house: '' } });
+    input.members = [{ id: 'm1', name: '', relation: 'spouse' }];
+    const err = await households.register(input).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues.map((i) => i.path).sort()).toEqual(['address.area', 'headName', 'members.0.name']);
+    expect(await localRecords().db.households.count()).toBe(0);
+  });
+
+  it('removes a member on edit and keeps the rest of the file', async () => {
+    await startAlone();
+    const households = useHouseholdsStore();
+    const input = profileInput();
+    input.members = [
+      { id: 'm1', name: '李秀英', relation: 'spouse' },
+      { id: 'm2', name: '张小明', relation: 'child', birthYear: 2010 },
+    ];
+    const id = await households.register(input);
+    await households.update(id, { ...profileInput({ phone: '13900000000' }), members: [input.members[1]], notes: '冬天要送煤' });
+    const opened = await households.openFile(id);
+    const h = opened!.file.value.household;
+    expect(h.members.map((m) => m.name)).toEqual(['张小明']);
+    expect(h.phone).toBe('13900000000');
+    expect(h.notes).toBe('冬天要送煤');
+    opened!.close();
+  });
+
+  it('warns about a household with the same phone', async () => {
+    await startAlone();
+    const households = useHouseholdsStore();
+    const id = await households.register(profileInput());
+    await eventually(() => expect(households.rows).toHaveLength(1));
+    const found = households.duplicatesOf({ headName: '李四', phones: ['138-0000-1234'], address: '', area: '' });
+    expect(found.map((f) => [f.row.id, f.match.reasons])).toEqual([[id, ['same_phone']]]);
+    expect(households.duplicatesOf({ headName: '李四', phones: ['138-0000-1234'], address: '', area: '' }, id)).toEqual([]);
+  });
+
+  it('opens no doc for a household this device does not hold', async () => {
+    await startAlone();
+    expect(await useHouseholdsStore().openFile('0190a000-0000-7000-8000-00000000dead')).toBeUndefined();
+    expect((await localRecords().docs.storedNames()).filter((n) => n.includes('dead'))).toEqual([]);
+  });
+
+  it('passes a failed disk write on as StorageWriteError, with nothing saved', async () => {
+    await startAlone();
+    vi.spyOn(localRecords(), 'commit').mockRejectedValue(new StorageWriteError('quota', new Error('QuotaExceededError')));
+    await expect(useHouseholdsStore().register(profileInput())).rejects.toBeInstanceOf(StorageWriteError);
+    expect(await localRecords().db.households.count()).toBe(0);
+  });
+});

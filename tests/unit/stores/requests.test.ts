@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { localRecords } from '@/db/instance';
+import { ValidationError } from '@/domain/errors';
+import { newId } from '@/domain/ids';
+import { useHouseholdsStore } from '@/stores/households';
+import { useRequestsStore } from '@/stores/requests';
+import { eventually, profileInput, startAlone, useFreshStores } from './helpers';
+
+useFreshStores();
+
+async function withRequests() {
+  await startAlone();
+  const hid = await useHouseholdsStore().register(profileInput());
+  const requests = useRequestsStore();
+  const late = newId();
+  const soon = newId();
+  await requests.create(hid, { id: late, category: 'medical', description: '联系县医院复查', dueOn: '2099-12-31' });
+  await requests.create(hid, { id: soon, category: 'minimum_allowance', description: '低保年审材料', dueOn: '2020-01-01' });
+  return { hid, requests, late, soon };
+}
+
+describe('requests store', () => {
+  it('lists my open requests by due date', async () => {
+    const { requests, late, soon } = await withRequests();
+    await eventually(() => expect(requests.myOpen.map((r) => r.id)).toEqual([soon, late]));
+  });
+
+  it('keeps a timeline: action taken, escalation, and closing as explained with the explanation', async () => {
+    const { hid, requests, soon } = await withRequests();
+    await requests.addNote(hid, soon, '已帮忙复印材料');
+    await requests.escalate(hid, soon, '需要组长协调民政办');
+    await expect(requests.changeStatus(hid, soon, 'open', { status: 'explained', explanation: '  ' })).rejects.toBeInstanceOf(ValidationError);
+    await requests.changeStatus(hid, soon, 'open', { status: 'explained', explanation: '材料已交，月底出结果' });
+    const row = await localRecords().db.requests.get(soon);
+    expect(row).toMatchObject({ status: 'explained', open: 0, escalated: 1, actionCount: 3 });
+    const opened = await useHouseholdsStore().openFile(hid);
+    const req = opened!.file.value.requests.find((r) => r.id === soon)!;
+    expect(req.actions.map((a) => a.kind)).toEqual(['note', 'escalate', 'status']);
+    expect(req.explanation).toBe('材料已交，月底出结果');
+    opened!.close();
+    await eventually(() => expect(requests.myOpen.map((r) => r.id)).not.toContain(soon));
+  });
+
+  it('resolves, rates the outcome and can reopen', async () => {
+    const { hid, requests, late } = await withRequests();
+    await requests.changeStatus(hid, late, 'open', { status: 'resolved' });
+    await requests.rate(hid, late, { level: 'basically_satisfied', comment: '' });
+    expect(await localRecords().db.ratings.where('subjectId').equals(late).count()).toBe(1);
+    await expect(requests.changeStatus(hid, late, 'resolved', { status: 'explained', explanation: 'x' })).rejects.toBeInstanceOf(ValidationError);
+    await requests.changeStatus(hid, late, 'resolved', { status: 'in_progress' });
+    expect((await localRecords().db.requests.get(late))?.open).toBe(1);
+  });
+
+  it('refuses an empty note', async () => {
+    const { hid, requests, late } = await withRequests();
+    await expect(requests.addNote(hid, late, ' ')).rejects.toBeInstanceOf(ValidationError);
+  });
+});
