@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
+import { addRequest, addVisit, createHousehold, readHousehold, setNotes, updateProfile } from '@/docs/household-doc';
+import { linkMembers, unlinkMembers } from '@/docs/team-doc';
 import { newId } from '@/domain/ids';
 import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
 import { actor, profile } from './helpers/fixtures';
@@ -69,5 +70,86 @@ describe('client sync engine', () => {
     expect(readHousehold(doc).visits.map((v) => v.said)).toEqual(['一切安好']);
     await waitFor(async () => (await lead2.records.db.households.get(id))?.headName === '赵大娘', 5000, 'row projected');
     void members;
+  });
+
+  it('three devices edit the same household offline, reconnect in random order, and converge', async () => {
+    const { lead, members } = await teamWith(t, ['李明', '赵红']);
+    const [a, b] = members as [(typeof members)[0], (typeof members)[0]];
+    const L = await device(t.url, lead, 'conv-lead');
+    const id = await addHousehold(L, '张大爷');
+    await L.records.commit(L.teamDoc, (doc) => linkMembers(doc, id, [a.memberId, b.memberId], actor(lead.memberId)));
+    await waitForStatus(L, (s) => s.state === 'synced' && !s.teamUnsynced && s.pendingHouseholds === 0, 15_000, 'lead pushed');
+    const A = await device(t.url, a, 'conv-a');
+    const B = await device(t.url, b, 'conv-b');
+    for (const d of [A, B]) {
+      await waitForStatus(d, (s) => s.state === 'synced', 15_000, 'member first sync');
+      expect(readHousehold(await d.records.doc(d.household(id))).household.headName).toBe('张大爷');
+    }
+
+    // Out of signal, each edits the same household.
+    for (const d of [L, A, B]) d.setOnline(false);
+    const name = L.household(id);
+    await L.records.commit(name, (doc) => updateProfile(doc, profile('张德福', '13900000000'), actor(lead.memberId)));
+    await A.records.commit(name, (doc) => addVisit(doc, { id: newId(), kind: 'home', visitorIds: [a.memberId], visitedAt: new Date().toISOString(), observations: { housing: { level: 'concern', note: '屋顶漏雨' } }, said: '老人说冬天取暖困难', notes: '', photos: [] }, actor(a.memberId)));
+    await A.records.commit(name, (doc) => addRequest(doc, { id: newId(), category: 'medical', description: '申请就医陪护', ownerId: a.memberId }, actor(a.memberId)));
+    await B.records.commit(name, (doc) => addVisit(doc, { id: newId(), kind: 'phone', visitorIds: [b.memberId], visitedAt: new Date().toISOString(), observations: {}, said: '电话联系，身体尚可', notes: '', photos: [] }, actor(b.memberId)));
+    await B.records.commit(name, (doc) => setNotes(doc, '独居，子女在外地。'));
+    for (const d of [L, A, B]) {
+      const s = await waitForStatus(d, (st) => st.pendingHouseholds === 1 && st.state !== 'connecting' && st.state !== 'syncing', 10_000, 'offline with a pending household');
+      expect(s.state).toBe('offline');
+      expect(s.unsyncedHouseholdIds).toEqual([id]);
+      expect((await d.records.db.docs.get(name))?.unsynced).toBe(1);
+    }
+
+    // Back in signal in a random order, with random gaps.
+    const order = [L, A, B].sort(() => Math.random() - 0.5);
+    await Promise.all(
+      order.map(async (d, i) => {
+        await new Promise((r) => setTimeout(r, i * Math.random() * 150));
+        d.setOnline(true);
+        await syncOnce(d);
+      }),
+    );
+    // Everyone pulls what the others pushed.
+    for (const d of [...order, ...order]) await syncOnce(d);
+    const views = await Promise.all([L, A, B].map(async (d) => JSON.stringify(readHousehold(await d.records.doc(name)))));
+    expect(new Set(views).size).toBe(1);
+    const merged = readHousehold(await L.records.doc(name));
+    expect(merged.household.headName).toBe('张德福');
+    expect(merged.household.notes).toBe('独居，子女在外地。');
+    expect(merged.visits.map((v) => v.said).sort()).toEqual(['电话联系，身体尚可', '老人说冬天取暖困难'].sort());
+    expect(merged.requests.map((r) => r.description)).toEqual(['申请就医陪护']);
+    for (const d of [L, A, B]) {
+      expect(d.engine.status).toMatchObject({ state: 'synced', pendingHouseholds: 0 });
+      expect((await d.records.db.docs.get(name))?.unsynced).toBe(0);
+    }
+  });
+
+  it('drops a household unlinked from a member only after its pending updates are on the relay', async () => {
+    const { lead, members } = await teamWith(t, ['周平']);
+    const m = members[0]!;
+    const L = await device(t.url, lead, 'unlink-lead');
+    const id = await addHousehold(L, '钱大妈');
+    await L.records.commit(L.teamDoc, (doc) => linkMembers(doc, id, [m.memberId], actor(lead.memberId)));
+    await waitForStatus(L, (s) => s.state === 'synced' && !s.teamUnsynced && s.pendingHouseholds === 0, 15_000, 'lead pushed');
+    const M = await device(t.url, m, 'unlink-m');
+    await waitForStatus(M, (s) => s.state === 'synced', 15_000, 'member synced');
+    const name = M.household(id);
+
+    // The member writes a visit offline; meanwhile the lead unlinks the household.
+    M.setOnline(false);
+    await M.records.commit(name, (doc) => addVisit(doc, { id: newId(), kind: 'home', visitorIds: [m.memberId], visitedAt: new Date().toISOString(), observations: {}, said: '最后一次走访', notes: '', photos: [] }, actor(m.memberId)));
+    await L.records.commit(L.teamDoc, (doc) => unlinkMembers(doc, id, [m.memberId]));
+    await waitForStatus(L, (s) => s.state === 'synced' && !s.teamUnsynced, 15_000, 'unlink pushed');
+
+    M.setOnline(true);
+    await syncOnce(M);
+    // The visit reached the relay before the copy went.
+    await syncOnce(L);
+    expect(readHousehold(await L.records.doc(L.household(id))).visits.map((v) => v.said)).toEqual(['最后一次走访']);
+    expect(await M.records.docs.storedNames()).not.toContain(name);
+    expect(await M.records.db.households.get(id)).toBeUndefined();
+    expect(await M.records.db.docs.get(name)).toBeUndefined();
+    expect(M.engine.status).toMatchObject({ state: 'synced', pendingHouseholds: 0, revokedHouseholdIds: [] });
   });
 });
