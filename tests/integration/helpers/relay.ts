@@ -114,6 +114,17 @@ export interface CloseInfo {
   reason: string;
 }
 
+/**
+ * ws emits 'error' when a socket is closed while still connecting (the provider does that
+ * when it gives up on an attempt); a browser WebSocket does not throw there, so neither do we.
+ */
+class QuietWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols);
+    this.on('error', () => undefined);
+  }
+}
+
 /** A device's single shared socket and the docs it attaches to it. */
 export class Device {
   readonly socket: HocuspocusProviderWebsocket;
@@ -125,7 +136,7 @@ export class Device {
     wsUrl: string,
     private token: string,
   ) {
-    this.socket = new HocuspocusProviderWebsocket({ url: wsUrl, WebSocketPolyfill: WebSocket, maxAttempts: 1, delay: 50, minDelay: 50, maxDelay: 200 });
+    this.socket = new HocuspocusProviderWebsocket({ url: wsUrl, WebSocketPolyfill: QuietWebSocket, maxAttempts: 0, delay: 50, minDelay: 50, maxDelay: 300 });
     this.socket.on('close', ({ event }: { event: CloseInfo }) => this.closes.push({ code: event.code, reason: String(event.reason) }));
   }
 
