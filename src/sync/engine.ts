@@ -28,6 +28,8 @@ export interface SyncEngineOptions {
   /** how often a stalled doc is tried again within one run */
   stallRetries?: number;
   connectTimeoutMs?: number;
+  /** an HTTP request with no answer for this long fails */
+  httpTimeoutMs?: number;
   /** docs per first-sync bundle piece */
   pieceSize?: number;
   /** ask the change feed this often while the app is visible; 0 = never */
@@ -99,6 +101,7 @@ export class SyncEngine {
       stallMs: 20_000,
       stallRetries: 2,
       connectTimeoutMs: 15_000,
+      httpTimeoutMs: 30_000,
       pieceSize: 200,
       pollMs: 60_000,
       idleMs: 30_000,
@@ -338,18 +341,16 @@ export class SyncEngine {
       });
       if (this.fatalClose) throw new SyncError(this.fatalClose);
       const again: string[] = [];
-      let progressed = false;
       for (const [name, o] of results) {
         if (o.ok) {
           failed.delete(name);
-          progressed = true;
         } else {
           failed.set(name, o.reason);
           if (o.reason === 'stalled' || o.reason === 'closed') again.push(name);
         }
       }
-      // Nothing moved at all: the socket itself is likely hung; start the next try on a fresh one.
-      if (!progressed && again.length > 0) this.closeSocket();
+      // Retries go out on a fresh socket (a stall already closed it; see DocSessions.onStall).
+      if (again.length > 0) this.closeSocket();
       pending = again;
     }
     return failed;
@@ -401,7 +402,7 @@ export class SyncEngine {
     this.token = session.token;
     if (this.ctx?.key !== key) {
       this.teardownTransport();
-      this.api = new RelayApi({ base: relay.http, teamId: identity.teamId, token: () => this.token, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
+      this.api = new RelayApi({ base: relay.http, teamId: identity.teamId, token: () => this.token, timeoutMs: this.o.httpTimeoutMs, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
       this.socket = new SyncSocket({ url: relay.ws, ...(this.o.WebSocket ? { WebSocket: this.o.WebSocket } : {}) });
       this.socket.onClose((code, reason) => {
         const r = reasonForClose(code, reason);
@@ -412,6 +413,11 @@ export class SyncEngine {
         token: () => this.token,
         windowSize: this.o.windowSize,
         stallMs: this.o.stallMs,
+        onStall: () => {
+          this.closeSocket();
+          // A run retries its own docs; a live doc that stalled needs a run of its own.
+          if (!this.running) this.fail(new SyncError('stalled', 'the relay stopped answering'), true);
+        },
       });
       this.outbox = new PhotoOutbox(db, { base: relay.http, token: () => this.token, ...this.o.outbox });
     }

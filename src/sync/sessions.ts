@@ -21,6 +21,12 @@ export interface SessionsOptions {
   windowSize: number;
   /** a doc with no frame for this long is stalled */
   stallMs: number;
+  /**
+   * Called when docs stalled. The socket should be replaced: acknowledgements still owed to
+   * a stalled session could otherwise arrive after the doc is attached again, and be
+   * counted for frames the relay has not seen yet.
+   */
+  onStall?: (names: string[]) => void;
 }
 
 interface Pending {
@@ -281,12 +287,15 @@ export class DocSessions {
         return;
       }
       const now = Date.now();
+      const stalled: string[] = [];
       for (const s of [...this.sessions.values()]) {
         if (!s.failed && !s.inStep && now - s.lastProgress > this.opts.stallMs) {
           s.fail('stalled');
           this.detach(s.name);
+          stalled.push(s.name);
         }
       }
+      if (stalled.length > 0) this.opts.onStall?.(stalled);
     }, Math.min(1000, Math.max(50, this.opts.stallMs / 4)));
   }
 

@@ -68,6 +68,7 @@ export class SyncSocket {
       onClose: ({ event }) => {
         // Runs before the library's own close handler: stop its reconnect loop.
         this.ws.shouldConnect = false;
+        this.dropQueue();
         for (const l of this.closes) l(event.code, event.reason ?? '');
       },
       onStatus: ({ status }) => {
@@ -130,6 +131,7 @@ export class SyncSocket {
         this.close();
         finish(new SocketClosedError(0, 'connect-timeout'));
       }, timeoutMs);
+      this.dropQueue();
       // `connect()` returns the retry promise, which settles only on a first message.
       this.ws.connect().catch(() => undefined);
     });
@@ -138,7 +140,16 @@ export class SyncSocket {
   /** Close the socket; attached providers see it close (their sessions fail). */
   close(): void {
     this.ws.disconnect();
-    // The queue holds frames for the closed socket's sessions; a new socket starts clean.
+    this.dropQueue();
+  }
+
+  /**
+   * Frames the provider queued while the socket was down belong to sessions that died with
+   * it. Sent on the next socket they would arrive before that doc's authentication (the
+   * relay then drops the real token as a duplicate) and their acks would be counted
+   * against the new session.
+   */
+  private dropQueue(): void {
     (this.ws as unknown as { messageQueue: unknown[] }).messageQueue = [];
   }
 

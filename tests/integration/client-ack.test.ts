@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
+import { newId } from '@/domain/ids';
+import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { actor, profile } from './helpers/fixtures';
+import { ROOT, invite, join, spawnRelay, tmpDir, waitFor, type ChildRelay } from './helpers/relay';
+
+const run = promisify(execFile);
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+/** `npm run admin -- team create`, as the administrator does. */
+async function createTeam(dataDir: string, name: string): Promise<{ teamId: string; inviteCode: string }> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), 'team', 'create', name], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
+  return JSON.parse(stdout) as { teamId: string; inviteCode: string };
+}
+
+async function relayOn(dataDir: string, port?: number): Promise<ChildRelay> {
+  const r = await spawnRelay(dataDir, port ? { PORT: String(port) } : {});
+  cleanup.push(() => r.kill());
+  return r;
+}
+
+async function device(...args: Parameters<typeof clientDevice>): Promise<ClientDevice> {
+  const d = await clientDevice(...args);
+  cleanup.push(() => d.close());
+  return d;
+}
+
+const visitOf = (memberId: string, said: string) => ({ id: newId(), kind: 'home' as const, visitorIds: [memberId], visitedAt: new Date().toISOString(), observations: {}, said, notes: '', photos: [] });
+
+describe('the ack rule on the client', () => {
+  it('keeps a doc unsynced until the relay acknowledged it: a relay frozen and killed before the ack leaves it unsynced, a restart takes it', async () => {
+    const dataDir = tmpDir();
+    let relay = await relayOn(dataDir);
+    const { teamId, inviteCode } = await createTeam(dataDir, '北山班组');
+    const lead = await join(relay.url, inviteCode, '王书记', 'lead-phone');
+    const d = await device(relay.url, lead, 'ack-lead', { stallMs: 1500, connectTimeoutMs: 2000, httpTimeoutMs: 2000, retryBaseMs: 300, retryMaxMs: 1000 });
+    const id = newId();
+    const name = d.household(id);
+    await d.records.commit(name, (doc) => createHousehold(doc, { id, teamId, profile: profile('孙大爷') }, actor(lead.memberId)));
+    await waitForStatus(d, (s) => s.state === 'synced' && s.pendingHouseholds === 0, 15_000, 'household on the relay');
+
+    // The relay freezes (no ack can come), the member saves a visit on the live socket.
+    relay.proc.kill('SIGSTOP');
+    await d.records.commit(name, (doc) => addVisit(doc, visitOf(lead.memberId, '冻结时的走访'), actor(lead.memberId)));
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await d.records.db.docs.get(name))?.unsynced).toBe(1);
+    expect(d.engine.status.state).not.toBe('synced');
+    expect(d.engine.status.pendingHouseholds).toBe(1);
+    // The stall is noticed and said.
+    await waitForStatus(d, (s) => s.state === 'error' && s.reason === 'stalled', 10_000, 'stall detected');
+
+    await relay.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await d.records.db.docs.get(name))?.unsynced).toBe(1);
+    expect(d.statuses.some((s) => s.state === 'synced' && s.pendingHouseholds > 0)).toBe(false);
+
+    // Back on the same port: the retry takes the visit up, and only then is it synced.
+    relay = await relayOn(dataDir, Number(new URL(relay.url).port));
+    await syncOnce(d);
+    await waitForStatus(d, (s) => s.state === 'synced' && s.pendingHouseholds === 0, 15_000, 'synced after restart');
+    expect((await d.records.db.docs.get(name))?.unsynced).toBe(0);
+
+    // Everything acknowledged survives a kill -9: a new device of the team finds it all.
+    await relay.kill('SIGKILL');
+    relay = await relayOn(dataDir, Number(new URL(relay.url).port));
+    const laptop = await join(relay.url, await leadInvite(relay, lead.token, lead.memberId), '王书记', 'laptop', lead.memberId);
+    const other = await device(relay.url, laptop, 'ack-laptop');
+    await waitForStatus(other, (s) => s.state === 'synced', 15_000, 'laptop synced');
+    expect(readHousehold(await other.records.doc(name)).visits.map((v) => v.said)).toEqual(['冻结时的走访']);
+  });
+
+  it('detects a relay that stops answering mid-sync, retries, and finishes when it answers again', async () => {
+    const dataDir = tmpDir();
+    const relay = await relayOn(dataDir);
+    const { teamId, inviteCode } = await createTeam(dataDir, '南沟班组');
+    const lead = await join(relay.url, inviteCode, '陈书记', 'lead-phone');
+    const d = await device(relay.url, lead, 'stall-lead', { start: false, stallMs: 800, connectTimeoutMs: 1500, httpTimeoutMs: 1500, retryBaseMs: 200, retryMaxMs: 600 });
+    await d.engine.start();
+    await waitForStatus(d, (s) => s.state === 'synced', 15_000, 'first sync');
+    d.setOnline(false);
+    const ids = Array.from({ length: 5 }, () => newId());
+    for (const id of ids) await d.records.commit(d.household(id), (doc) => createHousehold(doc, { id, teamId, profile: profile('周奶奶') }, actor(lead.memberId)));
+    relay.proc.kill('SIGSTOP');
+    d.setOnline(true);
+    void d.engine.syncNow();
+    await waitForStatus(d, (s) => s.state === 'error' || s.state === 'offline', 10_000, 'failure reported');
+    expect(d.engine.status.pendingHouseholds).toBe(5);
+    relay.proc.kill('SIGCONT');
+    await waitForStatus(d, (s) => s.state === 'synced' && s.pendingHouseholds === 0, 20_000, 'retried to the end');
+    for (const id of ids) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(0);
+    await waitFor(() => true, 1);
+  });
+});
+
+async function leadInvite(relay: ChildRelay, token: string, memberId: string): Promise<string> {
+  const res = await fetch(`${relay.url}/api/invites`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ role: 'lead', memberId }) });
+  const body = (await res.json()) as { code: string };
+  return body.code;
+}
+void invite;
