@@ -45,15 +45,28 @@ export class LocalRecords {
     this.unsubscribe = this.docs.onUpdate((name, _update, origin) => {
       if (origin === WRITTEN_AHEAD) return; // commit projects its own writes
       if (teamId && name === teamDocName(teamId)) {
-        void this.refreshTeam();
+        this.track(this.refreshTeam());
         return;
       }
       if (parseDocName(name)?.kind === 'household') {
-        void this.projector.markPending(name).then(() => this.projector.schedule(name));
+        this.track(this.projector.markPending(name).then(() => this.projector.schedule(name)));
       }
     });
     if (teamId) await this.refreshTeam();
     return this.projector.repairPending();
+  }
+
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  private track(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    void p.catch((err: unknown) => console.error('projection failed', err)).finally(() => this.inflight.delete(p));
+  }
+
+  /** Resolves once every update received so far is reflected in the rows. */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.projector.settled();
   }
 
   /** Background consistency check of every stored doc against its rows. */
@@ -123,7 +136,7 @@ export class LocalRecords {
 
   async close(): Promise<void> {
     this.unsubscribe?.();
-    await this.projector.settled();
+    await this.settled();
     await this.docs.closeAll();
     this.db.close();
   }

@@ -133,8 +133,7 @@ describe('projection repair after a crash', () => {
     Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
     addVisit(remote, visit('v-sync'), { memberId: 'm2', now: actor.now });
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)), 'relay');
-    await new Promise((r) => setTimeout(r, 10));
-    await records.projector.settled();
+    await records.settled();
     expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v-sync']);
     await records.docs.flushAll();
     await records.close();
@@ -160,7 +159,7 @@ describe('merged duplicates in the lists', () => {
     await records.commit(b, (doc) => addVisit(doc, visit('vb'), actor));
 
     await records.commit(teamDocName('t1'), (doc) => mergeHouseholds(doc, 'hb', 'ha', { memberId: 'lead', now: actor.now }));
-    await records.projector.settled();
+    await records.settled();
     expect((await records.db.households.get('hb'))?.mergedInto).toBe('ha');
     expect((await records.db.households.get('ha'))?.visitCount).toBe(2);
     const rows = await records.db.visits.orderBy('id').toArray();
@@ -171,7 +170,7 @@ describe('merged duplicates in the lists', () => {
 
     // A device that never heard of the merge writes to the duplicate: it still shows under the target.
     await records.commit(b, (doc) => addVisit(doc, visit('vb2', { visitedAt: '2026-05-03T09:00:00.000Z' }), actor));
-    await records.projector.settled();
+    await records.settled();
     expect((await records.db.households.get('ha'))?.visitCount).toBe(3);
     expect((await records.db.visits.get('vb2'))?.householdId).toBe('ha');
     await records.close();
