@@ -5,6 +5,9 @@ import commonZhTW from './messages/common.zh-TW';
 import fieldEn from './messages/field.en';
 import fieldZhCN from './messages/field.zh-CN';
 import fieldZhTW from './messages/field.zh-TW';
+import leadEn from './messages/lead.en';
+import leadZhCN from './messages/lead.zh-CN';
+import leadZhTW from './messages/lead.zh-TW';
 
 /**
  * Messages live in one file per area and language (`messages/<area>.<locale>.ts`); each
@@ -18,9 +21,9 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
 export const messages = {
-  'zh-CN': { ...commonZhCN, ...fieldZhCN },
-  'zh-TW': { ...commonZhTW, ...fieldZhTW },
-  en: { ...commonEn, ...fieldEn },
+  'zh-CN': { ...commonZhCN, ...fieldZhCN, ...leadZhCN },
+  'zh-TW': { ...commonZhTW, ...fieldZhTW, ...leadZhTW },
+  en: { ...commonEn, ...fieldEn, ...leadEn },
 };
 
 export type MessageSchema = (typeof messages)['zh-CN'];

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { useIdentityStore } from '@/stores/identity';
+import { leadRoutes } from './lead-routes';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -25,6 +26,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/households/:id/requests/:requestId', name: 'request', component: () => import('@/pages/RequestPage.vue'), props: true },
   { path: '/requests', name: 'requests', component: () => import('@/pages/RequestsPage.vue'), meta: { nav: true } },
   { path: '/settings', name: 'settings', component: () => import('@/pages/SettingsPage.vue'), meta: { nav: true } },
+  ...leadRoutes,
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true } },
 ];
 

@@ -1,0 +1,55 @@
+import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router';
+import { useIdentityStore } from '@/stores/identity';
+import { useTeamStore } from '@/stores/team';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** only devices whose member is a lead (支部书记 / 班组长) may open it */
+    lead?: boolean;
+    /** which lead section the page belongs to (highlighted in the lead navigation) */
+    leadSection?: string;
+  }
+}
+
+/** Whether this device works for a lead: the team doc's role wins over the invite's. */
+export function deviceIsLead(): boolean {
+  const identity = useIdentityStore();
+  const me = useTeamStore().snapshot?.members.find((m) => m.id === identity.memberId);
+  return (me?.role ?? identity.identity?.role) === 'lead';
+}
+
+/** Members who open a lead link (an old bookmark, a shared URL) land on their households. */
+function leadOnly(to: RouteLocationNormalized) {
+  if (!to.meta.lead || deviceIsLead()) return true;
+  return { name: 'households' };
+}
+
+const meta = (leadSection: string) => ({ lead: true, nav: true, leadSection });
+
+/** The team lead's workspace, under /lead. Every page is its own chunk. */
+export const leadRoutes: RouteRecordRaw[] = [
+  { path: '/lead', name: 'lead', component: () => import('@/pages/lead/LeadOverviewPage.vue'), meta: meta('overview'), beforeEnter: leadOnly },
+  { path: '/lead/team', name: 'lead-team', component: () => import('@/pages/lead/LeadTeamPage.vue'), meta: meta('team'), beforeEnter: leadOnly },
+  { path: '/lead/assign', name: 'lead-assign', component: () => import('@/pages/lead/LeadAssignPage.vue'), meta: meta('assign'), beforeEnter: leadOnly },
+  { path: '/lead/review', name: 'lead-review', component: () => import('@/pages/lead/LeadReviewPage.vue'), meta: meta('review'), beforeEnter: leadOnly },
+  { path: '/lead/requests', name: 'lead-requests', component: () => import('@/pages/lead/LeadRequestsPage.vue'), meta: meta('requests'), beforeEnter: leadOnly },
+  { path: '/lead/duplicates', name: 'lead-duplicates', component: () => import('@/pages/lead/LeadDuplicatesPage.vue'), meta: meta('duplicates'), beforeEnter: leadOnly },
+  {
+    path: '/lead/duplicates/:a/:b',
+    name: 'lead-duplicate',
+    component: () => import('@/pages/lead/LeadDuplicateComparePage.vue'),
+    props: true,
+    meta: meta('duplicates'),
+    beforeEnter: leadOnly,
+  },
+  { path: '/lead/assessment', name: 'lead-assessment', component: () => import('@/pages/lead/LeadAssessmentPage.vue'), meta: meta('assessment'), beforeEnter: leadOnly },
+  {
+    path: '/lead/summary/:kind(half|year)',
+    name: 'lead-summary',
+    component: () => import('@/pages/lead/LeadSummaryPage.vue'),
+    props: true,
+    meta: meta('summary'),
+    beforeEnter: leadOnly,
+  },
+  { path: '/lead/export', name: 'lead-export', component: () => import('@/pages/lead/LeadExportPage.vue'), meta: meta('export'), beforeEnter: leadOnly },
+];

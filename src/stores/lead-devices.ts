@@ -1,0 +1,102 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { localRecords } from '@/db/instance';
+import { loadSession } from '@/db/identity';
+import { DomainError } from '@/domain/errors';
+import type { Role } from '@/domain/team';
+import { SyncError } from '@/sync/errors';
+import { RelayApi, RelayHttpError } from '@/sync/relay-api';
+import { resolveRelay } from '@/sync/relay-url';
+
+/** A device as the relay lists it (`GET /api/devices`). */
+export interface TeamDevice {
+  deviceId: string;
+  memberId: string;
+  memberName: string;
+  deviceName: string;
+  role: Role;
+  createdAt: string;
+  lastSeenAt: string | null;
+  revokedAt: string | null;
+}
+
+/** An invite code made by the relay (`POST /api/invites`). */
+export interface Invite {
+  code: string;
+  role: Role;
+  memberId?: string;
+  expiresAt: string;
+}
+
+/** Why a relay call failed, for the UI: these need a connection, unlike everything else. */
+export class RelayCallError extends DomainError {
+  constructor(code: 'offline' | 'not_joined' | 'forbidden' | 'server') {
+    super(code, `lead.relay.${code}`);
+    this.name = 'RelayCallError';
+  }
+}
+
+function toRelayError(err: unknown): RelayCallError {
+  if (err instanceof RelayCallError) return err;
+  if (err instanceof RelayHttpError && (err.status === 401 || err.status === 403)) return new RelayCallError('forbidden');
+  if (err instanceof SyncError && err.code === 'network') return new RelayCallError('offline');
+  return new RelayCallError('server');
+}
+
+async function api(): Promise<RelayApi> {
+  const db = localRecords().db;
+  const [endpoints, session] = await Promise.all([resolveRelay(db), loadSession(db)]);
+  if (!endpoints || !session) throw new RelayCallError('not_joined');
+  return new RelayApi({ base: endpoints.http, token: () => session.token, teamId: '', timeoutMs: 15_000 });
+}
+
+/**
+ * The team's devices and invite codes. These live on the relay, not in the team doc, so
+ * unlike the rest of the lead's work they need a connection; the last list fetched stays
+ * on screen while offline.
+ */
+export const useLeadDevicesStore = defineStore('lead-devices', () => {
+  const devices = ref<TeamDevice[]>([]);
+  const fetchedAt = ref<string | undefined>();
+  const invites = ref<Invite[]>([]);
+
+  async function refresh(): Promise<void> {
+    try {
+      const res = await (await api()).request('/api/devices');
+      const body = (await res.json()) as { devices?: TeamDevice[] };
+      devices.value = Array.isArray(body.devices) ? body.devices : [];
+      fetchedAt.value = new Date().toISOString();
+    } catch (err) {
+      throw toRelayError(err);
+    }
+  }
+
+  /** A one-time code for a new member or lead, or for another device of an existing member. */
+  async function createInvite(role: Role, memberId?: string): Promise<Invite> {
+    try {
+      const res = await (await api()).request('/api/invites', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(memberId ? { role, memberId } : { role }),
+      });
+      const invite = (await res.json()) as Invite;
+      invites.value = [invite, ...invites.value];
+      return invite;
+    } catch (err) {
+      throw toRelayError(err);
+    }
+  }
+
+  /** Revoke a lost or handed-on phone: the relay refuses it at once, on HTTP and WebSocket. */
+  async function revoke(deviceId: string): Promise<void> {
+    try {
+      await (await api()).request(`/api/devices/${encodeURIComponent(deviceId)}/revoke`, { method: 'POST' });
+    } catch (err) {
+      throw toRelayError(err);
+    }
+    const now = new Date().toISOString();
+    devices.value = devices.value.map((d) => (d.deviceId === deviceId ? { ...d, revokedAt: d.revokedAt ?? now } : d));
+  }
+
+  return { devices, fetchedAt, invites, refresh, createInvite, revoke };
+});
