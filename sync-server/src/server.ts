@@ -70,6 +70,10 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   const tusCallers = new WeakMap<http.IncomingMessage, DeviceClaims>();
   const tus = createTusServer({ dataDir: config.dataDir, maxUploadBytes: config.limits.maxUploadBytes, blobs, access, log, callers: tusCallers });
   const server = http.createServer(createRouter(services, tus, tusCallers, new StaticFiles(config.staticDir)));
+  // Outlive the clients' idle timeout, so a client never reuses a connection the relay is
+  // just closing (Node's default of 5 s races fetch's own keep-alive).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   const wss = new WebSocketServer({
     noServer: true,

@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, join, ROOT, spawnRelay, startTestRelay, tmpDir, type TestRelay } from './helpers/relay';
+
+function admin(dataDir: string, ...args: string[]) {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+describe('admin CLI', () => {
+  it('creates a team whose code makes the first lead, and manages invites, devices and backups', async () => {
+    const dataDir = tmpDir();
+    const created = admin(dataDir, 'team', 'create', '北山林场', '第一联户组');
+    expect(created.status).toBe(0);
+    const team = JSON.parse(created.stdout);
+    expect(Object.keys(team).sort()).toEqual(['expiresAt', 'inviteCode', 'teamId']);
+    expect(team.inviteCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    expect(fs.statSync(path.join(dataDir, 'token-secret')).mode & 0o777).toBe(0o600);
+
+    const relay = await spawnRelay(dataDir);
+    try {
+      const lead = await join(relay.url, team.inviteCode, '王书记', 'laptop');
+      expect(lead).toMatchObject({ teamId: team.teamId, teamName: '北山林场 第一联户组', role: 'lead' });
+      const inv = JSON.parse(admin(dataDir, 'invite', 'create', '--team', team.teamId, '--role', 'member').stdout);
+      const member = await join(relay.url, inv.code, '李明', 'phone');
+      expect(member.role).toBe('member');
+
+      const list = JSON.parse(admin(dataDir, 'team', 'list').stdout);
+      expect(list).toEqual([expect.objectContaining({ teamId: team.teamId, name: '北山林场 第一联户组', devices: 2, docs: 1 })]);
+      const devices = JSON.parse(admin(dataDir, 'device', 'list', '--team', team.teamId).stdout);
+      expect(devices.map((d: { memberName: string }) => d.memberName).sort()).toEqual(['李明', '王书记']);
+
+      // An online backup while the relay runs: a consistent database that opens on its own.
+      const file = path.join(tmpDir(), 'backup.db');
+      const backup = admin(dataDir, 'backup', file);
+      expect(backup.status).toBe(0);
+      expect(JSON.parse(backup.stdout)).toMatchObject({ file, teams: 1, docs: 1, check: 'ok' });
+      const copy = new Database(file, { readonly: true });
+      expect(copy.prepare('SELECT count(*) AS n FROM devices').get()).toEqual({ n: 2 });
+      copy.close();
+      expect(admin(dataDir, 'backup', file).status).toBe(1); // never overwrites
+
+      const revoked = admin(dataDir, 'device', 'revoke', member.deviceId);
+      expect(JSON.parse(revoked.stdout)).toMatchObject({ deviceId: member.deviceId, revoked: true, alreadyRevoked: false });
+      expect((await api(relay.url, 'GET', '/api/team', { token: member.token })).status).toBe(403);
+    } finally {
+      await relay.kill('SIGTERM');
+    }
+    expect(relay.log()).toContain('"msg":"closed"');
+
+    const bad = admin(dataDir, 'invite', 'create', '--role', 'member');
+    expect(bad.status).toBe(2);
+    expect(JSON.parse(bad.stderr.split('\n')[0]!).error.code).toBe('usage');
+    expect(admin(dataDir, 'device', 'list', '--team', 'nope').status).toBe(1);
+  });
+});
+
+describe('HTTP', () => {
+  let t: TestRelay;
+  let dist: string;
+  beforeAll(async () => {
+    dist = tmpDir('lianhu-dist-');
+    fs.mkdirSync(path.join(dist, 'assets'));
+    fs.writeFileSync(path.join(dist, 'index.html'), `<!doctype html><title>联户走访</title>${'<!-- pad -->'.repeat(200)}`);
+    fs.writeFileSync(path.join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
+    fs.writeFileSync(path.join(dist, 'assets', 'index-abc123.js'), 'console.log("app");'.repeat(100));
+    fs.writeFileSync(path.join(dist, 'manifest.webmanifest'), '{"name":"联户走访"}');
+    t = await startTestRelay({ config: { staticDir: dist } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('serves the PWA with the right cache headers and falls back to index.html for app routes', async () => {
+    const index = await fetch(`${t.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(await index.text()).toContain('联户走访');
+    const sw = await fetch(`${t.url}/sw.js`);
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+    expect(sw.headers.get('content-type')).toContain('javascript');
+    const asset = await fetch(`${t.url}/assets/index-abc123.js`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(await asset.text()).toContain('console.log("app")');
+    const deep = await fetch(`${t.url}/households/0193/visits/new`);
+    expect(deep.status).toBe(200);
+    expect(deep.headers.get('cache-control')).toBe('no-cache');
+    expect(await deep.text()).toContain('<title>联户走访</title>');
+    expect((await fetch(`${t.url}/assets/missing-123.js`)).status).toBe(404);
+    expect((await fetch(`${t.url}/../../etc/passwd`)).status).not.toBe(500);
+    const etag = index.headers.get('etag')!;
+    expect((await fetch(`${t.url}/`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+  });
+
+  it('answers /healthz and JSON errors under /api', async () => {
+    const h = await api(t.url, 'GET', '/healthz');
+    expect(h.status).toBe(200);
+    expect(h.json.status).toBe('ok');
+    const missing = await api(t.url, 'GET', '/api/nothing-here');
+    expect(missing).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
+    const notJson = await fetch(`${t.url}/api/invites/redeem`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{oops' });
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error.code).toBe('bad_json');
+    const upgrade = await fetch(`${t.url}/not-sync`, { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } }).catch((e: Error) => e);
+    expect(upgrade).toBeTruthy();
+  });
+});
