@@ -1,0 +1,83 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The app as a member's phone meets it: built by Vite and served by the relay
+ * (`npm start` → scripts/start.mjs; the relay's own entry point while that does not exist),
+ * on a free port, with its data in a temporary directory removed on close.
+ */
+export interface AppServer {
+  url: string;
+  dataDir: string;
+  /** run the relay's admin CLI against this server's data; returns its JSON output */
+  admin(args: string[]): unknown;
+  close(): Promise<void>;
+}
+
+const ROOT = process.cwd();
+
+/** Build the PWA once per run (the tests must exercise what ships). */
+export function buildApp(): void {
+  // Vitest sets NODE_ENV=test, which would make Vite build without production flags (and without the service worker registration).
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { cwd: ROOT, env, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`vite build failed (${r.status})`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`relay exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`relay not healthy after ${timeoutMs} ms`);
+}
+
+export async function startAppServer(): Promise<AppServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lianhu-e2e-data-'));
+  const port = await freePort();
+  const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, STATIC_DIR: join(ROOT, 'dist'), LOG_LEVEL: 'warn' };
+  const entry = existsSync(join(ROOT, 'scripts/start.mjs')) ? ['scripts/start.mjs'] : ['--import', 'tsx', 'sync-server/src/index.ts'];
+  // Own process group, so closing stops the relay and anything it started, and nothing else.
+  const child = spawn(process.execPath, entry, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, child, 30_000);
+  return {
+    url,
+    dataDir,
+    admin(args) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'sync-server/src/admin.ts', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${r.stderr}`);
+      return JSON.parse(r.stdout) as unknown;
+    },
+    async close() {
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(-child.pid, 'SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
