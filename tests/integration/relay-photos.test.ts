@@ -36,7 +36,7 @@ function patch(token: string, location: string, offset: number, body: Uint8Array
   return fetch(new URL(location, t.url), {
     method: 'PATCH',
     headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
-    body,
+    body: new Uint8Array(body),
   });
 }
 
