@@ -33,6 +33,9 @@ export const useLeadRecordsStore = defineStore('lead-records', () => {
     s.dirty = false;
     try {
       refs[table].value = await localRecords().db[table].toArray();
+    } catch (err) {
+      // A closed database (the records restarting on another team) is read again on the next change.
+      console.warn(`lead: reading ${table} failed`, err);
     } finally {
       s.loading = false;
       s.last = Date.now();

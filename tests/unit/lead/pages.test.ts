@@ -1,0 +1,118 @@
+/* eslint-disable vue/one-component-per-file -- tiny test harness components */
+import { flushPromises, mount } from '@vue/test-utils';
+import { getActivePinia } from 'pinia';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineComponent, h } from 'vue';
+import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
+import LeadChart from '@/components/lead/LeadChart.vue';
+import { useMergedRedirect } from '@/composables/lead/useMergedRedirect';
+import { localRecords } from '@/db/instance';
+import { i18n, setLocale } from '@/i18n';
+import { useLeadRecordsStore } from '@/stores/lead-records';
+import { useLeadTeamStore } from '@/stores/lead-team';
+import { mountAt } from '../components/mount-app';
+import { eventually, useFreshStores } from '../stores/helpers';
+import { household, LI, startTeam, WANG } from './helpers';
+
+useFreshStores();
+afterEach(() => useLeadRecordsStore().stop());
+
+describe('lead pages', () => {
+  it('are for leads: a member opening /lead lands on their households', async () => {
+    await startTeam('member');
+    const { wrapper, router } = await mountAt('/lead/review');
+    expect(router.currentRoute.value.name).toBe('households');
+    wrapper.unmount();
+  });
+
+  it('overview counts what waits for the lead', async () => {
+    await startTeam();
+    await household('h1', {}, { linked: [WANG] });
+    await household('h2', { headName: '李四', phone: '' });
+    const { wrapper } = await mountAt('/lead');
+    await eventually(() => expect(wrapper.find('.lead-stats').text()).toContain('无人联系的户1'));
+    expect(wrapper.text()).toContain('待讲评的走访2');
+    wrapper.unmount();
+  });
+
+  it('review feed: marking a visit reviewed takes it off the unreviewed list', async () => {
+    await startTeam();
+    await household('h1');
+    const { wrapper } = await mountAt('/lead/review');
+    await eventually(() => expect(wrapper.findAll('.lead-visit')).toHaveLength(1));
+    expect(wrapper.find('.lead-visit').text()).toContain('h1 说家里都好');
+    const reviewed = wrapper.findAll('.lead-visit button').find((b) => b.text() === '已阅')!;
+    await reviewed.trigger('click');
+    await eventually(async () => expect((await localRecords().db.visits.get('v-h1'))!.reviewStatus).toBe('reviewed'));
+    await eventually(() => expect(wrapper.findAll('.lead-visit')).toHaveLength(0), 4000);
+    wrapper.unmount();
+  });
+
+  it('assignment page: filter unassigned, select all shown, hand them to a member', async () => {
+    await startTeam();
+    await household('h1', {}, { linked: [WANG] });
+    await household('h2', { headName: '李四', phone: '' });
+    await household('h3', { headName: '王五', phone: '' });
+    const { wrapper } = await mountAt('/lead/assign?linked=none');
+    await eventually(() => expect(wrapper.findAll('.lead-pick')).toHaveLength(2));
+    await wrapper.findAll('.lead-assign__bulk button')[0]!.trigger('click');
+    await wrapper.find('#as-member').setValue(LI);
+    await wrapper.findAll('.lead-assign__bulk .btn--primary')[0]!.trigger('click');
+    await eventually(async () => expect((await localRecords().db.households.get('h3'))!.linkedMemberIds).toEqual([LI]));
+    expect((await localRecords().db.households.get('h1'))!.linkedMemberIds).toEqual([WANG]);
+    await eventually(() => expect(wrapper.text()).toContain('已把 2 户交给李强。'));
+    wrapper.unmount();
+  });
+
+  it('requests board puts the overdue request first and shows its age', async () => {
+    await startTeam();
+    await household('h1');
+    const { wrapper } = await mountAt('/lead/requests');
+    await eventually(() => expect(wrapper.findAll('.lead-request')).toHaveLength(1));
+    const card = wrapper.find('.lead-request');
+    // raised 2026-03-01, due 15 days later by the team default
+    expect(card.text()).toContain('期限 2026-03-16');
+    expect(card.text()).toMatch(/逾期 \d+ 天/);
+    wrapper.unmount();
+  });
+});
+
+describe('links to a merged household', () => {
+  it('redirect to the file it was merged into', async () => {
+    await startTeam();
+    await household('h1');
+    await household('h2', { headName: '章三' });
+    await useLeadTeamStore().merge('h2', 'h1');
+    await localRecords().projector.settled();
+    setLocale('zh-CN');
+    const Page = defineComponent({
+      props: { id: { type: String, required: true } },
+      setup(props) {
+        useMergedRedirect(() => props.id);
+        return () => h('p', props.id);
+      },
+    });
+    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/households/:id/visit', name: 'visit-new', component: Page, props: true }] });
+    await router.push('/households/h2/visit?from=list');
+    const wrapper = mount(defineComponent({ render: () => h(RouterView) }), { global: { plugins: [getActivePinia()!, i18n, router] } });
+    await eventually(() => expect(router.currentRoute.value.fullPath).toBe('/households/h1/visit?from=list'));
+    await flushPromises();
+    expect(wrapper.text()).toBe('h1');
+    wrapper.unmount();
+  });
+});
+
+describe('lead chart', () => {
+  it('draws a bar per month with its value, and a table with the same numbers', async () => {
+    setLocale('zh-CN');
+    const wrapper = mount(LeadChart, {
+      props: { title: '每月走访次数', type: 'bars', labels: ['1月', '2月', '3月'], series: [{ label: '走访', color: '#1a5fb4', values: [3, 0, 7] }] },
+      global: { plugins: [i18n] },
+    });
+    expect(wrapper.findAll('rect')).toHaveLength(2);
+    expect(wrapper.findAll('.lead-chart__values text').map((t) => t.text())).toEqual(['3', '7']);
+    expect(wrapper.find('svg').attributes('aria-label')).toBe('每月走访次数: 1月 3、2月 0、3月 7');
+    expect(wrapper.findAll('tbody tr').map((r) => r.text())).toEqual(['1月3', '2月0', '3月7']);
+    wrapper.unmount();
+  });
+});
