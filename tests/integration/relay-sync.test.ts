@@ -28,7 +28,7 @@ function countOpens(): { opens: number; reset(): void } {
   return c;
 }
 
-async function downloadBundle(token: string, query = ''): Promise<{ status: number; seq: number; more: boolean; docs: Map<string, Uint8Array> }> {
+async function downloadBundle(token: string, query = ''): Promise<{ status: number; seq: number; more: boolean; total: number; docs: Map<string, Uint8Array> }> {
   const res = await fetch(`${t.url}/api/bundle${query}`, { headers: { Authorization: `Bearer ${token}` } });
   const body = new Uint8Array(await res.arrayBuffer());
   const docs = new Map<string, Uint8Array>();
@@ -38,7 +38,7 @@ async function downloadBundle(token: string, query = ''): Promise<{ status: numb
     for (const r of reader.push(zlib.gunzipSync(body))) if (r.kind === 'doc') docs.set(r.doc.name, r.doc.update);
     reader.finish();
   }
-  return { status: res.status, seq: Number(res.headers.get('x-lianhu-seq')), more: res.headers.get('x-lianhu-more') === '1', docs };
+  return { status: res.status, seq: Number(res.headers.get('x-lianhu-seq')), more: res.headers.get('x-lianhu-more') === '1', total: Number(res.headers.get('x-lianhu-total')), docs };
 }
 
 describe('relay sync', () => {
@@ -182,6 +182,7 @@ describe('relay sync', () => {
       const piece = await downloadBundle(lead.token, `?limit=5&after=${encodeURIComponent(after)}`);
       expect(piece.status).toBe(200);
       expect(piece.seq).toBeGreaterThan(0);
+      expect(piece.total).toBe(18);
       pieces++;
       for (const [k, v] of piece.docs) got.set(k, v);
       if (!piece.more) break;

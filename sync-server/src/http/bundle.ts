@@ -15,7 +15,8 @@ export const BUNDLE_MAX_LIMIT = 1000;
  * after `after`, as a bundle (src/docs/bundle.ts: binary records, Yjs v2 updates, gzip)
  * streamed with backpressure. The body is the gzip file itself (`Content-Type:
  * application/gzip`, no Content-Encoding), so a client handles it exactly like a file. `X-Lianhu-Seq` is the change sequence taken
- * before the first doc was read; `X-Lianhu-More: 1` says there are docs after this piece.
+ * before the first doc was read; `X-Lianhu-More: 1` says there are docs after this piece;
+ * `X-Lianhu-Total` is how many docs the device may read in all (for a progress bar).
  */
 export async function sendBundle(s: Services, caller: Caller, params: URLSearchParams, res: ServerResponse): Promise<void> {
   const after = params.get('after') ?? '';
@@ -33,6 +34,7 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
     'Cache-Control': 'no-store',
     'X-Lianhu-Seq': String(seq),
     'X-Lianhu-More': more ? '1' : '0',
+    'X-Lianhu-Total': String(s.feed.readableCount(caller.reader)),
   });
   const gzip = zlib.createGzip({ level: 6 });
   gzip.pipe(res);

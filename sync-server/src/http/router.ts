@@ -23,7 +23,7 @@ export function createRouter(s: Services, tus: TusServer, tusCallers: WeakMap<In
     res.setHeader('Vary', 'Origin');
     res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Metadata, Upload-Offset, Upload-Defer-Length, X-HTTP-Method-Override');
     res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, PATCH, DELETE, OPTIONS');
-    res.setHeader('Access-Control-Expose-Headers', 'X-Lianhu-Seq, X-Lianhu-More, Location, Upload-Offset, Upload-Length, Tus-Resumable, Upload-Expires');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Lianhu-Seq, X-Lianhu-More, X-Lianhu-Total, Location, Upload-Offset, Upload-Length, Tus-Resumable, Upload-Expires');
     return true;
   };
 

@@ -71,14 +71,20 @@ export class ChangeFeed {
     let revoked: string[] = [];
     if (reader.lead) {
       changed = this.q.leadChanged.all(p).map((r) => r.name);
-      readable = this.q.leadCount.get(reader.teamId)?.n ?? 0;
+      readable = this.readableCount(reader);
     } else {
       const teamDoc = teamDocName(reader.teamId);
       changed = [...this.q.teamDocChanged.all({ ...p, name: teamDoc }).map((r) => r.name), ...this.q.memberChanged.all(p).map((r) => r.name)];
-      readable = (this.store.exists(teamDoc) ? 1 : 0) + (this.q.memberCount.get(p)?.n ?? 0);
+      readable = this.readableCount(reader);
       if (since > 0) revoked = this.q.revoked.all(p).map((r) => householdDocName(reader.teamId, r.household_id));
     }
     return reset ? { seq, changed, readable, revoked, reset: true } : { seq, changed, readable, revoked };
+  }
+
+  /** How many docs this device may read in all. */
+  readableCount(reader: Reader): number {
+    if (reader.lead) return this.q.leadCount.get(reader.teamId)?.n ?? 0;
+    return (this.store.exists(teamDocName(reader.teamId)) ? 1 : 0) + (this.q.memberCount.get({ team: reader.teamId, member: reader.memberId })?.n ?? 0);
   }
 
   /** Names of the docs this device may read, in name order after `after`. */
