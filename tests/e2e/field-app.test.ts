@@ -30,6 +30,7 @@ describe('field member app, offline, at 360×740', () => {
     context.setDefaultTimeout(15_000);
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => console.log('pageerror:', e.message));
+    await grantPersistence(context, page, server.url);
   }
 
   beforeAll(async () => {
@@ -52,7 +53,6 @@ describe('field member app, offline, at 360×740', () => {
 
   it('installs, and the service worker takes control on the first visit', async () => {
     const t = Date.now();
-    await grantPersistence(context, page, server.url);
     await page.goto(server.url);
     await page.locator('#member-name').waitFor();
     await waitForServiceWorker(page);
@@ -157,6 +157,7 @@ describe('field member app, offline, at 360×740', () => {
   it('switches language, and keeps it after a reload', async () => {
     const settings = new SettingsPageModel(page);
     await settings.open();
+    await page.getByText('已获准长期保存').waitFor();
     await shot(page, '12-settings');
     await settings.chooseLanguage('en');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Settings');

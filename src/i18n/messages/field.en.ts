@@ -145,6 +145,7 @@ const messages: FieldMessages = {
     },
     rating: {
       comment: 'What the household said about it (optional)',
+      inline: 'Rating: {level}',
       requestTitle: 'The household’s rating of the outcome',
       save: 'Save rating',
       title: 'Household rating',

@@ -143,6 +143,7 @@ const messages = {
     },
     rating: {
       comment: '群众的意见（可不填）',
+      inline: '群众评价：{level}',
       requestTitle: '群众对办理结果的评价',
       save: '保存评价',
       title: '群众评价',
@@ -222,7 +223,7 @@ const messages = {
       role: '角色',
       storage: '手机存储',
       storageUnknown: '无法读取存储用量。',
-      storageUsed: '已用 {used} MB / 可用 {total} MB（{pct}%）',
+      storageUsed: '已用 {used} MB / 共 {total} MB（{pct}%）',
       storageWarn: '存储快满了。请清理手机空间，并尽快同步。',
       team: '团队',
       title: '设置',

@@ -145,6 +145,7 @@ const messages: FieldMessages = {
     },
     rating: {
       comment: '群眾的意見（可不填）',
+      inline: '群眾評價：{level}',
       requestTitle: '群眾對辦理結果的評價',
       save: '保存評價',
       title: '群眾評價',
@@ -224,7 +225,7 @@ const messages: FieldMessages = {
       role: '角色',
       storage: '手機儲存',
       storageUnknown: '無法讀取儲存用量。',
-      storageUsed: '已用 {used} MB / 可用 {total} MB（{pct}%）',
+      storageUsed: '已用 {used} MB / 共 {total} MB（{pct}%）',
       storageWarn: '儲存快滿了。請清理手機空間，並盡快同步。',
       team: '團隊',
       title: '設定',
