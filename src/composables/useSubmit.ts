@@ -1,4 +1,4 @@
-import { computed, ref } from 'vue';
+import { computed, nextTick, ref } from 'vue';
 import { describeError } from './errors';
 
 export type SubmitState = 'idle' | 'saving' | 'saved' | 'error';
@@ -41,4 +41,10 @@ export function useSubmit() {
   }
 
   return { state, saving, messageKey, fieldErrors, run, errorFor };
+}
+
+/** After a refused save, take keyboard and screen reader to the first field that needs fixing. */
+export async function focusFirstInvalid(): Promise<void> {
+  await nextTick();
+  document.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
 }

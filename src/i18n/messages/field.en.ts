@@ -36,6 +36,7 @@ const messages: FieldMessages = {
     },
     duplicates: {
       hint: 'If it is the same household, open the existing file instead of registering it twice. You can still save.',
+      inSavebar: 'Possible duplicate: {n} similar household | Possible duplicate: {n} similar households',
       reasons: {
         nearby: 'within 50 m',
         same_address: 'same address',

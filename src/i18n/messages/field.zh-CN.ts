@@ -34,6 +34,7 @@ const messages = {
     },
     duplicates: {
       hint: '如果是同一户，请打开已有的档案，不要重复登记。仍可保存。',
+      inSavebar: '可能重复登记：{n} 户相似',
       reasons: {
         nearby: '位置相距 50 米内',
         same_address: '地址相同',

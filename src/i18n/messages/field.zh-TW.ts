@@ -36,6 +36,7 @@ const messages: FieldMessages = {
     },
     duplicates: {
       hint: '如果是同一戶，請打開已有的檔案，不要重複登記。仍可保存。',
+      inSavebar: '可能重複登記：{n} 戶相似',
       reasons: {
         nearby: '位置相距 50 公尺內',
         same_address: '地址相同',
