@@ -3,6 +3,7 @@ import { liveQuery } from 'dexie';
 import { computed, shallowRef } from 'vue';
 import { localRecords } from '@/db/instance';
 import { addRating, addRequest, addRequestAction, setRequestFields, setRequestStatus } from '@/docs/household-doc';
+import { ValidationError } from '@/domain/errors';
 import { newId } from '@/domain/ids';
 import type { RequestRow } from '@/domain/projection';
 import { parseRatingInput } from '@/domain/rating';
@@ -10,6 +11,9 @@ import { parseRequestInput, parseStatusChange, requestActionInputSchema, type Re
 import { parseWith } from '@/domain/validation';
 import { useHouseholdsStore } from './households';
 import { useIdentityStore } from './identity';
+
+/** Same limit as a timeline note (`requestActionInputSchema`). */
+const MAX_ACTION_TEXT = 2000;
 
 /** Requests (诉求): what households asked for, and what was done on their behalf. */
 export const useRequestsStore = defineStore('requests', () => {
@@ -50,11 +54,16 @@ export const useRequestsStore = defineStore('requests', () => {
     await commit(householdId, (doc) => addRequestAction(doc, requestId, { id: newId(), at: a.now, by: a.memberId, kind: 'note', text: clean }));
   }
 
-  /** Move a request on: in progress, resolved, or explained (with what the household was told). */
-  async function changeStatus(householdId: string, requestId: string, from: RequestStatus, input: { status: string; explanation?: string }): Promise<void> {
-    const change = parseStatusChange(from, { status: input.status, explanation: input.explanation?.trim() || undefined });
+  /**
+   * Move a request on: in progress, resolved, or explained. `text` is what goes in the
+   * timeline — for `explained` it is the explanation given to the household (required).
+   */
+  async function changeStatus(householdId: string, requestId: string, from: RequestStatus, input: { status: string; text?: string }): Promise<void> {
+    const text = input.text?.trim() ?? '';
+    const change = parseStatusChange(from, { status: input.status, explanation: input.status === 'explained' && text ? text : undefined });
+    if (text.length > MAX_ACTION_TEXT) throw new ValidationError([{ path: 'text', messageKey: 'errors.tooLong' }]);
     const a = actor();
-    await commit(householdId, (doc) => setRequestStatus(doc, requestId, change, { id: newId(), at: a.now, by: a.memberId, kind: 'status', status: change.status, text: change.explanation ?? '' }));
+    await commit(householdId, (doc) => setRequestStatus(doc, requestId, change, { id: newId(), at: a.now, by: a.memberId, kind: 'status', status: change.status, text }));
   }
 
   /** Hand the request up to the lead, saying why. */

@@ -29,8 +29,8 @@ describe('requests store', () => {
     const { hid, requests, soon } = await withRequests();
     await requests.addNote(hid, soon, '已帮忙复印材料');
     await requests.escalate(hid, soon, '需要组长协调民政办');
-    await expect(requests.changeStatus(hid, soon, 'open', { status: 'explained', explanation: '  ' })).rejects.toBeInstanceOf(ValidationError);
-    await requests.changeStatus(hid, soon, 'open', { status: 'explained', explanation: '材料已交，月底出结果' });
+    await expect(requests.changeStatus(hid, soon, 'open', { status: 'explained', text: '  ' })).rejects.toBeInstanceOf(ValidationError);
+    await requests.changeStatus(hid, soon, 'open', { status: 'explained', text: '材料已交，月底出结果' });
     const row = await localRecords().db.requests.get(soon);
     expect(row).toMatchObject({ status: 'explained', open: 0, escalated: 1, actionCount: 3 });
     const opened = await useHouseholdsStore().openFile(hid);
@@ -43,10 +43,13 @@ describe('requests store', () => {
 
   it('resolves, rates the outcome and can reopen', async () => {
     const { hid, requests, late } = await withRequests();
-    await requests.changeStatus(hid, late, 'open', { status: 'resolved' });
+    await requests.changeStatus(hid, late, 'open', { status: 'resolved', text: '县医院已安排复查' });
+    const opened = await useHouseholdsStore().openFile(hid);
+    expect(opened!.file.value.requests.find((r) => r.id === late)!.actions.at(-1)).toMatchObject({ kind: 'status', status: 'resolved', text: '县医院已安排复查' });
+    opened!.close();
     await requests.rate(hid, late, { level: 'basically_satisfied', comment: '' });
     expect(await localRecords().db.ratings.where('subjectId').equals(late).count()).toBe(1);
-    await expect(requests.changeStatus(hid, late, 'resolved', { status: 'explained', explanation: 'x' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(requests.changeStatus(hid, late, 'resolved', { status: 'explained', text: 'x' })).rejects.toBeInstanceOf(ValidationError);
     await requests.changeStatus(hid, late, 'resolved', { status: 'in_progress' });
     expect((await localRecords().db.requests.get(late))?.open).toBe(1);
   });
