@@ -56,6 +56,11 @@ export default defineConfig({
       workbox: {
         // Only the shell: the plugin adds manifest and icons itself (adding png duplicates them).
         globPatterns: ['**/*.{js,css,html}'],
+        // The QR decoder is only a fallback where BarcodeDetector is missing, and redeeming an
+        // invite needs the network anyway: cached on first use instead of precached (46 KB gzip
+        // that would push the shell past its 250 KB budget). Typing the code always works.
+        globIgnores: ['**/jsQR-*.js'],
+        runtimeCaching: [{ urlPattern: /\/assets\/jsQR-[\w-]+\.js$/, handler: 'CacheFirst', options: { cacheName: 'lianhu-on-demand' } }],
         // The QR decoder is only needed to join a team, which needs the network anyway.
         globIgnores: ['**/jsQR-*.js'],
         navigateFallback: '/index.html',

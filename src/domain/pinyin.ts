@@ -1,4 +1,4 @@
-import { PINYIN_TABLE, SURNAME_READINGS } from './pinyin-table';
+import { CODES, FIRST_CODE_POINT, SURNAME_READINGS, SYLLABLES } from './pinyin-table';
 
 /**
  * Toneless pinyin per character, from a table generated out of pinyin-pro
@@ -6,22 +6,21 @@ import { PINYIN_TABLE, SURNAME_READINGS } from './pinyin-table';
  * character of a name takes its surname reading (单 shan, 曾 zeng). Decoded on first use.
  */
 
-let readings: Map<number, string> | undefined;
+let codes: Uint16Array | undefined;
+let syllables: string[] = [];
 let surnameReadings: Map<string, string> | undefined;
 
-function table(): Map<number, string> {
-  if (readings) return readings;
-  readings = new Map();
-  for (const group of PINYIN_TABLE.split(';')) {
-    if (!group) continue;
-    const [syllable, deltas] = group.split(':') as [string, string];
-    let cp = 0x3400;
-    for (const d of deltas.split(',')) {
-      cp += parseInt(d, 36);
-      readings.set(cp, syllable);
-    }
+/** The reading of one character, or undefined for anything outside the table. */
+function reading(cp: number): string | undefined {
+  if (!codes) {
+    syllables = SYLLABLES.split(' ');
+    const planes = atob(CODES);
+    const n = planes.length / 2;
+    codes = new Uint16Array(n);
+    for (let i = 0; i < n; i++) codes[i] = (planes.charCodeAt(i) << 8) | planes.charCodeAt(n + i);
   }
-  return readings;
+  const code = codes[cp - FIRST_CODE_POINT];
+  return code ? syllables[code - 1] : undefined;
 }
 
 function surnames(): Map<string, string> {
@@ -40,7 +39,7 @@ export function toPinyin(text: string, asName: boolean): string[] {
   let first = true;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
-    const py = asName && first ? (surnames().get(ch) ?? table().get(cp)) : table().get(cp);
+    const py = asName && first ? (surnames().get(ch) ?? reading(cp)) : reading(cp);
     if (!/\s/.test(ch)) first = false;
     if (py) {
       if (run) out.push(run);
