@@ -39,7 +39,8 @@ export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId
   const problems = computed(() => openProblems(input.value, period.value, today.value));
 
   const months = computed(() => chartMonths(period.value));
-  const monthLabels = computed(() => months.value.map((m, i) => monthLabel(m, i === 0 || m.endsWith('-01'))));
+  // Months without the year: the period is in the heading, and short labels need no turning.
+  const monthLabels = computed(() => months.value.map((m) => monthLabel(m)));
   const member = () => memberId?.value || undefined;
 
   const visitsChart = computed<ChartSeries[]>(() => [

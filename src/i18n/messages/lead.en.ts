@@ -30,6 +30,7 @@ const messages: LeadMessages = {
     },
     assign: {
       assign: 'Hand to this member',
+      bulk: 'Bulk actions',
       clearSelection: 'Clear selection',
       done: {
         assign: '{n} households handed to {name}.',
@@ -181,6 +182,7 @@ const messages: LeadMessages = {
       clear: 'Clear filters',
       kind: 'Kind of visit',
       member: 'Member',
+      more: 'More filters ({n})',
       owner: 'Owner',
       period: 'When',
       status: 'Status',
@@ -329,6 +331,7 @@ const messages: LeadMessages = {
       },
       figuresTitle: 'Overview',
       household: 'Household',
+      lastPeriod: 'Previous ({period})',
       lede: 'In this period {visited} of {households} linked households were visited (coverage {coverage}), in {visits} visits. Households raised {raised} requests; {resolved} were resolved and {explained} explained. Satisfaction was {satisfaction}.',
       linked: 'Members',
       madeBy: 'Prepared by {name} · {date}',
@@ -361,6 +364,7 @@ const messages: LeadMessages = {
         open: '{n} requests in hand',
         overdue: '{n} overdue requests',
       },
+      thisPeriod: 'This period',
       title: {
         half: 'Half-year analysis of work with households, {period}',
         year: 'Year-end summary of household visits, {period}',

@@ -28,6 +28,7 @@ const messages = {
     },
     assign: {
       assign: '交给此人负责',
+      bulk: '批量操作',
       clearSelection: '清除选择',
       done: {
         assign: '已把 {n} 户交给{name}。',
@@ -179,6 +180,7 @@ const messages = {
       clear: '清除筛选',
       kind: '走访方式',
       member: '成员',
+      more: '更多筛选（{n}）',
       owner: '负责人',
       period: '时间',
       status: '状态',
@@ -327,6 +329,7 @@ const messages = {
       },
       figuresTitle: '基本情况',
       household: '户主',
+      lastPeriod: '上期（{period}）',
       lede: '本期联系户 {households} 户，走访到 {visited} 户，覆盖率 {coverage}；共走访 {visits} 次。群众提出诉求 {raised} 项，办结中已解决 {resolved} 项、已答复 {explained} 项。群众满意度 {satisfaction}。',
       linked: '联系人',
       madeBy: '制表：{name} · {date}',
@@ -359,6 +362,7 @@ const messages = {
         open: '在办诉求 {n} 项',
         overdue: '逾期诉求 {n} 项',
       },
+      thisPeriod: '本期',
       title: {
         half: '{period}群众路线执行情况分析',
         year: '{period}联户走访工作年终总结',

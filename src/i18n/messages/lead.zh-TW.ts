@@ -30,6 +30,7 @@ const messages: LeadMessages = {
     },
     assign: {
       assign: '交給此人負責',
+      bulk: '批量操作',
       clearSelection: '清除選擇',
       done: {
         assign: '已把 {n} 戶交給{name}。',
@@ -181,6 +182,7 @@ const messages: LeadMessages = {
       clear: '清除篩選',
       kind: '走訪方式',
       member: '成員',
+      more: '更多篩選（{n}）',
       owner: '負責人',
       period: '時間',
       status: '狀態',
@@ -329,6 +331,7 @@ const messages: LeadMessages = {
       },
       figuresTitle: '基本情況',
       household: '戶主',
+      lastPeriod: '上期（{period}）',
       lede: '本期聯繫戶 {households} 戶，走訪到 {visited} 戶，覆蓋率 {coverage}；共走訪 {visits} 次。群眾提出訴求 {raised} 項，辦結中已解決 {resolved} 項、已答覆 {explained} 項。群眾滿意度 {satisfaction}。',
       linked: '聯繫人',
       madeBy: '製表：{name} · {date}',
@@ -361,6 +364,7 @@ const messages: LeadMessages = {
         open: '在辦訴求 {n} 項',
         overdue: '逾期訴求 {n} 項',
       },
+      thisPeriod: '本期',
       title: {
         half: '{period}群眾路線執行情況分析',
         year: '{period}聯戶走訪工作年終總結',
