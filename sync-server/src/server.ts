@@ -23,8 +23,10 @@ import { SocketSession } from './sync/socket-session';
 import { TeamDocs } from './sync/team-docs';
 
 export const SYNC_PATH = '/sync';
-/** Fold a doc's update log into its snapshot once it holds this many updates (and when it unloads). */
+/** Fold a doc's update log into its snapshot once it holds this many updates… */
 const COMPACT_AFTER_UPDATES = 200;
+/** …or when it unloads holding this many: compacting costs an fsync, replaying a few updates costs less. */
+const COMPACT_ON_UNLOAD_AFTER = 16;
 /** How often the relay looks for devices revoked from the admin CLI (another process). */
 const REVOCATION_POLL_MS = 1000;
 
@@ -47,7 +49,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   const sessions = new DeviceSessions(config.limits);
   const hocuspocus = new Hocuspocus({ name: 'lianhu-relay', quiet: true });
   const teamDocs = new TeamDocs(hocuspocus, registry);
-  hocuspocus.configuration.extensions.unshift(relayExtension({ store, access, registry, tokens, teamDocs, log, compactAfterUpdates: COMPACT_AFTER_UPDATES }));
+  hocuspocus.configuration.extensions.unshift(relayExtension({ store, access, registry, tokens, teamDocs, log, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }));
   const blobs = new BlobStore(config.dataDir, db, access);
   const services: Services = {
     config,
@@ -80,8 +82,8 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     // A hard ceiling for ws itself (it answers 1009 above it); frames between the limit and
     // this get our own 4413 with a reason.
     maxPayload: config.limits.maxMessageBytes * 2,
-    // Chinese text compresses about 3x; tiny acks are not worth the CPU.
-    perMessageDeflate: { threshold: 256, zlibDeflateOptions: { level: 6 }, concurrencyLimit: 8 },
+    // Chinese text compresses about 3x; acks and small edits are not worth the CPU.
+    perMessageDeflate: { threshold: 1024, zlibDeflateOptions: { level: 6 }, concurrencyLimit: 8 },
   });
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://relay.invalid').pathname;

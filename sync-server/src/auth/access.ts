@@ -59,9 +59,13 @@ export class AccessControl {
     this.refresh(teamId);
   }
 
-  /** A household doc got its first content: its creator may reach it while no one is linked. */
-  householdCreated(teamId: string): void {
-    if (this.teams.has(teamId)) this.refresh(teamId);
+  /**
+   * A household doc got its first content (call inside the transaction that stored it, with
+   * its sequence number): its creator may reach it while no one is linked to it.
+   */
+  householdCreated(teamId: string, householdId: string, memberId: string, seq: number): void {
+    if (this.teams.get(teamId)?.assignments.has(householdId)) return;
+    this.q.upsert.run({ team: teamId, hid: householdId, member: memberId, active: 1, seq, at: nowIso() });
   }
 
   /** The role that counts: the team doc's (leads may promote and demote), else the token's. */

@@ -27,6 +27,8 @@ export interface RelayExtensionDeps {
   log: Logger;
   /** fold a doc's update log into a snapshot once it holds this many updates */
   compactAfterUpdates: number;
+  /** ... and when it unloads holding at least this many (a doc with a few updates loads as fast) */
+  compactOnUnloadAfter: number;
 }
 
 /**
@@ -104,6 +106,11 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
     extensionName: 'lianhu-relay',
     onAuthenticate,
 
+    // The doc name as guid: otherwise Yjs draws a random UUID per doc from 31 WebCrypto calls.
+    async onCreateDocument({ documentName }) {
+      return { guid: documentName };
+    },
+
     async onLoadDocument({ documentName, document }) {
       const stored = store.load(documentName);
       if (!stored) return;
@@ -139,11 +146,13 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       // the relay has not seen yet) is stored whole: Yjs keeps it in memory only.
       const toStore = result.pending ? frame.update : result.effective;
       if (!toStore) return;
-      const author = ctx.device ? { deviceId: ctx.device.deviceId, memberId: ctx.device.memberId } : null;
-      const { created } = store.append(documentName, toStore, author);
+      const device = ctx.device;
+      const parsed = parseDocName(documentName);
+      store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, ({ seq, created }) => {
+        if (created && device && parsed?.kind === 'household') access.householdCreated(device.teamId, parsed.id!, device.memberId, seq);
+      });
       store.holdCompaction(documentName);
       setImmediate(() => store.releaseCompaction(documentName));
-      if (created && ctx.device && parseDocName(documentName)?.kind === 'household') access.householdCreated(ctx.device.teamId);
       return;
     },
 
@@ -152,7 +161,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
     },
 
     async beforeUnloadDocument({ documentName, document }) {
-      store.compact(documentName, document);
+      if ((store.row(documentName)?.update_count ?? 0) >= d.compactOnUnloadAfter) store.compact(documentName, document);
     },
 
     async onDisconnect({ context, documentName }) {

@@ -181,8 +181,8 @@ export interface ChildRelay {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnRelay(dataDir: string, env: Record<string, string> = {}): Promise<ChildRelay> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/index.ts')], {
+export async function spawnRelay(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildRelay> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'sync-server/src/index.ts')], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STATIC_DIR: path.join(dataDir, 'no-dist'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
