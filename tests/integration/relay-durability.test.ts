@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { HocuspocusProvider } from '@hocuspocus/provider';
+import { updateClasses, rng } from './helpers/evil';
 import { actor, newHousehold, readHousehold, visit } from './helpers/fixtures';
-import { api, Device, ROOT, spawnRelay, tmpDir, type ChildRelay } from './helpers/relay';
+import { api, Device, ROOT, spawnRelay, startTestRelay, teamWith, tmpDir, type ChildRelay } from './helpers/relay';
 
 let child: ChildRelay | undefined;
 afterEach(async () => {
@@ -86,5 +87,44 @@ describe('durability', () => {
       expect(visits).toHaveLength(12);
     }
     fresh.destroy();
+  });
+});
+
+describe('a stored document that no longer loads', () => {
+  it('keeps its last good state: the bad updates are quarantined, logged, and the rest is served', async () => {
+    const t = await startTestRelay();
+    const { teamId, lead } = await teamWith(t, []);
+    const dev = new Device(t.wsUrl, lead.token);
+    const h = newHousehold(teamId, actor(lead.memberId));
+    const p = dev.attach(h.name, h.doc);
+    await dev.saved(p);
+    visit(h.doc, actor(lead.memberId), '第一次');
+    await dev.saved(p);
+    dev.destroy();
+
+    // Simulate what validation exists to prevent: broken updates in the middle of the log
+    // (disk damage, or a class of bad update nobody has thought of yet).
+    const r = rng(3);
+    const valid = Y.encodeStateAsUpdate(newHousehold(teamId, actor('x')).doc);
+    const insert = t.relay.services.db.prepare("INSERT INTO updates (doc, data, device, at) VALUES (?, ?, NULL, datetime('now'))");
+    insert.run(h.name, Buffer.from(updateClasses['structs-then-broken-delete-set']!(r, valid)));
+    insert.run(h.name, Buffer.from(updateClasses['zero-length-string-then-origin']!(r, valid)));
+    const later = new Y.Doc();
+    Y.applyUpdate(later, Y.encodeStateAsUpdate(h.doc));
+    const diff: Uint8Array[] = [];
+    later.on('update', (u: Uint8Array) => diff.push(u));
+    visit(later, actor(lead.memberId), '第二次');
+    insert.run(h.name, Buffer.from(diff[0]!));
+
+    const t2 = await t.restart();
+    const again = new Device(t2.wsUrl, lead.token);
+    const copy = again.attach(h.name);
+    await again.saved(copy);
+    expect(readHousehold(copy.document).visits.map((v) => v.said).sort()).toEqual(['第一次', '第二次']);
+    const q = t2.relay.services.db.prepare<[string], { reason: string; source: string }>('SELECT reason, source FROM quarantine WHERE doc = ?').all(h.name);
+    expect(q).toHaveLength(2);
+    expect(q.every((x) => x.source === 'update')).toBe(true);
+    again.destroy();
+    await t2.close();
   });
 });
