@@ -49,6 +49,12 @@ export interface RelayLimits {
   connectionBurst: number;
   /** `MAX_SOCKETS_PER_DEVICE`, default 4 open sockets */
   maxSocketsPerDevice: number;
+  /**
+   * `MAX_UNAUTHENTICATED_PER_IP`, default 200 sockets from one address that have not
+   * authenticated yet. The one limit by address: before a token there is no device to
+   * count against, and an honest socket authenticates within milliseconds.
+   */
+  maxUnauthenticatedPerIp: number;
   /** `HTTP_RATE`/`HTTP_BURST`, default 20/s, burst 200: API requests per device */
   httpPerSecond: number;
   httpBurst: number;
@@ -89,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
       connectionsPerMinute: int(env, 'CONN_PER_MINUTE', 30),
       connectionBurst: int(env, 'CONN_BURST', 30),
       maxSocketsPerDevice: int(env, 'MAX_SOCKETS_PER_DEVICE', 4),
+      maxUnauthenticatedPerIp: int(env, 'MAX_UNAUTHENTICATED_PER_IP', 200),
       httpPerSecond: int(env, 'HTTP_RATE', 20),
       httpBurst: int(env, 'HTTP_BURST', 200),
       redeemFailuresPerMinute: int(env, 'REDEEM_FAILURES_PER_MINUTE', 20),

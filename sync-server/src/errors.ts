@@ -32,5 +32,6 @@ export const CLOSE = {
   rateLimited: { code: 4429, reason: 'rate-limited' },
   tooManyDocuments: { code: 4429, reason: 'too-many-documents' },
   tooManySockets: { code: 4429, reason: 'too-many-sockets' },
+  tooManyUnauthenticated: { code: 4429, reason: 'too-many-unauthenticated' },
   shuttingDown: { code: 1001, reason: 'shutting-down' },
 } as const satisfies Record<string, CloseReason>;

@@ -96,7 +96,12 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
 
   function accept(ws: WebSocket, req: http.IncomingMessage): void {
     ws.on('error', (e) => log.debug({ err: e.message }, 'socket error'));
-    const session = new SocketSession(ws, req.socket.remoteAddress ?? 'unknown', config.limits, sessions, log);
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if (!sessions.mayAcceptUnauthenticated(ip)) {
+      ws.close(CLOSE.tooManyUnauthenticated.code, CLOSE.tooManyUnauthenticated.reason);
+      return;
+    }
+    const session = new SocketSession(ws, ip, config.limits, sessions, log);
     // Every frame passes the session's gate before Hocuspocus' own 'message' listener sees
     // it; Hocuspocus re-emits frames it queued during authentication, which pass unchanged.
     const emit = ws.emit.bind(ws);

@@ -23,6 +23,7 @@ beforeAll(async () => {
       httpPerSecond: 1,
       httpBurst: 10,
       redeemFailuresPerMinute: 5,
+      maxUnauthenticatedPerIp: 5,
     },
   });
 });
@@ -39,6 +40,18 @@ describe('limits', () => {
     const started = Date.now();
     expect(await c.waitClosed(3000)).toEqual({ code: 4408, reason: 'auth-timeout' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('caps sockets from one address that have not authenticated yet', async () => {
+    const idle = Array.from({ length: 5 }, () => new RawClient(t.wsUrl));
+    await Promise.all(idle.map((c) => c.open()));
+    const sixth = new RawClient(t.wsUrl);
+    expect(await sixth.waitClosed()).toEqual({ code: 4429, reason: 'too-many-unauthenticated' });
+    // The idle ones run out of time; then there is room again.
+    await Promise.all(idle.map((c) => c.waitClosed()));
+    const next = new RawClient(t.wsUrl);
+    await next.open();
+    expect(await next.waitClosed()).toEqual({ code: 4408, reason: 'auth-timeout' });
   });
 
   it('bounds what a socket may send before it has authenticated', async () => {

@@ -10,6 +10,7 @@ import type { SocketSession } from './socket-session';
  */
 export class DeviceSessions {
   private readonly byDevice = new Map<string, Set<SocketSession>>();
+  private readonly unauthenticated = new Map<string, number>();
   private readonly messages: BucketMap;
   private readonly connections: BucketMap;
 
@@ -32,6 +33,21 @@ export class DeviceSessions {
     if (!set) return;
     set.delete(s);
     if (set.size === 0) this.byDevice.delete(deviceId);
+  }
+
+  /** Whether another socket that has not authenticated yet may stay open from `ip`. */
+  mayAcceptUnauthenticated(ip: string): boolean {
+    return (this.unauthenticated.get(ip) ?? 0) < this.limits.maxUnauthenticatedPerIp;
+  }
+
+  unauthenticatedOpened(ip: string): void {
+    this.unauthenticated.set(ip, (this.unauthenticated.get(ip) ?? 0) + 1);
+  }
+
+  unauthenticatedClosed(ip: string): void {
+    const n = (this.unauthenticated.get(ip) ?? 1) - 1;
+    if (n <= 0) this.unauthenticated.delete(ip);
+    else this.unauthenticated.set(ip, n);
   }
 
   takeMessage(deviceId: string): boolean {

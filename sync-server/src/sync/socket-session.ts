@@ -38,6 +38,7 @@ export class SocketSession {
     private readonly devices: DeviceSessions,
     private readonly log: Logger,
   ) {
+    devices.unauthenticatedOpened(ip);
     this.authTimer = setTimeout(() => {
       if (!this.claims) this.close(CLOSE.authTimeout);
     }, limits.authTimeoutMs);
@@ -93,6 +94,7 @@ export class SocketSession {
     if (refused) return refused;
     this.claims = claims;
     clearTimeout(this.authTimer);
+    this.devices.unauthenticatedClosed(this.ip);
     return undefined;
   }
 
@@ -140,5 +142,6 @@ export class SocketSession {
     this.closed = true;
     clearTimeout(this.authTimer);
     if (this.claims) this.devices.unregister(this.claims.deviceId, this);
+    else this.devices.unauthenticatedClosed(this.ip);
   }
 }
