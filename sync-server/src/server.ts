@@ -117,6 +117,14 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     for (const id of registry.revokedAmong(sessions.deviceIds())) sessions.closeDevice(id, CLOSE.deviceRevoked);
   }, REVOCATION_POLL_MS);
   poll.unref();
+  // Uploads abandoned for a week (the phone was lost, the photo deleted) go away.
+  const sweep = setInterval(() => {
+    tus.cleanUpExpiredUploads().then(
+      (n) => n > 0 && log.info({ uploads: n }, 'removed expired uploads'),
+      (e: unknown) => log.warn({ err: String(e) }, 'could not remove expired uploads'),
+    );
+  }, 6 * 3600_000);
+  sweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -130,6 +138,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   const close = () =>
     (closing ??= (async () => {
       clearInterval(poll);
+      clearInterval(sweep);
       for (const ws of wss.clients) ws.close(CLOSE.shuttingDown.code, CLOSE.shuttingDown.reason);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
