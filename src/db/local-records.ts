@@ -101,6 +101,7 @@ export class LocalRecords {
    * Resolves once the write is durable and the rows reflect it.
    */
   async commit(name: string, write: (doc: Y.Doc) => void): Promise<void> {
+    const started = performance.now();
     const doc = await this.docs.get(name);
     const persistence = await this.docs.persistence(name);
     await this.projector.markPending(name);
@@ -124,6 +125,8 @@ export class LocalRecords {
       if (!changed) return;
       await persistence.writeAhead(update);
       applyOwnUpdate(doc, update);
+      // "Saved" is measurable: benchmarks read this (npm run bench).
+      performance.measure('lianhu:durable', { start: started });
     });
     if (this.teamId && name === teamDocName(this.teamId)) await this.refreshTeam();
     else await this.projector.project(name);
