@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,4 +169,28 @@ describe('field member app, offline, at 360×740', () => {
     await settings.chooseLanguage('zh-CN');
     await expect.poll(() => page.locator('h1').textContent()).toBe('设置');
   });
+
+  it('offers a new version, and does not reload under a form with input', async () => {
+    await context.setOffline(false);
+    // A new release: any byte change in sw.js makes the browser install it and wait.
+    appendFileSync(join(process.cwd(), 'dist/sw.js'), `\n// e2e release ${Date.now()}\n`);
+    await page.goto(`${server.url}/households/${householdId}/visit`);
+    await page.locator('#said').fill('更新前写的字');
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    await page.getByText('有新版本可用').waitFor();
+    await page.getByRole('button', { name: '立即更新' }).click();
+    await page.getByText('请先保存或离开正在填写的表，再更新。').waitFor();
+    await shot(page, '13-update-blocked');
+    expect(await page.locator('#said').inputValue()).toBe('更新前写的字');
+
+    await page.getByRole('link', { name: '返回' }).click();
+    await page.getByRole('button', { name: '保留草稿，离开' }).click();
+    await page.waitForURL(/\/households\/[0-9a-f-]{36}$/);
+    const reloaded = page.waitForEvent('load');
+    await page.getByRole('button', { name: '立即更新' }).click();
+    await reloaded;
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated');
+    await expect.poll(() => page.getByText('有新版本可用').count()).toBe(0);
+  });
 });
+
