@@ -49,6 +49,33 @@ const NEVER = new Promise<never>(() => {});
 export function relayExtension(d: RelayExtensionDeps): Extension {
   const { store, access, registry, tokens, teamDocs, log } = d;
   const lastTouch = new Map<string, number>();
+  /** doc name → settles once the last update admitted for it has been applied */
+  const applying = new Map<string, Promise<void>>();
+
+  /**
+   * Trial-apply one update and store what it changes, before Hocuspocus applies and
+   * acknowledges it. A refused update closes the socket and never settles (never applied).
+   */
+  function checkAndStore(ctx: RelayContext, document: Y.Doc, documentName: string, update: Uint8Array): Promise<never> | undefined {
+    const result = trialApply(document, update);
+    if (!result.ok) {
+      log.warn({ device: ctx.device?.deviceId, doc: documentName, bytes: update.length, detail: result.reason }, 'update refused after trial apply');
+      ctx.session?.close(CLOSE.invalidUpdate, result.reason);
+      return NEVER;
+    }
+    // A pending update (it needs updates the relay has not seen yet) is stored whole: Yjs
+    // keeps pending structs in memory only.
+    const toStore = result.pending ? update : result.effective;
+    if (!toStore) return undefined;
+    const device = ctx.device;
+    const parsed = parseDocName(documentName);
+    store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, ({ seq, created }) => {
+      if (created && device && parsed?.kind === 'household') access.householdCreated(device.teamId, parsed.id!, device.memberId, seq);
+    });
+    store.holdCompaction(documentName);
+    setImmediate(() => store.releaseCompaction(documentName));
+    return undefined;
+  }
 
   async function onAuthenticate(data: onAuthenticatePayload): Promise<Pick<RelayContext, 'device'>> {
     const ctx = data.context as RelayContext;
@@ -136,24 +163,24 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
         return r.ok ? r.frame : undefined;
       })();
       if (!frame || frame.kind !== 'sync-update' || connection.readOnly) return;
-      const result = trialApply(document, frame.update);
-      if (!result.ok) {
-        log.warn({ device: ctx.device?.deviceId, doc: documentName, bytes: frame.update.length, detail: result.reason }, 'update refused after trial apply');
-        ctx.session?.close(CLOSE.invalidUpdate, result.reason);
-        return NEVER;
+      // Hocuspocus runs this hook for every message before it applies any of them, so two
+      // updates that arrive together would both be checked against the state without the
+      // first. Each update of a doc waits until the one before it has been applied.
+      const before = applying.get(documentName);
+      let applied!: () => void;
+      const mine = new Promise<void>((resolve) => (applied = resolve));
+      applying.set(documentName, mine);
+      try {
+        if (before) await before;
+        return checkAndStore(ctx, document, documentName, frame.update);
+      } finally {
+        // Hocuspocus applies this message in the microtasks that follow; by the next
+        // macrotask it is in the doc.
+        setImmediate(() => {
+          applied();
+          if (applying.get(documentName) === mine) applying.delete(documentName);
+        });
       }
-      // Store before Hocuspocus applies and acknowledges. A pending update (it needs updates
-      // the relay has not seen yet) is stored whole: Yjs keeps it in memory only.
-      const toStore = result.pending ? frame.update : result.effective;
-      if (!toStore) return;
-      const device = ctx.device;
-      const parsed = parseDocName(documentName);
-      store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, ({ seq, created }) => {
-        if (created && device && parsed?.kind === 'household') access.householdCreated(device.teamId, parsed.id!, device.memberId, seq);
-      });
-      store.holdCompaction(documentName);
-      setImmediate(() => store.releaseCompaction(documentName));
-      return;
     },
 
     async onStoreDocument({ documentName, document }) {
