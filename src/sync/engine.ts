@@ -90,6 +90,7 @@ export class SyncEngine {
   private succeeded = false;
   private failures = 0;
   private fatalClose: SyncErrorCode | undefined;
+  private stalledInRun = false;
   private readonly hot = new Map<string, number>();
   private lastActivity = 0;
   private timers: { retry?: ReturnType<typeof setTimeout>; push?: ReturnType<typeof setTimeout>; idle?: ReturnType<typeof setTimeout>; poll?: ReturnType<typeof setInterval> } = {};
@@ -155,7 +156,7 @@ export class SyncEngine {
 
   onStatus(listener: (s: SyncStatus) => void): () => void {
     this.listeners.add(listener);
-    listener(this.status);
+    listener({ ...this.status, unsyncedHouseholdIds: [...this.status.unsyncedHouseholdIds], revokedHouseholdIds: [...this.status.revokedHouseholdIds] });
     return () => this.listeners.delete(listener);
   }
 
@@ -219,6 +220,7 @@ export class SyncEngine {
     }
     this.lastError = undefined;
     this.fatalClose = undefined;
+    this.stalledInRun = false;
     this.phase = 'connecting';
     this.publish();
     try {
@@ -260,7 +262,7 @@ export class SyncEngine {
     const { db } = this.records;
     const teamId = ctx.identity.teamId;
     const api = this.api!;
-    await this.tracker.reconcile();
+    await this.tracker.reconcile((n) => this.sessions?.isAttached(n) ?? false);
 
     let since = await loadSince(db, teamId);
     if (since === undefined || (await hasDownloadInProgress(db, teamId))) since = await this.download(ctx);
@@ -331,7 +333,13 @@ export class SyncEngine {
     for (let attempt = 0; pending.length > 0 && attempt <= this.o.stallRetries; attempt++) {
       if (attempt > 0) {
         await sleep(jitter(Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** (attempt - 1))));
-        await this.ensureSocket(ctx);
+        try {
+          await this.ensureSocket(ctx);
+        } catch (err) {
+          // Say what went wrong first: the relay stopped answering mid-sync.
+          if (this.stalledInRun && err instanceof SyncError && err.retryable) throw new SyncError('stalled', err.message, { cause: err });
+          throw err;
+        }
       }
       const results = await this.sessions!.sync(pending, {
         keep: (n) => n === teamDoc || this.hot.has(n),
@@ -358,7 +366,7 @@ export class SyncEngine {
 
   private failureError(failed: Map<string, SessionFailure>): SyncError {
     const reasons = new Set(failed.values());
-    const code: SyncErrorCode = reasons.has('stalled') ? 'stalled' : reasons.has('closed') ? 'network' : 'refused';
+    const code: SyncErrorCode = reasons.has('stalled') || this.stalledInRun ? 'stalled' : reasons.has('closed') ? 'network' : 'refused';
     return new SyncError(code, `${failed.size} document(s) not in step: ${[...failed].slice(0, 5).map(([n, r]) => `${n} (${r})`).join(', ')}`);
   }
 
@@ -414,6 +422,7 @@ export class SyncEngine {
         windowSize: this.o.windowSize,
         stallMs: this.o.stallMs,
         onStall: () => {
+          this.stalledInRun = true;
           this.closeSocket();
           // A run retries its own docs; a live doc that stalled needs a run of its own.
           if (!this.running) this.fail(new SyncError('stalled', 'the relay stopped answering'), true);

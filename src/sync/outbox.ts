@@ -30,7 +30,7 @@ export interface OutboxResult {
  * the relay has verified its size and SHA-256.
  */
 export class PhotoOutbox {
-  private current: tus.Upload | undefined;
+  private current: { upload: tus.Upload; reject: (err: Error) => void } | undefined;
   private stopped = false;
 
   constructor(
@@ -71,7 +71,11 @@ export class PhotoOutbox {
   /** Stop the current upload; its progress stays resumable. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.current?.abort(false);
+    const current = this.current;
+    if (!current) return;
+    // tus calls neither onSuccess nor onError after abort: settle the upload here.
+    await current.upload.abort(false);
+    current.reject(new Error('stopped'));
   }
 
   private upload(blob: StoredBlob): Promise<void> {
@@ -93,10 +97,16 @@ export class PhotoOutbox {
           req.setHeader('Authorization', `Bearer ${token()}`);
         },
         onChunkComplete: (_size, accepted, total) => this.opts.onChunk?.(blob.sha256, accepted, total),
-        onSuccess: () => resolve(),
-        onError: (err) => reject(err),
+        onSuccess: () => {
+          this.current = undefined;
+          resolve();
+        },
+        onError: (err) => {
+          this.current = undefined;
+          reject(err);
+        },
       });
-      this.current = upload;
+      this.current = { upload, reject };
       void upload
         .findPreviousUploads()
         .then((previous) => {

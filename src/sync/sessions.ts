@@ -80,6 +80,14 @@ class DocSession {
     this.provider.attach();
   }
 
+  /**
+   * Handshake done and nothing in flight, yet not in step: the doc was marked unsynced
+   * without a frame going out (a start-up reconcile). Only a new handshake can settle it.
+   */
+  get idleBehind(): boolean {
+    return this.step2Acked && this.sent.length === 0 && this.covered < this.tracker.localSeq(this.name);
+  }
+
   get inStep(): boolean {
     return (
       this.step2Acked &&
@@ -200,7 +208,7 @@ export class DocSessions {
   /** Attach one doc and keep it attached (the team doc, docs being edited now). */
   async attachLive(name: string, awareness = false): Promise<SessionOutcome> {
     const existing = this.sessions.get(name);
-    if (existing && !existing.failed) return existing.done();
+    if (existing && !existing.failed && !existing.idleBehind) return existing.done();
     if (existing) this.detach(name);
     if (!this.socket.connected) return { ok: false, reason: 'closed' };
     return (await this.attach(name, awareness)).done();
@@ -237,6 +245,9 @@ export class DocSessions {
 
   private async run(name: string, keep: boolean): Promise<SessionOutcome> {
     let session = this.sessions.get(name);
+    // Nothing owed by the relay for this session, so it can be replaced on the same socket.
+    if (session?.idleBehind) this.detach(name);
+    session = this.sessions.get(name);
     const reused = !!session && !session.failed;
     if (!reused) {
       if (session) this.detach(name);

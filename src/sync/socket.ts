@@ -137,9 +137,16 @@ export class SyncSocket {
     });
   }
 
-  /** Close the socket; attached providers see it close (their sessions fail). */
+  /**
+   * Close the socket now. A relay that froze never answers the close handshake, and until
+   * it does the library still calls the socket connected and will not open another; so
+   * the socket is let go at once (its late close event goes nowhere) and the state reset.
+   */
   close(): void {
     this.ws.disconnect();
+    if (this.ws.webSocket || this.ws.status !== WebSocketStatus.Disconnected) {
+      this.ws.onClose({ event: { code: 1000, reason: 'closed-by-client' } as CloseEvent });
+    }
     this.dropQueue();
   }
 

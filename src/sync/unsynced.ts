@@ -117,14 +117,16 @@ export class UnsyncedTracker {
    * Safety net for a crash between a write-ahead commit and its `unsynced` mark: a household
    * doc whose rows are current (`pending` 0) but whose version is not the one the relay
    * confirmed holds something the relay may lack. Costs one Dexie scan, no doc loads.
+   * Docs attached right now are skipped (`live`): their session knows better, and a remote
+   * update may have reached their rows before its confirmation reached Dexie.
    */
-  async reconcile(): Promise<number> {
+  async reconcile(live: (name: string) => boolean = () => false): Promise<number> {
     const suspects = await this.records.db.docs
       .where('unsynced')
       .equals(0)
       .filter((r: DocRecord) => r.kind === 'household' && r.pending === 0 && r.projectedVersion !== undefined && r.projectedVersion !== r.serverVersion)
       .primaryKeys();
-    const fresh = suspects.filter((n) => !this.chains.has(n));
+    const fresh = suspects.filter((n) => !this.chains.has(n) && !live(n));
     for (const name of fresh) this.markLocal(name);
     return fresh.length;
   }
