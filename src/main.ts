@@ -37,4 +37,16 @@ async function start(): Promise<void> {
   idle(() => void localRecords().sweep());
 }
 
-void start();
+start().catch((err: unknown) => {
+  // Without IndexedDB (some private modes, a broken profile) nothing can be kept: say so
+  // instead of showing a blank screen.
+  console.error(err);
+  const root = document.getElementById('app');
+  if (root) {
+    const p = document.createElement('p');
+    p.setAttribute('role', 'alert');
+    p.className = 'start-failed';
+    p.textContent = i18n.global.t('errors.startFailed');
+    root.replaceChildren(p);
+  }
+});

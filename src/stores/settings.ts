@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia';
+import { liveQuery } from 'dexie';
 import { ref } from 'vue';
 import { localRecords } from '@/db/instance';
 import { countPendingBlobs } from '@/db/blobs';
@@ -47,18 +48,22 @@ export const useSettingsStore = defineStore('settings', () => {
   }
 
   async function refresh(): Promise<void> {
-    const db = localRecords().db;
-    const [estimate, isPersisted, docs, photos] = await Promise.all([
-      navigator.storage?.estimate?.().catch(() => undefined),
-      navigator.storage?.persisted?.().catch(() => false),
-      db.docs.where('unsynced').equals(1).count(),
-      countPendingBlobs(db),
-    ]);
+    const [estimate, isPersisted] = await Promise.all([navigator.storage?.estimate?.().catch(() => undefined), navigator.storage?.persisted?.().catch(() => false)]);
     storage.value = estimate && estimate.quota ? { usage: estimate.usage ?? 0, quota: estimate.quota } : undefined;
     persisted.value = isPersisted ?? persisted.value;
-    unsyncedDocs.value = docs;
-    pendingPhotos.value = photos;
   }
 
-  return { locale, storage, persisted, unsyncedDocs, pendingPhotos, loadLocale, changeLocale, requestPersistence, refresh };
+  /** Keep "not on the server yet" current while it is shown (sync clears the marks). */
+  function watchPending(): () => void {
+    const db = localRecords().db;
+    const sub = liveQuery(() => Promise.all([db.docs.where('unsynced').equals(1).count(), countPendingBlobs(db)])).subscribe({
+      next: ([docs, photos]) => {
+        unsyncedDocs.value = docs;
+        pendingPhotos.value = photos;
+      },
+    });
+    return () => sub.unsubscribe();
+  }
+
+  return { locale, storage, persisted, unsyncedDocs, pendingPhotos, loadLocale, changeLocale, requestPersistence, refresh, watchPending };
 });

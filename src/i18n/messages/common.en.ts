@@ -80,6 +80,7 @@ const messages: CommonMessages = {
     photoUnreadable: 'This photo cannot be read; choose another or take it again.',
     required: 'Required',
     server: 'The server had a problem; try again later.',
+    startFailed: 'The data on this phone cannot be opened (browser storage is unavailable). Leave private mode or restart the browser, then try again.',
     storageIo: 'Writing to the phone failed and nothing was saved; your input is still here, try again.',
     storageQuota: 'The phone is out of storage and nothing was saved; your input is still here. Free some space, then save again.',
     tooLong: 'Too long',

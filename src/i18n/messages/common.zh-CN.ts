@@ -78,6 +78,7 @@ const messages = {
     photoUnreadable: '这张照片读不出来，请换一张或重拍。',
     required: '必填',
     server: '服务器出错了，请稍后再试。',
+    startFailed: '无法打开手机上的数据（浏览器存储不可用）。请退出无痕模式或重启浏览器后再试。',
     storageIo: '手机存储写入失败，这次没有保存；填写的内容还在，请再试一次。',
     storageQuota: '手机存储空间已满，这次没有保存；填写的内容还在。请清理手机空间后再保存。',
     tooLong: '内容太长',

@@ -80,6 +80,7 @@ const messages: CommonMessages = {
     photoUnreadable: '這張照片讀不出來，請換一張或重拍。',
     required: '必填',
     server: '伺服器出錯了，請稍後再試。',
+    startFailed: '無法開啟手機上的資料（瀏覽器儲存不可用）。請退出無痕模式或重新啟動瀏覽器後再試。',
     storageIo: '手機儲存寫入失敗，這次沒有保存；填寫的內容還在，請再試一次。',
     storageQuota: '手機儲存空間已滿，這次沒有保存；填寫的內容還在。請清理手機空間後再保存。',
     tooLong: '內容太長',

@@ -222,7 +222,6 @@ const messages: FieldMessages = {
       notPersisted: 'The browser has not promised to keep the data: it may be cleared when the phone runs short of space. Add the app to the home screen.',
       pendingPhotos: 'All photos are uploaded | 1 photo to upload | {n} photos to upload',
       persisted: 'Persistent storage granted: the browser will not clear this data by itself.',
-      refresh: 'Refresh',
       role: 'Role',
       storage: 'Storage',
       storageUnknown: 'Storage use is not available.',

@@ -220,7 +220,6 @@ const messages = {
       notPersisted: '浏览器没有承诺长期保存数据：手机空间紧张时可能被清理。建议把应用添加到主屏幕。',
       pendingPhotos: '照片都已上传 | 1 张照片待上传 | {n} 张照片待上传',
       persisted: '已获准长期保存：浏览器不会自动清理这些数据。',
-      refresh: '刷新',
       role: '角色',
       storage: '手机存储',
       storageUnknown: '无法读取存储用量。',

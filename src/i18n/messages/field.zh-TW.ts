@@ -222,7 +222,6 @@ const messages: FieldMessages = {
       notPersisted: '瀏覽器沒有承諾長期保存資料：手機空間緊張時可能被清理。建議把應用加到主畫面。',
       pendingPhotos: '照片都已上傳 | 1 張照片待上傳 | {n} 張照片待上傳',
       persisted: '已獲准長期保存：瀏覽器不會自動清理這些資料。',
-      refresh: '重新整理',
       role: '角色',
       storage: '手機儲存',
       storageUnknown: '無法讀取儲存用量。',
