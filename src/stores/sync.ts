@@ -1,0 +1,83 @@
+import { defineStore } from 'pinia';
+import { computed, shallowRef, watch } from 'vue';
+import { saveRelayUrl } from '@/sync/relay-url';
+import { localRecords } from '@/db/instance';
+import { exportRecords, getPhoto, importRecords, syncEngine } from '@/sync/instance';
+import { INITIAL_STATUS, type SyncStatus } from '@/sync/status';
+import { useIdentityStore } from './identity';
+
+/**
+ * Sync as the member sees it: state (offline / connecting / syncing / synced / error with a
+ * reason), when it last finished, what is not on the server yet (households, photos, and
+ * which households), progress of a long first sync. Fed by the sync engine's status; every
+ * figure comes from what is durable on the phone, so "synced" is only shown when it is true.
+ */
+export const useSyncStore = defineStore('sync', () => {
+  const status = shallowRef<SyncStatus>({ ...INITIAL_STATUS });
+  let started = false;
+
+  const state = computed(() => status.value.state);
+  const reason = computed(() => status.value.reason);
+  const lastSyncedAt = computed(() => status.value.lastSyncedAt);
+  const pendingHouseholds = computed(() => status.value.pendingHouseholds);
+  const pendingPhotos = computed(() => status.value.pendingPhotos);
+  const progress = computed(() => status.value.progress);
+  const unsyncedIds = computed(() => new Set(status.value.unsyncedHouseholdIds));
+  const reassignedIds = computed(() => new Set(status.value.revokedHouseholdIds));
+
+  /** Start syncing (after the identity is loaded); later calls do nothing. */
+  async function start(): Promise<void> {
+    if (started) return;
+    started = true;
+    const engine = syncEngine();
+    engine.onStatus((s) => {
+      status.value = s;
+    });
+    await engine.start();
+    // Joining a team (or switching relay) changes what to sync with: sync at once.
+    const identity = useIdentityStore();
+    watch(
+      () => identity.teamId,
+      () => void engine.syncNow(),
+    );
+  }
+
+  /** Sync now (the "sync" button); resolves when the run is over. */
+  function syncNow(): Promise<void> {
+    return syncEngine().syncNow();
+  }
+
+  /** Whether a household has updates the relay has not acknowledged. */
+  function isUnsynced(householdId: string): boolean {
+    return unsyncedIds.value.has(householdId);
+  }
+
+  /** Whether a household was unlinked from this member (kept read-only until it is dropped). */
+  function isReassigned(householdId: string): boolean {
+    return reassignedIds.value.has(householdId);
+  }
+
+  /** Point the app at another relay (development); empty for the page's own origin. */
+  async function setRelayUrl(url: string | undefined): Promise<void> {
+    await saveRelayUrl(localRecords().db, url);
+    await syncNow();
+  }
+
+  return {
+    status,
+    state,
+    reason,
+    lastSyncedAt,
+    pendingHouseholds,
+    pendingPhotos,
+    progress,
+    start,
+    syncNow,
+    isUnsynced,
+    isReassigned,
+    setRelayUrl,
+    exportRecords,
+    importRecords,
+    getPhoto,
+  };
+});
