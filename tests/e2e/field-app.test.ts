@@ -8,7 +8,7 @@ import { HouseholdsPageModel } from './pages/households-page';
 import { SettingsPageModel } from './pages/settings-page';
 import { VisitLogPageModel } from './pages/visit-log-page';
 import { WelcomePageModel } from './pages/welcome-page';
-import { buildApp, startAppServer, type AppServer } from './support/app-server';
+import { buildApp, E2E_DIST, startAppServer, type AppServer } from './support/app-server';
 import { grantPersistence, installabilityErrors, launchPhone, newUserDataDir, shot, waitForServiceWorker } from './support/browser';
 
 /**
@@ -173,7 +173,7 @@ describe('field member app, offline, at 360×740', () => {
   it('offers a new version, and does not reload under a form with input', async () => {
     await context.setOffline(false);
     // A new release: any byte change in sw.js makes the browser install it and wait.
-    appendFileSync(join(process.cwd(), 'dist/sw.js'), `\n// e2e release ${Date.now()}\n`);
+    appendFileSync(join(E2E_DIST, 'sw.js'), `\n// e2e release ${Date.now()}\n`);
     await page.goto(`${server.url}/households/${householdId}/visit`);
     await page.locator('#said').fill('更新前写的字');
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());

@@ -19,11 +19,16 @@ export interface AppServer {
 
 const ROOT = process.cwd();
 
-/** Build the PWA once per run (the tests must exercise what ships). */
+/**
+ * Build the PWA once per run (the tests must exercise what ships), into its own directory:
+ * other suites may be reading `dist/` meanwhile, and the update test rewrites `sw.js`.
+ */
+export const E2E_DIST = join(ROOT, '.e2e-tmp/dist');
+
 export function buildApp(): void {
   // Vitest sets NODE_ENV=test, which would make Vite build without production flags (and without the service worker registration).
   const env = { ...process.env, NODE_ENV: 'production' };
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { cwd: ROOT, env, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn', '--outDir', E2E_DIST, '--emptyOutDir'], { cwd: ROOT, env, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`vite build failed (${r.status})`);
 }
 
@@ -56,7 +61,7 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number):
 export async function startAppServer(): Promise<AppServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lianhu-e2e-data-'));
   const port = await freePort();
-  const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, STATIC_DIR: join(ROOT, 'dist'), LOG_LEVEL: 'warn' };
+  const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, STATIC_DIR: E2E_DIST, LOG_LEVEL: 'warn' };
   const entry = existsSync(join(ROOT, 'scripts/start.mjs')) ? ['scripts/start.mjs'] : ['--import', 'tsx', 'sync-server/src/index.ts'];
   // Own process group, so closing stops the relay and anything it started, and nothing else.
   const child = spawn(process.execPath, entry, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
