@@ -7,6 +7,11 @@ import { useHouseholdsStore } from './households';
 import { useLeadTeamStore } from './lead-team';
 
 const DISMISSED_KEY = 'lead.duplicates.dismissed';
+/**
+ * Across a whole team a shared name alone (0.4) is common — 王秀英 lives in many villages —
+ * so the lead's list starts from a second signal; the single-signal pairs are one tap away.
+ */
+export const STRONG_PAIR_SCORE = 0.5;
 
 export interface DuplicateCandidatePair extends DuplicatePair {
   /** the file the lead is offered to keep, and the one merged into it */
@@ -23,6 +28,7 @@ export const useLeadDuplicatesStore = defineStore('lead-duplicates', () => {
   const households = useHouseholdsStore();
   const team = useLeadTeamStore();
   const dismissed = ref<Set<string>>(new Set());
+  const showWeak = ref(false);
   let dismissedLoaded = false;
 
   async function loadDismissed(): Promise<void> {
@@ -34,8 +40,8 @@ export const useLeadDuplicatesStore = defineStore('lead-duplicates', () => {
 
   const current = computed(() => households.rows.filter((r) => !r.mergedInto && !r.archived));
 
-  /** Scored candidates, best first (blocked by name, pinyin, phone and address: ~50 ms for 2,000). */
-  const pairs = computed<DuplicateCandidatePair[]>(() => {
+  /** Scored candidates, best first (blocked by name, pinyin, phone and address: ~70 ms for 2,000). */
+  const allPairs = computed<DuplicateCandidatePair[]>(() => {
     const byId = households.byId;
     const candidates = current.value.map((r) => ({ id: r.id, headName: r.headName, phones: r.phone ? [r.phone] : [], address: r.address, area: r.area, lat: r.lat, lng: r.lng }));
     return findDuplicatePairs(candidates, { dismissed: dismissed.value }).flatMap((p) => {
@@ -46,6 +52,9 @@ export const useLeadDuplicatesStore = defineStore('lead-duplicates', () => {
       return [{ ...p, target: targetId === a.id ? a : b, source: targetId === a.id ? b : a }];
     });
   });
+
+  const weakCount = computed(() => allPairs.value.filter((p) => p.score < STRONG_PAIR_SCORE).length);
+  const pairs = computed(() => (showWeak.value ? allPairs.value : allPairs.value.filter((p) => p.score >= STRONG_PAIR_SCORE)));
 
   /** Households merged into another, newest merge first (for undo). */
   const merged = computed(() => {
@@ -68,5 +77,5 @@ export const useLeadDuplicatesStore = defineStore('lead-duplicates', () => {
     dismissed.value = new Set();
   }
 
-  return { dismissed, pairs, merged, loadDismissed, dismiss, restoreDismissed, merge: team.merge, unmerge: team.unmerge };
+  return { dismissed, showWeak, weakCount, pairs, merged, loadDismissed, dismiss, restoreDismissed, merge: team.merge, unmerge: team.unmerge };
 });

@@ -1,11 +1,10 @@
 import { defineStore } from 'pinia';
-import { ref, shallowRef, toRaw } from 'vue';
+import { ref, shallowRef } from 'vue';
+import { localRecords } from '@/db/instance';
 import type { ExportDataset, ExportLabels } from '@/domain/export-table';
 import { toLocalDate } from '@/domain/dates';
 import { exportInWorker } from '@/workers/export-client';
 import type { ExportFormat } from '@/workers/export-job';
-import { useHouseholdsStore } from './households';
-import { useLeadRecordsStore } from './lead-records';
 
 export interface ExportOutcome {
   fileName: string;
@@ -15,12 +14,11 @@ export interface ExportOutcome {
 }
 
 /**
- * Exports of the team's records to XLSX or CSV. The work runs in a Web Worker (20,000
- * visits take a few seconds): the page keeps answering and shows the progress.
+ * Exports of the team's records to XLSX or CSV. The work — reading the rows, shaping,
+ * writing, zipping — runs in a Web Worker (20,000 visits take a few seconds): the page
+ * keeps answering and shows the progress.
  */
 export const useLeadExportStore = defineStore('lead-export', () => {
-  const households = useHouseholdsStore();
-  const records = useLeadRecordsStore();
   const running = ref(false);
   const progress = ref(0);
   const outcome = shallowRef<ExportOutcome>();
@@ -33,10 +31,8 @@ export const useLeadExportStore = defineStore('lead-export', () => {
     if (outcome.value) URL.revokeObjectURL(outcome.value.url);
     outcome.value = undefined;
     try {
-      await records.start();
-      // Rows are plain objects already (shallow refs); toRaw guards against a reactive wrapper.
-      const source = { households: toRaw(households.rows), visits: toRaw(records.visits), requests: toRaw(records.requests), ratings: toRaw(records.ratings) };
-      const result = await exportInWorker({ format, datasets, source, labels, baseName }, (f) => (progress.value = f));
+      // The worker reads the rows from IndexedDB itself: nothing large crosses from the page.
+      const result = await exportInWorker({ format, datasets, dbName: localRecords().db.name, labels, baseName }, (f) => (progress.value = f));
       const blob = new Blob([result.bytes as Uint8Array<ArrayBuffer>], { type: result.mime });
       outcome.value = { fileName: result.fileName, url: URL.createObjectURL(blob), size: blob.size, rows: result.rows };
       progress.value = 1;

@@ -14,7 +14,9 @@ export type ExportFormat = 'xlsx' | 'csv';
 export interface ExportJob {
   format: ExportFormat;
   datasets: ExportDataset[];
-  source: ExportSource;
+  /** the rows; the worker reads them from IndexedDB (`dbName`) when they are not given */
+  source?: ExportSource;
+  dbName?: string;
   labels: ExportLabels;
   /** file name without extension, e.g. 联户走访-2026-11-22 */
   baseName: string;
@@ -35,7 +37,7 @@ export const MIME = {
 } as const;
 
 /** Progress 0–1: shaping the rows is the first half of the work, writing the file the second. */
-export function runExport(job: ExportJob, onProgress: (fraction: number) => void = () => {}): ExportResult {
+export function runExport(job: ExportJob & { source: ExportSource }, onProgress: (fraction: number) => void = () => {}): ExportResult {
   const sizes = job.datasets.map((d) => job.source[d].length);
   const total = Math.max(1, sizes.reduce((a, b) => a + b, 0) * 2);
   let before = 0;

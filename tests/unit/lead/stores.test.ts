@@ -152,3 +152,17 @@ describe('lead duplicates store', () => {
     expect((await localRecords().db.settings.get('lead.duplicates.dismissed'))!.value).toEqual(['h1|h2']);
   });
 });
+
+describe('export source', () => {
+  it('is read by the worker straight from the app database', async () => {
+    const { readExportSource } = await import('@/workers/export-source');
+    await startTeam();
+    await household('h1');
+    await household('h2', { headName: '李四' });
+    const source = await readExportSource(localRecords().db.name, ['visits']);
+    expect(source.households.map((h) => h.id).sort()).toEqual(['h1', 'h2']);
+    expect(source.visits.map((v) => v.id).sort()).toEqual(['v-h1', 'v-h2']);
+    expect(source.requests).toEqual([]);
+    await expect(readExportSource('no-such-db', ['visits'])).rejects.toBeTruthy();
+  });
+});
