@@ -9,6 +9,7 @@ import { SettingsPageModel } from './pages/settings-page';
 import { VisitLogPageModel } from './pages/visit-log-page';
 import { WelcomePageModel } from './pages/welcome-page';
 import { buildApp, E2E_DIST, startAppServer, type AppServer } from './support/app-server';
+import { writeTestPhoto } from './support/test-photo';
 import { grantPersistence, installabilityErrors, launchPhone, newUserDataDir, shot, waitForServiceWorker } from './support/browser';
 
 /**
@@ -16,6 +17,30 @@ import { grantPersistence, installabilityErrors, launchPhone, newUserDataDir, sh
  * log a visit with a photo and a need, reload with no network, have the app killed
  * mid-sentence, come back, open a deep link offline, switch language.
  */
+/** What IndexedDB holds for photos (read straight from the `blobs` table). */
+function storedPhotos(page: Page) {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('lianhu');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const rows = await new Promise<{ sha256: string; mime: string; size: number; uploaded: number; blob: Blob; thumb?: Blob }[]>((resolve, reject) => {
+      const req = db.transaction('blobs').objectStore('blobs').getAll();
+      req.onsuccess = () => resolve(req.result as never);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return Promise.all(
+      rows.map(async (r) => {
+        const bitmap = await createImageBitmap(r.blob);
+        const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', await r.blob.arrayBuffer()))].map((b) => b.toString(16).padStart(2, '0')).join('');
+        return { sha256: r.sha256, mime: r.mime, size: r.size, uploaded: r.uploaded, width: bitmap.width, height: bitmap.height, digest, thumbBytes: r.thumb?.size ?? 0 };
+      }),
+    );
+  });
+}
+
 describe('field member app, offline, at 360×740', () => {
   let server: AppServer;
   let profile: string;
@@ -23,7 +48,7 @@ describe('field member app, offline, at 360×740', () => {
   let page: Page;
   let householdId = '';
   const timings: Record<string, number> = {};
-  const photo = join(process.cwd(), 'public/pwa-512x512.png');
+  const photo = join(process.cwd(), '.e2e-tmp/camera-photo.png');
 
   async function relaunch(): Promise<void> {
     context = await launchPhone(profile);
@@ -41,6 +66,7 @@ describe('field member app, offline, at 360×740', () => {
     server = await startAppServer();
     timings.relayStart = Date.now() - t;
     profile = newUserDataDir();
+    writeTestPhoto(photo);
     await relaunch();
   });
 
@@ -91,6 +117,16 @@ describe('field member app, offline, at 360×740', () => {
     await visit.said('老人说冬天前想把房顶修好，腿脚不方便去镇上。');
     await visit.addNeed('住房', '联系村里帮忙修房顶');
     await visit.addPhoto(photo);
+    // Compressed off the main thread: a 3000×2000 camera photo is stored as a JPEG of at
+    // most 1600 px and ~300 KB, under the SHA-256 of its bytes.
+    const stored = await storedPhotos(page);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ mime: 'image/jpeg', uploaded: 0 });
+    expect(stored[0]!.size).toBeLessThanOrEqual(300 * 1024);
+    expect(Math.max(stored[0]!.width, stored[0]!.height)).toBe(1600);
+    expect(stored[0]!.digest).toBe(stored[0]!.sha256);
+    expect(stored[0]!.thumbBytes).toBeLessThan(30 * 1024);
+    console.log(`photo 3000×2000 PNG → ${stored[0]!.width}×${stored[0]!.height} JPEG ${Math.round(stored[0]!.size / 1024)} KB, thumbnail ${Math.round(stored[0]!.thumbBytes / 1024)} KB`);
     await visit.rate('满意');
     await shot(page, '05-visit-form');
     await visit.save();
