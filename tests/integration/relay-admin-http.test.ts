@@ -21,6 +21,7 @@ describe('admin CLI', () => {
     expect(fs.statSync(path.join(dataDir, 'token-secret')).mode & 0o777).toBe(0o600);
 
     const relay = await spawnRelay(dataDir);
+    let file = '';
     try {
       const lead = await join(relay.url, team.inviteCode, '王书记', 'laptop');
       expect(lead).toMatchObject({ teamId: team.teamId, teamName: '北山林场 第一联户组', role: 'lead' });
@@ -34,7 +35,7 @@ describe('admin CLI', () => {
       expect(devices.map((d: { memberName: string }) => d.memberName).sort()).toEqual(['李明', '王书记']);
 
       // An online backup while the relay runs: a consistent database that opens on its own.
-      const file = path.join(tmpDir(), 'backup.db');
+      file = path.join(tmpDir(), 'backup.db');
       const backup = admin(dataDir, 'backup', file);
       expect(backup.status).toBe(0);
       expect(JSON.parse(backup.stdout)).toMatchObject({ file, teams: 1, docs: 1, check: 'ok' });
@@ -55,6 +56,8 @@ describe('admin CLI', () => {
     expect(bad.status).toBe(2);
     expect(JSON.parse(bad.stderr.split('\n')[0]!).error.code).toBe('usage');
     expect(admin(dataDir, 'device', 'list', '--team', 'nope').status).toBe(1);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });
 
@@ -72,6 +75,7 @@ describe('HTTP', () => {
   });
   afterAll(async () => {
     await t.close();
+    fs.rmSync(dist, { recursive: true, force: true });
   });
 
   it('serves the PWA with the right cache headers and falls back to index.html for app routes', async () => {

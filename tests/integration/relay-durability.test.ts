@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -87,6 +88,8 @@ describe('durability', () => {
       expect(visits).toHaveLength(12);
     }
     fresh.destroy();
+    await child.kill();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });
 

@@ -159,6 +159,20 @@ describe('relay sync', () => {
     leadDev.destroy();
   });
 
+  it('a household a member registers does not come back to that member as a change', async () => {
+    const { teamId, lead, members } = await teamWith(t, ['吴敏']);
+    const m = members[0]!;
+    const before = await api(t.url, 'GET', '/api/changes?since=0', { token: m.token });
+    const dev = new Device(t.wsUrl, m.token);
+    const h = newHousehold(teamId, actor(m.memberId), '新登记户');
+    await dev.saved(dev.attach(h.name, h.doc));
+    dev.destroy();
+    const mine = await api(t.url, 'GET', `/api/changes?since=${before.json.seq}`, { token: m.token });
+    expect(mine.json).toMatchObject({ changed: [], readable: 2, revoked: [] });
+    const leads = await api(t.url, 'GET', `/api/changes?since=${before.json.seq}`, { token: lead.token });
+    expect(leads.json.changed).toEqual([h.name]);
+  });
+
   it('bundles round-trip in pieces and hold only what the device may read', async () => {
     const { teamId, lead, members } = await teamWith(t, ['周芳']);
     const m = members[0]!;

@@ -38,8 +38,8 @@ export class AccessControl {
       ),
       rows: db.prepare<[string], { household_id: string; member_id: string; active: number }>('SELECT household_id, member_id, active FROM access WHERE team_id = ?'),
       upsert: db.prepare(
-        `INSERT INTO access (team_id, household_id, member_id, active, seq, changed_at) VALUES (@team, @hid, @member, @active, @seq, @at)
-         ON CONFLICT (team_id, household_id, member_id) DO UPDATE SET active = @active, seq = @seq, changed_at = @at`,
+        `INSERT INTO access (team_id, household_id, member_id, active, seq, changed_at, device_id) VALUES (@team, @hid, @member, @active, @seq, @at, @device)
+         ON CONFLICT (team_id, household_id, member_id) DO UPDATE SET active = @active, seq = @seq, changed_at = @at, device_id = @device`,
       ),
       one: db.prepare<[string, string, string], { active: number; changed_at: string }>('SELECT active, changed_at FROM access WHERE team_id = ? AND household_id = ? AND member_id = ?'),
       anyActive: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM access WHERE team_id = ? AND household_id = ? AND active = 1 LIMIT 1'),
@@ -63,9 +63,9 @@ export class AccessControl {
    * A household doc got its first content (call inside the transaction that stored it, with
    * its sequence number): its creator may reach it while no one is linked to it.
    */
-  householdCreated(teamId: string, householdId: string, memberId: string, seq: number): void {
+  householdCreated(teamId: string, householdId: string, by: { memberId: string; deviceId: string }, seq: number): void {
     if (this.teams.get(teamId)?.assignments.has(householdId)) return;
-    this.q.upsert.run({ team: teamId, hid: householdId, member: memberId, active: 1, seq, at: nowIso() });
+    this.q.upsert.run({ team: teamId, hid: householdId, member: by.memberId, active: 1, seq, at: nowIso(), device: by.deviceId });
   }
 
   /** The role that counts: the team doc's (leads may promote and demote), else the token's. */
@@ -116,7 +116,7 @@ export class AccessControl {
     this.db.transaction(() => {
       const seq = this.store.nextSeq(teamId);
       const at = nowIso();
-      for (const c of changes) this.q.upsert.run({ team: teamId, hid: c.hid, member: c.member, active: c.active, seq, at });
+      for (const c of changes) this.q.upsert.run({ team: teamId, hid: c.hid, member: c.member, active: c.active, seq, at, device: null });
     })();
   }
 }

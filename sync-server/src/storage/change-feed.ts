@@ -42,7 +42,8 @@ export class ChangeFeed {
       teamDocChanged: db.prepare<object, { name: string }>(`SELECT d.name FROM docs d WHERE d.name = @name AND ${relevant} > @since`),
       memberChanged: db.prepare<object, { name: string }>(
         `SELECT d.name FROM access a JOIN docs d ON d.team_id = a.team_id AND d.kind = 'household' AND d.household_id = a.household_id
-         WHERE a.team_id = @team AND a.member_id = @member AND a.active = 1 AND (${relevant} > @since OR a.seq > @since)
+         WHERE a.team_id = @team AND a.member_id = @member AND a.active = 1
+           AND (${relevant} > @since OR (a.seq > @since AND a.device_id IS NOT @device))
          ORDER BY d.name`,
       ),
       memberCount: db.prepare<object, { n: number }>(

@@ -102,6 +102,9 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (sha256, team_id, household_id)
   );
   `,
+  // Who caused an access change: the device whose upload created the household (it needs
+  // no telling), or NULL for changes that came from the team doc.
+  `ALTER TABLE access ADD COLUMN device_id TEXT;`,
 ];
 
 /**

@@ -70,7 +70,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
     const device = ctx.device;
     const parsed = parseDocName(documentName);
     store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, ({ seq, created }) => {
-      if (created && device && parsed?.kind === 'household') access.householdCreated(device.teamId, parsed.id!, device.memberId, seq);
+      if (created && device && parsed?.kind === 'household') access.householdCreated(device.teamId, parsed.id!, device, seq);
     });
     store.holdCompaction(documentName);
     setImmediate(() => store.releaseCompaction(documentName));

@@ -28,7 +28,8 @@ export interface TestRelay {
   close(): Promise<void>;
 }
 
-export async function startTestRelay(opts: { dataDir?: string; limits?: Partial<RelayLimits>; config?: Partial<Omit<RelayConfig, 'limits'>> } = {}): Promise<TestRelay> {
+export async function startTestRelay(opts: { dataDir?: string; limits?: Partial<RelayLimits>; config?: Partial<Omit<RelayConfig, 'limits'>> } & { ownsDir?: boolean } = {}): Promise<TestRelay> {
+  const ownsDir = opts.ownsDir ?? opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? tmpDir();
   const config = testConfig(dataDir, { ...opts.config, limits: opts.limits });
   const relay = await startRelay(config);
@@ -39,9 +40,13 @@ export async function startTestRelay(opts: { dataDir?: string; limits?: Partial<
     dataDir,
     async restart() {
       await relay.close();
-      return startTestRelay({ ...opts, dataDir });
+      return startTestRelay({ ...opts, dataDir, ownsDir });
     },
-    close: () => relay.close(),
+    async close() {
+      await relay.close();
+      // A data dir the helper made goes with the relay; one the test passed in is the test's.
+      if (ownsDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
   return t;
 }
