@@ -14,8 +14,8 @@ export const usePhotosStore = defineStore('photos', () => {
   const urls = new Map<string, string>();
   let compressor: Compressor | undefined;
 
-  /** Tests replace the worker (happy-dom has no OffscreenCanvas). */
-  function useCompressor(c: Compressor | undefined): void {
+  /** Replace the worker (unit tests: happy-dom has no OffscreenCanvas). */
+  function setCompressor(c: Compressor | undefined): void {
     compressor = c;
   }
 
@@ -44,5 +44,5 @@ export const usePhotosStore = defineStore('photos', () => {
     return u;
   }
 
-  return { useCompressor, add, url };
+  return { setCompressor, add, url };
 });
