@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { teamDocName } from '@/docs/schema';
-import { linkMembers, readTeam, unlinkMembers } from '@/docs/team-doc';
+import { linkMembers, mergeHouseholds, readTeam, unlinkMembers } from '@/docs/team-doc';
 import { loadSecret, TokenService } from '../../sync-server/src/auth/tokens';
 import { actor, newHousehold, readHousehold, visit } from './helpers/fixtures';
 import { RawClient } from './helpers/raw';
@@ -121,6 +121,47 @@ describe('who may open what', () => {
     later.attach(h.name);
     await waitFor(() => later.denied.get(h.name) === 'forbidden', 5000, 'refused after grace');
     later.destroy();
+    leadDev.destroy();
+  });
+});
+
+describe('merged duplicates and registered households', () => {
+  it('a member linked to the merge target opens the duplicate too, and a creator keeps what they registered', async () => {
+    const { teamId, lead, members } = await teamWith(t, ['周敏', '吴刚']);
+    const [m, m2] = members as [Joined, Joined];
+    const { dev: leadDev, team, teamP, households } = await leadWithHouseholds(lead, teamId, 2);
+    const [target, duplicate] = households as [(typeof households)[0], (typeof households)[0]];
+    linkMembers(team, target.id, [m.memberId], actor(lead.memberId));
+    await leadDev.saved(teamP);
+
+    const dev = new Device(t.wsUrl, m.token);
+    dev.attach(duplicate.name);
+    await waitFor(() => dev.denied.get(duplicate.name) === 'forbidden', 5000, 'duplicate refused before the merge');
+    dev.destroy();
+
+    mergeHouseholds(team, duplicate.id, target.id, actor(lead.memberId));
+    await leadDev.saved(teamP);
+    const after = new Device(t.wsUrl, m.token);
+    const p = after.attach(duplicate.name);
+    await after.saved(p);
+    expect(readHousehold(p.document).household.headName).toBe('户主1');
+    // the team doc, the target and its duplicate
+    expect((await api(t.url, 'GET', '/api/changes?since=0', { token: m.token })).json.readable).toBe(3);
+    after.destroy();
+
+    // m2 registers a household; the lead links it to m: m2 still reaches it.
+    const dev2 = new Device(t.wsUrl, m2.token);
+    const mine = newHousehold(teamId, actor(m2.memberId), '自己登记的户');
+    await dev2.saved(dev2.attach(mine.name, mine.doc));
+    linkMembers(team, mine.id, [m.memberId], actor(lead.memberId));
+    await leadDev.saved(teamP);
+    dev2.destroy();
+    t.relay.services.db.prepare("UPDATE access SET changed_at = datetime('now', '-31 days')").run();
+    const again = new Device(t.wsUrl, m2.token);
+    const q = again.attach(mine.name);
+    await again.saved(q);
+    expect(readHousehold(q.document).household.headName).toBe('自己登记的户');
+    again.destroy();
     leadDev.destroy();
   });
 });

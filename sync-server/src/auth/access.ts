@@ -1,6 +1,7 @@
 import type * as Y from 'yjs';
 import { parseDocName } from '../../../src/docs/schema';
 import { readTeam } from '../../../src/docs/team-doc';
+import { mergeGroups, resolveMerges } from '../../../src/domain/merge';
 import type { Role } from '../../../src/domain/team';
 import { nowIso, type Db } from '../storage/db';
 import type { DocStore } from '../storage/doc-store';
@@ -11,6 +12,8 @@ export type Decision = { ok: true; readOnly: boolean; via: 'lead' | 'team-doc' |
 interface TeamState {
   /** household id → linked member ids, from the team doc */
   assignments: Map<string, string[]>;
+  /** merge groups (root → every household id of the group), from the team doc */
+  mergeGroups: Map<string, string[]>;
   /** member id → role, from the team doc */
   roles: Map<string, Role>;
 }
@@ -18,8 +21,8 @@ interface TeamState {
 /**
  * Who may open what. A lead: every doc of the team. A member: the team doc read-only, and
  * the households they may reach: linked to them in the team doc's `assignments`, or created
- * by them while no one is linked to it, or unlinked from them less than the grace period
- * ago (so writes made offline still land). Those reachable households live in the
+ * by them, or merged with one of those (a merged group is read as one file), or unlinked
+ * from them less than the grace period ago (so writes made offline still land). Those reachable households live in the
  * `access` table, each change stamped with the team sequence so the change feed can say
  * "newly linked" and "revoked".
  */
@@ -55,13 +58,13 @@ export class AccessControl {
   syncTeam(teamId: string, teamDoc: Y.Doc): void {
     const snap = readTeam(teamDoc);
     const roles = new Map<string, Role>(snap.members.map((m) => [m.id, m.role]));
-    this.teams.set(teamId, { assignments: snap.assignments, roles });
+    this.teams.set(teamId, { assignments: snap.assignments, mergeGroups: mergeGroups(resolveMerges(snap.merges)), roles });
     this.refresh(teamId);
   }
 
   /**
    * A household doc got its first content (call inside the transaction that stored it, with
-   * its sequence number): its creator may reach it while no one is linked to it.
+   * its sequence number): its creator may reach it from now on.
    */
   householdCreated(teamId: string, householdId: string, by: { memberId: string; deviceId: string }, seq: number): void {
     if (this.teams.get(teamId)?.assignments.has(householdId)) return;
@@ -96,8 +99,17 @@ export class AccessControl {
     const want = new Set<string>();
     const key = (hid: string, member: string) => `${hid}\u0000${member}`;
     for (const [hid, members] of team.assignments) for (const m of members) want.add(key(hid, m));
-    for (const c of this.q.creators.all(teamId)) {
-      if (!team.assignments.has(c.household_id)) want.add(key(c.household_id, c.created_by_member));
+    // The issue's rule: a member reaches what is linked to them or what they created.
+    for (const c of this.q.creators.all(teamId)) want.add(key(c.household_id, c.created_by_member));
+    // A merged group is read as one file (src/domain/merge.ts): whoever reaches one of its
+    // households reaches all of them, or the merged view would miss records.
+    for (const ids of team.mergeGroups.values()) {
+      const members = new Set<string>();
+      for (const k of want) {
+        const [hid, member] = k.split('\u0000') as [string, string];
+        if (ids.includes(hid)) members.add(member);
+      }
+      for (const hid of ids) for (const m of members) want.add(key(hid, m));
     }
     const changes: { hid: string; member: string; active: number }[] = [];
     const seen = new Set<string>();
