@@ -11,6 +11,7 @@ import { DocSessions, type SessionFailure } from './sessions';
 import { SocketClosedError, SyncSocket } from './socket';
 import { INITIAL_STATUS, type SyncProgress, type SyncStatus } from './status';
 import { IMPORTED, UnsyncedTracker } from './unsynced';
+import { MSG_SYNC, SYNC_STEP2, SYNC_UPDATE } from './wire';
 
 type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocket;
 
@@ -91,6 +92,10 @@ export class SyncEngine {
   private failures = 0;
   private fatalClose: SyncErrorCode | undefined;
   private stalledInRun = false;
+  /** the biggest update frame on the current socket: what a 4413 / 4422 close is about */
+  private suspect: { doc: string; bytes: number } | undefined;
+  /** docs the relay refused as too large or invalid: left out of runs until the app restarts */
+  private readonly excluded = new Map<string, 'message_too_large' | 'invalid_update'>();
   private readonly hot = new Map<string, number>();
   private lastActivity = 0;
   private timers: { retry?: ReturnType<typeof setTimeout>; push?: ReturnType<typeof setTimeout>; idle?: ReturnType<typeof setTimeout>; poll?: ReturnType<typeof setInterval> } = {};
@@ -130,6 +135,8 @@ export class SyncEngine {
     await this.tracker.start();
     this.cleanups.push(
       this.tracker.onChange(() => void this.refreshCounts()),
+      // The status must not lag a save: a doc is counted the moment it is unsynced in memory.
+      this.tracker.onMark(() => this.publish()),
       this.records.docs.onUpdate((name, _u, origin) => {
         if (origin === WRITTEN_AHEAD || origin === IMPORTED) this.localEdit(name);
       }),
@@ -282,9 +289,9 @@ export class SyncEngine {
     const revoked = [...new Set([...(await loadRevoked(db, teamId)), ...feed.revoked])];
     if (feed.revoked.length) await saveRevoked(db, revoked);
 
-    const own = await this.tracker.unsyncedNames(teamId);
+    const own = (await this.tracker.unsyncedNames(teamId)).filter((n) => !this.excluded.has(n));
     const ownSet = new Set(own);
-    const changed = feed.changed.filter((n) => !ownSet.has(n) && parseDocName(n)?.teamId === teamId);
+    const changed = feed.changed.filter((n) => !ownSet.has(n) && !this.excluded.has(n) && parseDocName(n)?.teamId === teamId);
     const failed = new Map<string, SessionFailure>();
     if (own.length + changed.length > 0) {
       this.phase = 'syncing';
@@ -307,6 +314,8 @@ export class SyncEngine {
     await this.dropRevoked(teamId, revoked);
     if (this.o.photos) await this.uploadPhotos();
     if (failed.size > 0) throw this.failureError(failed);
+    const refused = [...this.excluded.values()][0];
+    if (refused) throw new SyncError(refused, `the relay refused ${[...this.excluded.keys()].join(', ')}`);
   }
 
   /** First sync (or a restart after a relay restore, or a long absence) by bundle. */
@@ -349,6 +358,7 @@ export class SyncEngine {
       });
       if (this.fatalClose) throw new SyncError(this.fatalClose);
       const again: string[] = [];
+      for (const name of this.excluded.keys()) results.delete(name);
       for (const [name, o] of results) {
         if (o.ok) {
           failed.delete(name);
@@ -412,9 +422,15 @@ export class SyncEngine {
       this.teardownTransport();
       this.api = new RelayApi({ base: relay.http, teamId: identity.teamId, token: () => this.token, timeoutMs: this.o.httpTimeoutMs, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
       this.socket = new SyncSocket({ url: relay.ws, ...(this.o.WebSocket ? { WebSocket: this.o.WebSocket } : {}) });
+      this.socket.onOutgoing((h) => {
+        if (h.type === MSG_SYNC && (h.syncType === SYNC_STEP2 || h.syncType === SYNC_UPDATE) && h.bytes >= (this.suspect?.bytes ?? 0)) this.suspect = { doc: h.doc, bytes: h.bytes };
+      });
       this.socket.onClose((code, reason) => {
         const r = reasonForClose(code, reason);
         if (r === 'token_invalid' || r === 'token_expired' || r === 'device_revoked' || r === 'forbidden') this.fatalClose = r;
+        // The relay refused one doc's update: leave that doc out (its data stays here), sync the rest.
+        if ((r === 'message_too_large' || r === 'invalid_update') && this.suspect) this.excluded.set(this.suspect.doc, r);
+        this.suspect = undefined;
         this.publish();
       });
       this.sessions = new DocSessions(this.socket, this.tracker, (name) => this.records.docs.get(name), {
@@ -575,6 +591,8 @@ export class SyncEngine {
     this.publish();
   }
 
+  private dexieUnsynced: string[] = [];
+
   private async refreshCounts(): Promise<void> {
     const { db } = this.records;
     const teamId = this.ctx?.identity.teamId ?? (await loadIdentity(db))?.teamId;
@@ -583,17 +601,32 @@ export class SyncEngine {
       db.blobs.where('uploaded').equals(0).count(),
       teamId ? loadRevoked(db, teamId) : Promise.resolve([] as string[]),
     ]);
-    const mine = unsynced.map((n) => parseDocName(n)).filter((p) => p && (!teamId || p.teamId === teamId));
-    const households = mine.filter((p) => p!.kind === 'household').map((p) => p!.id!);
-    this.status.pendingHouseholds = households.length;
-    this.status.unsyncedHouseholdIds = households.sort();
-    this.status.teamUnsynced = mine.some((p) => p!.kind === 'team');
+    this.countsTeam = teamId;
+    this.dexieUnsynced = unsynced;
     this.status.pendingPhotos = pendingPhotos;
     this.status.revokedHouseholdIds = revoked.map((n) => parseDocName(n)?.id ?? '').filter(Boolean);
     this.publish();
   }
 
+  private countsTeam: string | undefined;
+
+  /**
+   * What is not on the server: Dexie's durable flags, joined with what this session knows in
+   * memory (a save counts before its flag write lands; an ack does not count until its
+   * flag write lands).
+   */
+  private pendingDocs(): void {
+    const teamId = this.countsTeam;
+    const names = new Set([...this.dexieUnsynced, ...this.tracker.unsyncedInMemory()]);
+    const mine = [...names].map((n) => parseDocName(n)).filter((p) => p && (!teamId || p.teamId === teamId));
+    const households = [...new Set(mine.filter((p) => p!.kind === 'household').map((p) => p!.id!))].sort();
+    this.status.pendingHouseholds = households.length;
+    this.status.unsyncedHouseholdIds = households;
+    this.status.teamUnsynced = mine.some((p) => p!.kind === 'team');
+  }
+
   private publish(): void {
+    this.pendingDocs();
     const s = this.status;
     const pending = s.pendingHouseholds > 0 || s.teamUnsynced || s.pendingPhotos > 0;
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;

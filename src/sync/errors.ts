@@ -61,6 +61,7 @@ export function reasonForClose(code: number, reason: string): SyncErrorCode | un
     case 4403:
       return reason === 'device-revoked' ? 'device_revoked' : 'forbidden';
     case 4413:
+    case 1009: // ws itself, for a frame over twice the relay's limit
       return 'message_too_large';
     case 4422:
       return 'invalid_update';

@@ -28,6 +28,7 @@ export class UnsyncedTracker {
   private readonly acked = new Map<string, number>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  private readonly markListeners = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -60,6 +61,17 @@ export class UnsyncedTracker {
     return () => this.listeners.delete(listener);
   }
 
+  /** Be told at once (synchronously) when a doc becomes unsynced. */
+  onMark(listener: () => void): () => void {
+    this.markListeners.add(listener);
+    return () => this.markListeners.delete(listener);
+  }
+
+  /** Docs this session knows to hold unacknowledged updates (ahead of what Dexie says). */
+  unsyncedInMemory(): string[] {
+    return [...this.seq.keys()].filter((n) => this.isUnsynced(n));
+  }
+
   /** The doc's local sequence: how many local updates this session has seen (≥ 1 if unsynced at start). */
   localSeq(name: string): number {
     return this.seq.get(name) ?? 0;
@@ -81,6 +93,7 @@ export class UnsyncedTracker {
     // Issued synchronously inside the doc's update event, so this Dexie transaction is
     // created before the projector's, which clears `pending` after it.
     void this.write(name);
+    for (const l of this.markListeners) l();
   }
 
   /**

@@ -21,6 +21,8 @@ export interface FrameHead {
   syncType?: number;
   /** sync-status frames: whether the relay applied (and stored) the update */
   applied?: boolean;
+  /** the whole frame's size */
+  bytes: number;
 }
 
 /** Read a frame's head; undefined for anything that does not parse (never throws). */
@@ -34,9 +36,10 @@ export function readFrameHead(data: unknown): FrameHead | undefined {
     const d = decoding.createDecoder(bytes);
     const doc = decoding.readVarString(d);
     const type = decoding.readVarUint(d);
-    if (type === MSG_SYNC) return { doc, type, syncType: decoding.readVarUint(d) };
-    if (type === MSG_SYNC_STATUS) return { doc, type, applied: decoding.readVarInt(d) === 1 };
-    return { doc, type };
+    const size = bytes.byteLength;
+    if (type === MSG_SYNC) return { doc, type, syncType: decoding.readVarUint(d), bytes: size };
+    if (type === MSG_SYNC_STATUS) return { doc, type, applied: decoding.readVarInt(d) === 1, bytes: size };
+    return { doc, type, bytes: size };
   } catch {
     return undefined;
   }

@@ -152,4 +152,33 @@ describe('client sync engine', () => {
     expect(await M.records.db.docs.get(name)).toBeUndefined();
     expect(M.engine.status).toMatchObject({ state: 'synced', pendingHouseholds: 0, revokedHouseholdIds: [] });
   });
+
+  it('leaves out a household the relay refuses as too large, syncs the others, and says why', async () => {
+    const small = await startTestRelay({ limits: { maxMessageBytes: 16 * 1024 } });
+    try {
+      const { lead } = await teamWith(small, []);
+      const d = await clientDevice(small.url, lead, 'too-large');
+      try {
+        await waitForStatus(d, (s) => s.state === 'synced', 15_000, 'first sync');
+        d.setOnline(false);
+        // One frame over twice the limit (ws closes with 1009), one just over it (the relay's 4413).
+        const big = [newId(), newId()];
+        for (const [i, id] of big.entries()) {
+          await d.records.commit(d.household(id), (doc) => createHousehold(doc, { id, teamId: lead.teamId, profile: profile('大档案'), notes: '很长的备注。'.repeat([3000, 1300][i]!) }, actor(lead.memberId)));
+        }
+        const ok = [await addHousehold(d, '小档案一'), await addHousehold(d, '小档案二')];
+        d.setOnline(true);
+        await syncOnce(d);
+        await syncOnce(d);
+        expect(d.engine.status).toMatchObject({ state: 'error', reason: 'message_too_large', unsyncedHouseholdIds: [...big].sort() });
+        for (const id of ok) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(0);
+        for (const id of big) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(1);
+        expect(readHousehold(await d.records.doc(d.household(big[0]!))).household.notes.length).toBe(18_000);
+      } finally {
+        await d.close();
+      }
+    } finally {
+      await small.close();
+    }
+  });
 });
