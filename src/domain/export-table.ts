@@ -1,3 +1,4 @@
+import { localDay, localTime } from './local-day';
 import type { HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
 
 /**
@@ -56,18 +57,10 @@ interface Ctx {
 
 const value = (ctx: Ctx, kind: string, key: string | undefined) => (key ? (ctx.labels.values[kind]?.[key] ?? key) : '');
 const names = (ctx: Ctx, ids: readonly string[]) => ids.map((id) => ctx.labels.members[id] ?? id).join(ctx.labels.separator);
-// Local date and time by hand rather than with date-fns: this runs in the export worker,
-// whose bundle would otherwise carry its own copy of date-fns' formatter (ADR 0004).
-const pad = (n: number) => String(n).padStart(2, '0');
-const localDay = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 /** Local calendar date of an instant (a date stays as it is). */
-const date = (instant: string | undefined) => (instant ? (instant.length === 10 ? instant : localDay(new Date(instant))) : null);
+const date = (instant: string | undefined) => (instant ? localDay(instant) : null);
 /** Local date and minutes of an instant, as people read it in a cell: 2026-05-03 14:20. */
-function dateTime(instant: string | undefined): string | null {
-  if (!instant) return null;
-  const d = new Date(instant);
-  return `${localDay(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
+const dateTime = (instant: string | undefined) => (instant ? `${localDay(instant)} ${localTime(instant)}` : null);
 const hhName = (ctx: Ctx, id: string) => ctx.households.get(id)?.headName ?? '';
 const hhArea = (ctx: Ctx, id: string) => ctx.households.get(id)?.area ?? '';
 

@@ -1,4 +1,4 @@
-import { daysBetween, isRequestOverdue, requestAgeDays, toLocalDate } from './dates';
+import { daysFrom, localDay } from './local-day';
 import type { RequestRow } from './projection';
 import type { RequestCategory, RequestStatus } from './request';
 
@@ -25,10 +25,16 @@ export interface BoardItem {
   daysOverdue: number;
 }
 
+// Dates compare as YYYY-MM-DD strings; the same rules as isRequestOverdue and requestAgeDays
+// in dates.ts, without date-fns' parsing per row (the board re-sorts 4,000 requests at once).
+/** Open past its due date, or closed after it. */
+const isLate = (r: RequestRow, today: string) => (r.open === 1 || !r.closedAt ? today : localDay(r.closedAt)) > r.dueOn;
+const ageDays = (r: RequestRow, today: string) => daysFrom(localDay(r.createdAt), r.open === 1 || !r.closedAt ? today : localDay(r.closedAt));
+
 /** 0 overdue and escalated, 1 overdue, 2 escalated, 3 other open, 4 closed. */
 export function attentionRank(row: RequestRow, today: string): number {
   if (row.open === 0) return 4;
-  const overdue = isRequestOverdue({ dueOn: row.dueOn, today });
+  const overdue = isLate(row, today);
   if (overdue && row.escalated) return 0;
   if (overdue) return 1;
   if (row.escalated) return 2;
@@ -60,12 +66,12 @@ export function buildBoard(rows: readonly RequestRow[], filter: BoardFilter, tod
     return cx !== cy ? (cx > cy ? -1 : 1) : x.row.id < y.row.id ? -1 : 1;
   });
   return items.map(({ row }) => {
-    const overdue = row.open === 1 ? isRequestOverdue({ dueOn: row.dueOn, today }) : isRequestOverdue({ dueOn: row.dueOn, closedAt: row.closedAt, today });
+    const overdue = isLate(row, today);
     return {
       row,
-      ageDays: requestAgeDays(row.createdAt, row.open === 1 ? undefined : row.closedAt, today),
+      ageDays: ageDays(row, today),
       overdue,
-      daysOverdue: row.open === 1 && overdue ? daysBetween(row.dueOn, today) : 0,
+      daysOverdue: row.open === 1 && overdue ? daysFrom(row.dueOn, today) : 0,
     };
   });
 }
@@ -97,13 +103,13 @@ export function boardStats(rows: readonly RequestRow[], today: string): BoardSta
   for (const r of rows) {
     if (r.open === 1) {
       open++;
-      openAge += requestAgeDays(r.createdAt, undefined, today);
-      if (isRequestOverdue({ dueOn: r.dueOn, today })) overdue++;
+      openAge += ageDays(r, today);
+      if (isLate(r, today)) overdue++;
       if (r.escalated) escalated++;
     } else {
       if (r.status === 'resolved') resolved++;
       else if (r.status === 'explained') explained++;
-      if (r.closedAt) closeDays += daysBetween(toLocalDate(r.createdAt), toLocalDate(r.closedAt));
+      if (r.closedAt) closeDays += ageDays(r, today);
     }
   }
   const closed = resolved + explained;

@@ -1,5 +1,5 @@
 import type { Period } from './assessment';
-import { daysBetween, isRequestOverdue, toLocalDate } from './dates';
+import { daysFrom, localDay } from './local-day';
 import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
 
 /**
@@ -10,7 +10,7 @@ import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from
 
 const inPeriod = (instant: string | undefined, p: Period) => {
   if (!instant) return false;
-  const d = instant.length === 10 ? instant : toLocalDate(instant);
+  const d = localDay(instant);
   return d >= p.from && d <= p.to;
 };
 
@@ -52,14 +52,14 @@ export function notableHouseholds(
     }
     return n;
   };
-  for (const v of input.visits) if (v.concerns.length > 0 && inPeriod(v.visitedAt, period)) get(v.householdId).concernVisits++;
+  for (const v of input.visits) if (v.concerns.length > 0 && inPeriod(v.visitedOn, period)) get(v.householdId).concernVisits++;
   for (const r of input.ratings) if (r.level === 'dissatisfied' && inPeriod(r.recordedAt, period)) get(r.householdId).dissatisfied++;
   for (const c of input.complaints) if (inPeriod(c.recordedAt, period)) get(c.householdId).complaints++;
   for (const r of input.requests) {
     if (r.createdAt.slice(0, 10) > period.to || !isOpenAt(r, asOf)) continue;
     const n = get(r.householdId);
     n.openRequests++;
-    if (isRequestOverdue({ dueOn: r.dueOn, today: asOf })) n.overdueRequests++;
+    if (asOf > r.dueOn) n.overdueRequests++;
   }
   const out: NotableHousehold[] = [];
   for (const n of acc.values()) {
@@ -72,9 +72,9 @@ export function notableHouseholds(
 
 /** Whether a request was still open on `date` (raised by then, not closed by then). */
 function isOpenAt(r: RequestRow, date: string): boolean {
-  if (toLocalDate(r.createdAt) > date) return false;
+  if (localDay(r.createdAt) > date) return false;
   if (r.open === 1) return true;
-  return !!r.closedAt && toLocalDate(r.closedAt) > date;
+  return !!r.closedAt && localDay(r.closedAt) > date;
 }
 
 export interface OpenProblems {
@@ -97,10 +97,10 @@ export function openProblems(
 ): OpenProblems {
   const asOf = asOfDate(period, today);
   const live = input.households.filter((h) => !h.mergedInto && !h.archived);
-  const visited = new Set(input.visits.filter((v) => inPeriod(v.visitedAt, period)).map((v) => v.householdId));
+  const visited = new Set(input.visits.filter((v) => inPeriod(v.visitedOn, period)).map((v) => v.householdId));
   const overdueRequests = input.requests
-    .filter((r) => isOpenAt(r, asOf) && isRequestOverdue({ dueOn: r.dueOn, today: asOf }))
-    .map((row) => ({ row, daysOverdue: daysBetween(row.dueOn, asOf) }))
+    .filter((r) => isOpenAt(r, asOf) && asOf > r.dueOn)
+    .map((row) => ({ row, daysOverdue: daysFrom(row.dueOn, asOf) }))
     .sort((a, b) => b.daysOverdue - a.daysOverdue || (a.row.id < b.row.id ? -1 : 1));
   return {
     overdueRequests,
@@ -143,7 +143,7 @@ export function periodFigures(
   const live = input.households.filter((h) => !h.mergedInto && !h.archived);
   const linked = live.filter((h) => h.linkedMemberIds.length > 0);
   const linkedIds = new Set(linked.map((h) => h.id));
-  const visits = input.visits.filter((v) => inPeriod(v.visitedAt, period));
+  const visits = input.visits.filter((v) => inPeriod(v.visitedOn, period));
   const visitedLinked = new Set(visits.map((v) => v.householdId).filter((id) => linkedIds.has(id)));
   const ratings = input.ratings.filter((r) => inPeriod(r.recordedAt, period));
   const satisfied = ratings.filter((r) => r.level === 'satisfied').length;

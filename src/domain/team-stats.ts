@@ -1,5 +1,5 @@
 import type { Period } from './assessment';
-import { toLocalDate } from './dates';
+import { localDay } from './local-day';
 import type { RatingRow, RequestRow, VisitRow } from './projection';
 import { REQUEST_CATEGORIES, REQUEST_STATUSES, type RequestCategory, type RequestStatus } from './request';
 import { SATISFACTION_SCORE } from './rating';
@@ -41,7 +41,7 @@ export function chartMonths(period: Period): string[] {
   return monthsBetween(start, period.to);
 }
 
-const monthOf = (instant: string) => (instant.length === 10 ? instant : toLocalDate(instant)).slice(0, 7);
+const monthOf = (instant: string) => localDay(instant).slice(0, 7);
 
 export interface MonthCount {
   month: string;
@@ -68,7 +68,7 @@ export interface CategoryStatusCounts {
 
 const inRange = (instant: string | undefined, from: string, to: string) => {
   if (!instant) return false;
-  const d = instant.length === 10 ? instant : toLocalDate(instant);
+  const d = localDay(instant);
   return d >= from && d <= to;
 };
 

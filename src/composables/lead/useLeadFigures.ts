@@ -1,6 +1,7 @@
 import { computed, type Ref } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { assess, previousPeriod, type MemberAssessment, type Period } from '@/domain/assessment';
+import { localDay } from '@/domain/local-day';
 import { REQUEST_STATUSES } from '@/domain/request';
 import { notableHouseholds, openProblems, periodFigures } from '@/domain/summary';
 import { chartMonths, requestsByCategory, satisfactionPerMonth, visitsPerMonth } from '@/domain/team-stats';
@@ -27,7 +28,21 @@ export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId
 
   const assessment = computed<MemberAssessment[]>(() => {
     const members = team.members;
-    const rows = assess({ members, ...input.value, period: period.value, today: today.value });
+    const p = period.value;
+    const within = (day: string) => day >= p.from && day <= p.to;
+    // assess() keeps only the period's visits, ratings and complaints itself; handing it just
+    // those (by their local day, the same test) spares it most of its date conversions.
+    const i = input.value;
+    const rows = assess({
+      members,
+      households: i.households,
+      visits: i.visits.filter((v) => within(v.visitedOn)),
+      requests: i.requests,
+      ratings: i.ratings.filter((r) => within(localDay(r.recordedAt))),
+      complaints: i.complaints.filter((c) => within(localDay(c.recordedAt))),
+      period: p,
+      today: today.value,
+    });
     const role = new Map(members.map((m) => [m.id, m.role]));
     // A lead with no households of their own and no visits has nothing to be assessed on.
     return rows.filter((r) => role.get(r.memberId) !== 'lead' || r.linkedHouseholds > 0 || r.visits > 0);

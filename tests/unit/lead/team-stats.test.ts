@@ -48,3 +48,16 @@ describe('chart series', () => {
     expect(s.map((m) => [m.ratings, m.score])).toEqual([[2, 0.75], [0, undefined], [1, 0]]);
   });
 });
+
+describe('local days', () => {
+  it('agree with dates.ts for instants across a day, and count days between dates', async () => {
+    const { localDay, daysFrom } = await import('@/domain/local-day');
+    const { toLocalDate, daysBetween } = await import('@/domain/dates');
+    for (const instant of ['2026-03-01T00:00:00.000Z', '2026-02-28T23:59:59.999Z', '2026-06-30T16:00:00Z', '2026-01-01T08:00:00', '2024-02-29T12:00:00Z']) {
+      expect(localDay(instant)).toBe(toLocalDate(instant));
+    }
+    expect(localDay('2026-03-01')).toBe('2026-03-01');
+    expect(() => localDay('yesterday')).toThrow(RangeError);
+    for (const [a, b] of [['2026-01-01', '2026-03-01'], ['2026-03-29', '2026-03-30'], ['2025-12-31', '2024-02-29']] as const) expect(daysFrom(a, b)).toBe(daysBetween(a, b));
+  });
+});
