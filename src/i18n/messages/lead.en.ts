@@ -230,8 +230,8 @@ const messages: LeadMessages = {
     },
     period: {
       halves: {
-        h1: 'first half',
-        h2: 'second half',
+        h1: 'H1',
+        h2: 'H2',
       },
       kind: 'Period',
       kinds: {
@@ -241,8 +241,8 @@ const messages: LeadMessages = {
         year: 'Year',
       },
       label: {
-        half: '{year}, {half}',
-        month: '{year}-{n}',
+        half: '{half} {year}',
+        month: '{n}/{year}',
         quarter: '{year} Q{n}',
         year: '{year}',
       },
