@@ -166,3 +166,28 @@ describe('export source', () => {
     await expect(readExportSource('no-such-db', ['visits'])).rejects.toBeTruthy();
   });
 });
+
+describe('assignments made offline on two lead devices', () => {
+  it('both survive when the devices meet', async () => {
+    const Y = await import('yjs');
+    const { teamDocName } = await import('@/docs/schema');
+    const { linkMembers, unlinkMembers } = await import('@/docs/team-doc');
+    await startTeam();
+    await household('h1', {}, { linked: [WANG] });
+    await household('h2', { headName: '李四' }, { linked: [WANG] });
+    const records = localRecords();
+    const live = await records.doc(teamDocName('team1'));
+    // The other lead's device: a copy of the team doc as it was, then its own changes offline.
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(live));
+    const before = Y.encodeStateVector(other);
+    // This device hands h1 to 李强; the other adds 李强 to h2 and hands h1 to 赵书记 as well.
+    await useLeadTeamStore().assign(['h1'], LI);
+    linkMembers(other, 'h2', [LI], { memberId: 'lead2', now: '2026-11-20T08:00:00.000Z' });
+    linkMembers(other, 'h1', [LEAD], { memberId: 'lead2', now: '2026-11-20T08:00:00.000Z' });
+    Y.applyUpdate(live, Y.encodeStateAsUpdate(other, before));
+    await eventually(async () => expect((await row('h2'))!.linkedMemberIds).toEqual([LI, WANG].sort()));
+    // 王芳 was unlinked from h1 here; the other device's link of 赵书记 to h1 is kept too.
+    await eventually(async () => expect((await row('h1'))!.linkedMemberIds).toEqual([LEAD, LI].sort()));
+  });
+});
