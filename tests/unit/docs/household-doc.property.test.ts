@@ -186,9 +186,9 @@ describe('household doc: replicas converge', () => {
         // A visit someone deleted while another edited it keeps the edit's words.
         for (const v of final.visits) expect(typeof v.said).toBe('string');
       }),
-      { numRuns: 250 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 250) },
     );
-  });
+  }, 120_000);
 
   it('merges concurrent note edits in different places without losing either', () => {
     const a = new Y.Doc();
