@@ -171,7 +171,7 @@ describe('assignments made offline on two lead devices', () => {
   it('both survive when the devices meet', async () => {
     const Y = await import('yjs');
     const { teamDocName } = await import('@/docs/schema');
-    const { linkMembers, unlinkMembers } = await import('@/docs/team-doc');
+    const { linkMembers } = await import('@/docs/team-doc');
     await startTeam();
     await household('h1', {}, { linked: [WANG] });
     await household('h2', { headName: '李四' }, { linked: [WANG] });
