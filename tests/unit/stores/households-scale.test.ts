@@ -39,37 +39,27 @@ function rows(n: number, me: string): HouseholdRow[] {
   });
 }
 
+// Speed is measured by `npm run bench` (search as you type, real Chromium, 4x CPU); this
+// test checks what the store does with 2,000 households, not how fast a loaded CI box is.
 describe('my households at 2,000', () => {
-  it('sorts, filters and searches in memory, instantly', async () => {
+  it('sorts overdue first and finds by pinyin initials, phone fragment, name and tag', async () => {
     const identity = await startAlone();
     const households = useHouseholdsStore();
     households.rows = rows(2000, identity.memberId);
 
-    let t = performance.now();
     expect(households.mine).toHaveLength(2000);
-    const sortMs = performance.now() - t;
     const due = households.mine.map((r) => r.nextDueOn);
     expect(due).toEqual([...due].sort());
 
     // Typing "wxx" (王秀秀, the first row) one key at a time, then a phone fragment, then a tag filter.
-    const worst: number[] = [];
     for (const q of ['w', 'wx', 'wxx', '王秀', '1391', '片区3']) {
       households.query = q;
-      t = performance.now();
-      const found = households.visible.length;
-      worst.push(performance.now() - t);
-      expect(found, q).toBeGreaterThan(0);
+      expect(households.visible.length, q).toBeGreaterThan(0);
     }
+    households.query = 'wxx';
+    expect(households.visible[0]?.headName).toBe('王秀秀');
     households.query = '';
     households.tag = 'elderly_alone';
-    t = performance.now();
     expect(households.visible).toHaveLength(400);
-    worst.push(performance.now() - t);
-
-    // Budgets with room for a loaded CI machine (tests run in parallel on 2 cores): a
-    // keystroke's filtering should stay well inside one frame; 50 ms is still "instant".
-    expect(sortMs).toBeLessThan(150);
-    expect([...worst].sort((a, b) => a - b)[Math.floor(worst.length / 2)]).toBeLessThan(16);
-    expect(Math.max(...worst)).toBeLessThan(50);
   });
 });
