@@ -84,6 +84,8 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
   const { db } = d.records;
   let state = (await db.settings.get(DOWNLOAD))?.value as Download | undefined;
   if (state?.teamId !== d.teamId) state = { teamId: d.teamId, done: 0, total: 0 };
+  // A resumed download shows where it stands, not zero.
+  if (state.total > 0) d.onProgress({ done: state.done, total: state.total });
   for (;;) {
     const piece = await d.api.bundlePiece(state.after, d.pieceSize);
     if (state.seq === undefined) {

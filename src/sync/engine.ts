@@ -321,7 +321,7 @@ export class SyncEngine {
   /** First sync (or a restart after a relay restore, or a long absence) by bundle. */
   private async download(ctx: Context): Promise<number> {
     this.phase = 'syncing';
-    this.setProgress({ done: 0, total: 0 });
+    this.publish();
     const seq = await downloadAll({
       records: this.records,
       tracker: this.tracker,
@@ -333,6 +333,7 @@ export class SyncEngine {
     this.progress = undefined;
     return seq;
   }
+
 
   /** Attach `names` in windows until each is acknowledged; stalled ones are tried again. */
   private async syncDocs(ctx: Context, names: string[], onDone: () => void): Promise<Map<string, SessionFailure>> {
@@ -528,24 +529,33 @@ export class SyncEngine {
     if (this.timers.push) clearTimeout(this.timers.push);
     this.timers.push = setTimeout(() => {
       this.timers.push = undefined;
-      void this.syncNow();
+      this.auto();
     }, this.o.pushDelayMs);
   }
 
   private poll(): void {
-    if (this.running || this.lastError?.retryable === false) return;
+    if (this.running) return;
     if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+    this.auto();
+  }
+
+  /**
+   * A run nobody asked for (timers, the browser's events). After a stop that needs a person
+   * (revoked, token refused, not joined) only `syncNow` — a tap, or joining — starts one.
+   */
+  private auto(): void {
+    if (this.lastError && !this.lastError.retryable) return;
     void this.syncNow();
   }
 
   private listenToBrowser(): void {
-    const online = () => void this.syncNow();
+    const online = () => this.auto();
     const offline = () => {
       this.closeSocket();
       this.fail(new SyncError('network', 'the device is offline'), false);
     };
     const visible = () => {
-      if (document.visibilityState === 'visible') void this.syncNow();
+      if (document.visibilityState === 'visible') this.auto();
     };
     window.addEventListener('online', online);
     window.addEventListener('offline', offline);
@@ -578,7 +588,7 @@ export class SyncEngine {
       this.status.retryAt = new Date(Date.now() + delay).toISOString();
       this.timers.retry = setTimeout(() => {
         this.timers.retry = undefined;
-        void this.syncNow();
+        this.auto();
       }, delay);
     }
     this.publish();

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { saveSession } from '@/db/identity';
+import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
+import { householdDocName } from '@/docs/schema';
+import { newId } from '@/domain/ids';
+import { TokenService, loadSecret } from '../../sync-server/src/auth/tokens';
+import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { actor, profile } from './helpers/fixtures';
+import { api, startTestRelay, teamWith, waitFor, type Joined, type TestRelay } from './helpers/relay';
+
+let t: TestRelay;
+const open: ClientDevice[] = [];
+beforeAll(async () => {
+  t = await startTestRelay();
+});
+afterAll(async () => {
+  for (const d of open.splice(0)) await d.close().catch(() => undefined);
+  await t.close();
+});
+
+async function device(...args: Parameters<typeof clientDevice>): Promise<ClientDevice> {
+  const d = await clientDevice(...args);
+  open.push(d);
+  return d;
+}
+
+/** Households stored on the relay as if members had synced them over the years (~3 KB each). */
+function seedHouseholds(teamId: string, by: Joined, n: number): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = newId();
+    const doc = new Y.Doc();
+    const who = actor(by.memberId);
+    createHousehold(doc, { id, teamId, profile: profile(`户主${i}`, `1380000${String(i).padStart(4, '0')}`) }, who);
+    for (let v = 0; v < 6; v++) {
+      addVisit(doc, { id: newId(), kind: 'home', visitorIds: [by.memberId], visitedAt: new Date(Date.UTC(2025, v, 3)).toISOString(), observations: { housing: { level: 'fair', note: '房屋基本完好，冬季取暖需关注' } }, said: `第${v + 1}次走访：老人身体尚可，希望子女多回家看看。`, notes: '', photos: [] }, who);
+    }
+    t.relay.services.store.append(householdDocName(teamId, id), Y.encodeStateAsUpdate(doc), { deviceId: 'seed', memberId: by.memberId });
+    ids.push(id);
+  }
+  return ids;
+}
+
+describe('first sync', () => {
+  it('downloads a large team as a bundle in pieces with progress, resumes after losing the connection, then costs one request', async () => {
+    const N = 600;
+    const { teamId, lead } = await teamWith(t, []);
+    const ids = seedHouseholds(teamId, lead, N);
+    const progress: { done: number; total: number }[] = [];
+    const d = await device(t.url, lead, 'first-lead', { start: false, pieceSize: 200 });
+    d.engine.onStatus((s) => {
+      if (s.progress) progress.push({ ...s.progress });
+    });
+    // The connection drops after the first piece.
+    const cut = waitFor(() => progress.some((p) => p.done >= 200), 60_000, 'first piece').then(() => d.setOnline(false));
+    const started = Date.now();
+    await d.engine.start();
+    await cut;
+    await waitForStatus(d, (s) => s.state === 'offline' && s.reason === 'network', 30_000, 'cut off');
+    const stored = (await d.records.docs.storedNames()).length;
+    expect(stored).toBeGreaterThanOrEqual(200);
+    expect(stored).toBeLessThan(N);
+
+    d.setOnline(true);
+    await syncOnce(d);
+    const elapsed = Date.now() - started;
+    expect(d.engine.status).toMatchObject({ state: 'synced', pendingHouseholds: 0 });
+    const bundleRequests = d.requests.filter((r) => r.path.startsWith('/api/bundle'));
+    // Resumed after the last stored doc: no piece was fetched twice.
+    const afters = bundleRequests.map((r) => new URL(r.path, 'http://x').searchParams.get('after') ?? '');
+    expect(new Set(afters).size).toBe(afters.length);
+    expect(afters[0]).toBe('');
+    expect(bundleRequests.length).toBe(Math.ceil((N + 1) / 200));
+    // Progress counted up to everything the device may read (team doc + households).
+    expect(progress.at(-1)).toEqual({ done: N + 1, total: N + 1 });
+    expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
+    expect(d.engine.stats.attaches).toBe(0);
+    await waitFor(async () => (await d.records.db.households.count()) === N, 30_000, 'rows projected');
+    const one = readHousehold(await d.records.doc(d.household(ids[N - 1]!)));
+    expect(one.visits).toHaveLength(6);
+    const bytes = d.engine.stats.http.bytesReceived;
+    console.log(`[measure] first sync of ${N} households (+ team doc) in ${Math.ceil((N + 1) / 200)} pieces: ${elapsed} ms with one interruption, ${(bytes / 1024).toFixed(0)} KiB over HTTP (${(bytes / N).toFixed(0)} B per household)`);
+
+    // Nothing new: one request.
+    const before = d.requests.length;
+    await syncOnce(d);
+    expect(d.requests.length - before).toBe(1);
+  });
+
+  it('swaps an expired token for a fresh one and carries on; a revoked device stops, says why and keeps its records', async () => {
+    const { teamId, lead, members } = await teamWith(t, ['吴刚']);
+    const m = members[0]!;
+    // A token that expired yesterday, signed with the relay's own secret.
+    const expired = await new TokenService(loadSecret(t.dataDir), -1, 365).sign({ deviceId: lead.deviceId, teamId, memberId: lead.memberId, role: 'lead' });
+    const L = await device(t.url, { ...lead, token: expired.token, expiresAt: expired.expiresAt }, 'token-lead', { start: false });
+    await saveSession(L.records.db, { token: expired.token, expiresAt: expired.expiresAt });
+    await L.engine.start();
+    await waitForStatus(L, (s) => s.state === 'synced', 15_000, 'synced after refresh');
+    expect(L.requests.some((r) => r.path === '/api/token/refresh' && r.status === 200)).toBe(true);
+    const session = (await L.records.db.settings.get('session'))?.value as { token: string };
+    expect(session.token).not.toBe(expired.token);
+
+    const M = await device(t.url, m, 'token-m');
+    await waitForStatus(M, (s) => s.state === 'synced', 15_000, 'member synced');
+    const id = newId();
+    await M.records.commit(M.household(id), (doc) => createHousehold(doc, { id, teamId, profile: profile('郑大娘') }, actor(m.memberId)));
+    await waitForStatus(M, (s) => s.state === 'synced' && s.pendingHouseholds === 0, 15_000, 'member pushed');
+    M.setOnline(false);
+    await M.records.commit(M.household(id), (doc) => addVisit(doc, { id: newId(), kind: 'home', visitorIds: [m.memberId], visitedAt: new Date().toISOString(), observations: {}, said: '丢手机前的走访', notes: '', photos: [] }, actor(m.memberId)));
+    expect((await api(t.url, 'POST', `/api/devices/${m.deviceId}/revoke`, { token: session.token })).status).toBe(200);
+    M.setOnline(true);
+    await syncOnce(M);
+    expect(M.engine.status).toMatchObject({ state: 'error', reason: 'device_revoked', pendingHouseholds: 1 });
+    // It does not keep knocking, and nothing local was dropped.
+    const knocks = M.requests.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(M.requests.length).toBe(knocks);
+    expect(readHousehold(await M.records.doc(M.household(id))).visits.map((v) => v.said)).toEqual(['丢手机前的走访']);
+    expect((await M.records.db.docs.get(M.household(id)))?.unsynced).toBe(1);
+  });
+});
