@@ -10,6 +10,7 @@ import { useIdentityStore } from './stores/identity';
 import { usePwaStore } from './stores/pwa';
 import { useRequestsStore } from './stores/requests';
 import { useSettingsStore } from './stores/settings';
+import { useSyncStore } from './stores/sync';
 import { useTeamStore } from './stores/team';
 import './styles.css';
 
@@ -30,6 +31,9 @@ async function start(): Promise<void> {
   app.mount('#app');
 
   useConnectivityStore().watch();
+  // Sync runs by itself from here on: when the connection returns, when the app comes to
+  // the foreground, after joining. A device that never joined stays local and says so.
+  void useSyncStore().start();
   void settings.requestPersistence();
   void usePwaStore().register();
   // The full consistency check loads every doc: keep it off the start-up path.

@@ -5,6 +5,9 @@ import commonZhTW from './messages/common.zh-TW';
 import fieldEn from './messages/field.en';
 import fieldZhCN from './messages/field.zh-CN';
 import fieldZhTW from './messages/field.zh-TW';
+import syncEn from './messages/sync.en';
+import syncZhCN from './messages/sync.zh-CN';
+import syncZhTW from './messages/sync.zh-TW';
 import leadEn from './messages/lead.en';
 import leadZhCN from './messages/lead.zh-CN';
 import leadZhTW from './messages/lead.zh-TW';
@@ -21,9 +24,9 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
 export const messages = {
-  'zh-CN': { ...commonZhCN, ...fieldZhCN, ...leadZhCN },
-  'zh-TW': { ...commonZhTW, ...fieldZhTW, ...leadZhTW },
-  en: { ...commonEn, ...fieldEn, ...leadEn },
+  'zh-CN': { ...commonZhCN, ...fieldZhCN, ...leadZhCN, ...syncZhCN },
+  'zh-TW': { ...commonZhTW, ...fieldZhTW, ...leadZhTW, ...syncZhTW },
+  en: { ...commonEn, ...fieldEn, ...leadEn, ...syncEn },
 };
 
 export type MessageSchema = (typeof messages)['zh-CN'];
