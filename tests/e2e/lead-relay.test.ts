@@ -28,10 +28,17 @@ interface Device {
   page: Page;
 }
 
-/** Rows of one worksheet of an XLSX file, as cell texts. */
+const unescape = (x: string) => x.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const columnIndex = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+
+/** Rows of one worksheet of an XLSX file, as cell texts placed by their references (empty cells are left out of the XML). */
 function sheetRows(xlsx: Uint8Array, sheet: number): string[][] {
   const xml = strFromU8(unzipSync(xlsx)[`xl/worksheets/sheet${sheet}.xml`]!);
-  return [...xml.matchAll(/<row [^>]*>(.*?)<\/row>/gs)].map((row) => [...row[1]!.matchAll(/<c [^>]*?(?:\/>|>(.*?)<\/c>)/gs)].map((c) => (c[1] ?? '').replace(/<[^>]+>/g, '').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')));
+  return [...xml.matchAll(/<row [^>]*>(.*?)<\/row>/gs)].map((row) => {
+    const cells: string[] = [];
+    for (const c of row[1]!.matchAll(/<c r="([A-Z]+)\d+"[^>]*?(?:\/>|>(.*?)<\/c>)/gs)) cells[columnIndex(c[1]!)] = unescape((c[2] ?? '').replace(/<[^>]+>/g, ''));
+    return Array.from(cells, (x) => x ?? '');
+  });
 }
 
 describe('the lead and two members through a real relay', () => {
@@ -50,6 +57,24 @@ describe('the lead and two members through a real relay', () => {
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
     return { context, page };
+  }
+
+  /**
+   * Wait for something that arrives by sync. Opening the app syncs at once (the engine polls
+   * only every minute otherwise), so the page is reloaded every few seconds while waiting.
+   */
+  async function whenSynced(d: Device, path: string, selector: string, hasText: string): Promise<void> {
+    const deadline = Date.now() + SYNC_MS;
+    await d.page.goto(`${server.url}${path}`);
+    for (;;) {
+      try {
+        await d.page.locator(selector, { hasText }).first().waitFor({ timeout: 5_000 });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await d.page.reload();
+      }
+    }
   }
 
   async function join(d: Device, memberName: string, code: string): Promise<void> {
@@ -114,9 +139,8 @@ describe('the lead and two members through a real relay', () => {
   });
 
   it.skipIf(!APP_SYNCS)('the lead sees both members’ visits in one review feed', async () => {
-    await lead.page.goto(`${server.url}/lead/review`);
-    await lead.page.locator('.lead-visit', { hasText: '王芳记录：屋顶漏雨' }).waitFor({ timeout: SYNC_MS });
-    await lead.page.locator('.lead-visit', { hasText: '李强记录：孩子上学路远' }).waitFor({ timeout: SYNC_MS });
+    await whenSynced(lead, '/lead/review', '.lead-visit', '王芳记录：屋顶漏雨');
+    await whenSynced(lead, '/lead/review', '.lead-visit', '李强记录：孩子上学路远');
     await lead.page.locator('.lead-visit', { hasText: '王芳记录' }).getByRole('button', { name: '已阅' }).click();
     await lead.page.getByText('已保存讲评。').waitFor();
   });
@@ -128,15 +152,13 @@ describe('the lead and two members through a real relay', () => {
     await lead.page.locator('#as-member').selectOption({ label: '李强' });
     await lead.page.getByRole('button', { name: '交给此人负责' }).click();
     await lead.page.getByText('已把 1 户交给李强。').waitFor();
-    await li.page.goto(`${server.url}/households`);
-    await li.page.locator('.hh-card', { hasText: '张三' }).waitFor({ timeout: SYNC_MS });
+    await whenSynced(li, '/households', '.hh-card', '张三');
   });
 
   it.skipIf(!APP_SYNCS)('the lead merges a household registered twice; the merged file keeps both visits', async () => {
     ids.zhangAgain = await registerAndVisit(li, '张三', '13800001234', '李强记录：重复登记的这一户');
-    await lead.page.goto(`${server.url}/lead/duplicates`);
+    await whenSynced(lead, '/lead/duplicates', '.lead-dup', '张三');
     const card = lead.page.locator('.lead-dup', { hasText: '张三' });
-    await card.waitFor({ timeout: SYNC_MS });
     await card.getByRole('link', { name: '对比' }).click();
     await lead.page.locator('.lead-compare__side').first().waitFor();
     await lead.page.locator('.lead-compare').getByRole('button', { name: '合并' }).click();
@@ -146,9 +168,15 @@ describe('the lead and two members through a real relay', () => {
     await lead.page.goto(`${server.url}/households/${ids.zhang}`);
     await lead.page.getByText('王芳记录：屋顶漏雨').waitFor();
     await lead.page.getByText('李强记录：重复登记的这一户').waitFor();
-    // 李强's phone shows one 张三 once the merge has synced.
-    await li.page.goto(`${server.url}/households`);
-    await li.page.waitForFunction(() => [...document.querySelectorAll('.hh-card')].filter((c) => c.textContent?.includes('张三')).length === 1, undefined, { timeout: SYNC_MS });
+    // 李强's phone had both files; it shows one 张三 once the merge has synced.
+    const deadline = Date.now() + SYNC_MS;
+    for (;;) {
+      await li.page.goto(`${server.url}/households`);
+      await li.page.locator('.hh-card').first().waitFor();
+      if ((await li.page.locator('.hh-card', { hasText: '张三' }).count()) === 1) break;
+      if (Date.now() > deadline) throw new Error('李强 still sees two 张三 files');
+      await li.page.waitForTimeout(3_000);
+    }
   });
 
   it.skipIf(!APP_SYNCS)('exports an XLSX that opens with the right rows', async () => {
