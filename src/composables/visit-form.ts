@@ -1,4 +1,4 @@
-import { format } from 'date-fns';
+import { formatISO } from 'date-fns';
 import type { PhotoRef } from '@/domain/attachment';
 import { addDaysToDate, toLocalDate } from '@/domain/dates';
 import type { GeoPoint } from '@/domain/geo';
@@ -35,7 +35,8 @@ export function emptyVisitForm(now: Date, intervalDays: number): VisitForm {
   return {
     id: newId(),
     kind: 'home',
-    visitedAt: format(now, "yyyy-MM-dd'T'HH:mm"),
+    // local date and time as a datetime-local input wants it: 2026-05-01T09:30
+    visitedAt: formatISO(now).slice(0, 16),
     observations: Object.fromEntries(OBSERVATION_ASPECTS.map((a) => [a, { level: '', note: '' }])) as VisitForm['observations'],
     said: '',
     notes: '',

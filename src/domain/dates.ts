@@ -1,4 +1,4 @@
-import { addDays, differenceInCalendarDays, format, parseISO } from 'date-fns';
+import { addDays, differenceInCalendarDays, formatISO, parseISO } from 'date-fns';
 
 /**
  * Date rules. Calendar dates are `YYYY-MM-DD` strings in the device's local calendar:
@@ -8,11 +8,11 @@ import { addDays, differenceInCalendarDays, format, parseISO } from 'date-fns';
 /** Local calendar date of an instant. */
 export function toLocalDate(instant: Date | string): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant;
-  return format(d, 'yyyy-MM-dd');
+  return formatISO(d, { representation: 'date' });
 }
 
 export function addDaysToDate(date: string, days: number): string {
-  return format(addDays(parseISO(date), days), 'yyyy-MM-dd');
+  return formatISO(addDays(parseISO(date), days), { representation: 'date' });
 }
 
 /** Whole calendar days from `from` to `to` (positive when `to` is later). */
