@@ -24,6 +24,19 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 700,
+    rolldownOptions: {
+      output: {
+        advancedChunks: {
+          // Only the lead modules themselves: shared code stays in the shared chunks.
+          includeDependenciesRecursively: false,
+          groups: [
+            // The lead workspace in chunks of its own (`lead-*`): kept out of the precached
+            // shell, cached on first use, and prefetched by lead devices (lead-routes.ts).
+            { name: 'lead', test: /src[\\/](?:(?:pages|components|composables)[\\/]lead[\\/]|stores[\\/]lead-|i18n[\\/]messages[\\/]lead\.|domain[\\/](?:assessment|team-stats|request-board|summary|duplicate-pairs)\.)/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {
@@ -62,10 +75,18 @@ export default defineConfig({
         // The QR decoder is only a fallback where BarcodeDetector is missing, and redeeming an
         // invite needs the network anyway: cached on first use instead of precached (46 KB gzip
         // that would push the shell past its 250 KB budget). Typing the code always works.
-        globIgnores: ['**/jsQR-*.js'],
-        runtimeCaching: [{ urlPattern: /\/assets\/jsQR-[\w-]+\.js$/, handler: 'CacheFirst', options: { cacheName: 'lianhu-on-demand' } }],
-        // The QR decoder is only needed to join a team, which needs the network anyway.
-        globIgnores: ['**/jsQR-*.js'],
+        // The lead workspace (lead-*.js/css) is not precached either: members never open it,
+        // and a lead's device prefetches it while online (src/router/lead-routes.ts).
+        // Lead-only dependencies land in chunks named after the lead page importing them (Lead*).
+        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css'],
+        runtimeCaching: [
+          {
+            // Hashed file names never change content: cache first, keep a bounded number.
+            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead)[\w-]+\.(?:js|css)$/,
+            handler: 'CacheFirst',
+            options: { cacheName: 'lianhu-on-demand', expiration: { maxEntries: 120 } },
+          },
+        ],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/files\//, /^\/sync/, /^\/healthz/],
         clientsClaim: true,

@@ -1,8 +1,9 @@
-import { createApp } from 'vue';
+import { createApp, watch } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
 import { i18n } from './i18n';
 import { createAppRouter } from './router';
+import { deviceIsLead, prefetchLeadWorkspace } from './router/lead-routes';
 import { localRecords } from './db/instance';
 import { useConnectivityStore } from './stores/connectivity';
 import { useHouseholdsStore } from './stores/households';
@@ -34,6 +35,12 @@ async function start(): Promise<void> {
   // Sync runs by itself from here on: when the connection returns, when the app comes to
   // the foreground, after joining. A device that never joined stays local and says so.
   void useSyncStore().start();
+  // A lead's device keeps the whole lead workspace for offline use; fetch it while online.
+  const prefetchIfLead = () => {
+    if (deviceIsLead() && navigator.onLine) void prefetchLeadWorkspace();
+  };
+  watch(deviceIsLead, prefetchIfLead, { immediate: true });
+  window.addEventListener('online', prefetchIfLead);
   void settings.requestPersistence();
   void usePwaStore().register();
   // The full consistency check loads every doc: keep it off the start-up path.

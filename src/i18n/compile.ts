@@ -25,17 +25,24 @@ function parseCase(source: string): Part[] {
   return parts;
 }
 
+/** How vue-i18n shows a value: nothing for null/undefined, JSON for plain objects and arrays. */
+function display(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v) || (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)) return JSON.stringify(v, null, 2);
+  return String(v);
+}
+
 function build(source: string): MessageFunction<string> {
   // vue-i18n trims the whitespace around each plural case.
   const cases = source.includes('|') ? source.split('|').map((c) => parseCase(c.trim())) : [parseCase(source)];
-  const render = (ctx: MessageContext<string>, parts: Part[]) => ctx.normalize(parts.map((p) => (typeof p === 'string' ? p : ctx.interpolate(ctx.named(p.name)))));
-  if (cases.length === 1) return (ctx) => render(ctx, cases[0]!);
-  return (ctx) => ctx.plural(cases.map((c) => render(ctx, c)) as never) as string;
+  const render = (ctx: MessageContext<string>, parts: Part[]) => parts.map((p) => (typeof p === 'string' ? p : display(ctx.named(p.name)))).join('');
+  if (cases.length === 1) return (ctx: MessageContext<string>) => render(ctx, cases[0]!);
+  return (ctx: MessageContext<string>) => ctx.plural(cases.map((c) => render(ctx, c)));
 }
 
-export const compileMessage: MessageCompiler<string, string> = (message, { key, onError }) => {
+export const compileMessage: MessageCompiler = (message, { key, onError }) => {
   if (typeof message !== 'string') {
-    onError?.(new Error(`message ${key}: precompiled messages are not supported`) as never);
+    onError?.(Object.assign(new Error(`message ${key}: precompiled messages are not supported`), { code: 0 }) as never);
     return () => key;
   }
   let fn = cache.get(message);

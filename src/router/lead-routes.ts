@@ -1,4 +1,5 @@
 import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router';
+import { loadLeadMessages } from '@/i18n';
 import { useIdentityStore } from '@/stores/identity';
 import { useTeamStore } from '@/stores/team';
 
@@ -18,10 +19,15 @@ export function deviceIsLead(): boolean {
   return (me?.role ?? identity.identity?.role) === 'lead';
 }
 
-/** Members who open a lead link (an old bookmark, a shared URL) land on their households. */
-function leadOnly(to: RouteLocationNormalized) {
-  if (!to.meta.lead || deviceIsLead()) return true;
-  return { name: 'households' };
+/**
+ * Members who open a lead link (an old bookmark, a shared URL) land on their households.
+ * A lead's page shows once the workspace's messages are loaded.
+ */
+async function leadOnly(to: RouteLocationNormalized) {
+  if (!to.meta.lead) return true;
+  if (!deviceIsLead()) return { name: 'households' };
+  await loadLeadMessages();
+  return true;
 }
 
 const meta = (leadSection: string) => ({ lead: true, nav: true, leadSection });
@@ -53,3 +59,14 @@ export const leadRoutes: RouteRecordRaw[] = [
   },
   { path: '/lead/export', name: 'lead-export', component: () => import('@/pages/lead/LeadExportPage.vue'), meta: meta('export'), beforeEnter: leadOnly },
 ];
+
+/**
+ * The lead workspace is not in the precached app shell (a member's phone never opens it);
+ * the service worker caches its chunks on first use. A lead's device fetches them all while
+ * it is online, so every lead page works offline afterwards.
+ */
+export async function prefetchLeadWorkspace(): Promise<void> {
+  await loadLeadMessages();
+  const loaders = leadRoutes.map((r) => r.component).filter((c): c is () => Promise<unknown> => typeof c === 'function');
+  await Promise.allSettled([...loaders.map((load) => load()), import('@/workers/export-client').then((m) => m.prefetchExportWorker())]);
+}

@@ -1,5 +1,8 @@
 import type { ExportJob, ExportResult } from './export-job';
-import type { ExportReply, ExportRequest } from './export.worker';
+import type { ExportReply, ExportRequest } from './lead-export.worker';
+// The worker's built URL: `lead-` keeps it out of the precached shell like the rest of the
+// lead workspace; lead devices prefetch it (prefetchExportWorker).
+import workerUrl from './lead-export.worker.ts?worker&url';
 
 /** Why an export failed, for the UI (`lead.export.failed`). */
 export class ExportError extends Error {
@@ -13,7 +16,7 @@ const waiting = new Map<number, { resolve: (r: ExportResult) => void; reject: (e
 
 function getWorker(): Worker {
   if (!worker) {
-    worker = new Worker(new URL('./export.worker.ts', import.meta.url), { type: 'module' });
+    worker = new Worker(workerUrl, { type: 'module' });
     worker.onmessage = (e: MessageEvent<ExportReply>) => {
       const job = waiting.get(e.data.id);
       if (!job) return;
@@ -40,4 +43,9 @@ export function exportInWorker(job: ExportJob, onProgress: (fraction: number) =>
     const request: ExportRequest = { id, job };
     getWorker().postMessage(request);
   });
+}
+
+/** Fetch the worker once so the service worker caches it for offline exports. */
+export async function prefetchExportWorker(): Promise<void> {
+  await fetch(workerUrl);
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n } from 'vue-i18n';
 import { compileMessage } from '@/i18n/compile';
-import { LOCALES, messages } from '@/i18n';
+import { LOCALES } from '@/i18n';
+import { allMessages as messages } from '@/i18n/all-messages';
 
 /** Every message path with its source string. */
 function leaves(obj: unknown, prefix = ''): [string, string][] {

@@ -34,6 +34,7 @@ const messages: CommonMessages = {
     nav: {
       households: 'Households',
       label: 'Main navigation',
+      lead: 'Lead',
       requests: 'Requests',
       settings: 'Settings',
     },

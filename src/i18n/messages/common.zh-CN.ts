@@ -32,6 +32,7 @@ const messages = {
     nav: {
       households: '联系户',
       label: '主导航',
+      lead: '组长',
       requests: '诉求',
       settings: '设置',
     },

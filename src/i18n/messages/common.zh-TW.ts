@@ -34,6 +34,7 @@ const messages: CommonMessages = {
     nav: {
       households: '聯繫戶',
       label: '主導覽',
+      lead: '組長',
       requests: '訴求',
       settings: '設定',
     },

@@ -267,6 +267,10 @@ const messages: FieldMessages = {
       },
       observations: 'What you saw',
       removeNeed: 'Remove need {n}',
+      review: {
+        needs_correction: 'The lead asks for a correction',
+        reviewed: 'Reviewed by the lead',
+      },
       said: 'What the household said',
       saidPlaceholder: 'In their own words where possible',
       satisfaction: 'The household’s rating of this visit',

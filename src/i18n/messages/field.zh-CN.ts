@@ -265,6 +265,10 @@ const messages = {
       },
       observations: '看到的情况',
       removeNeed: '删除第 {n} 项诉求',
+      review: {
+        needs_correction: '组长批注：需要更正',
+        reviewed: '组长已阅',
+      },
       said: '群众说了什么',
       saidPlaceholder: '尽量记下原话',
       satisfaction: '群众对这次走访的评价',

@@ -267,6 +267,10 @@ const messages: FieldMessages = {
       },
       observations: '看到的情況',
       removeNeed: '刪除第 {n} 項訴求',
+      review: {
+        needs_correction: '組長批註：需要更正',
+        reviewed: '組長已閱',
+      },
       said: '群眾說了什麼',
       saidPlaceholder: '盡量記下原話',
       satisfaction: '群眾對這次走訪的評價',

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { msg } from '@/domain/validation';
-import { messages } from '@/i18n';
+import { allMessages as messages } from '@/i18n/all-messages';
 
 type Tree = { [k: string]: string | Tree };
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPORT_COLUMN_KEYS, EXPORT_DATASETS } from '@/domain/export-table';
 import { REVIEW_STATUSES } from '@/domain/visit';
-import { messages } from '@/i18n';
+import { allMessages as messages } from '@/i18n/all-messages';
 
 type Tree = { [k: string]: string | Tree };
 const flat = (tree: Tree, prefix = ''): string[] => Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : flat(v, `${prefix}${k}.`)));

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import LeadChart from '@/components/lead/LeadChart.vue';
-import { useMergedRedirect } from '@/composables/lead/useMergedRedirect';
+import { useMergedRedirect } from '@/composables/useMergedRedirect';
 import { localRecords } from '@/db/instance';
 import { i18n, setLocale } from '@/i18n';
 import { useLeadRecordsStore } from '@/stores/lead-records';
