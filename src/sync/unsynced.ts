@@ -114,6 +114,36 @@ export class UnsyncedTracker {
     return this.write(name, doc);
   }
 
+  /**
+   * `confirmServerState` for many docs in one Dexie transaction (a first-sync piece: one
+   * transaction per doc would cost seconds against the projector's writes).
+   */
+  async confirmMany(docs: { name: string; doc: Y.Doc }[]): Promise<void> {
+    const todo = docs.filter((d) => !this.isUnsynced(d.name));
+    await Promise.all(todo.map((d) => this.chains.get(d.name)).filter(Boolean));
+    const { db } = this.records;
+    const now = new Date().toISOString();
+    await db.transaction('rw', db.docs, async () => {
+      const recs = await db.docs.bulkGet(todo.map((d) => d.name));
+      const puts: DocRecord[] = [];
+      todo.forEach((d, i) => {
+        // Read again inside the transaction: a save may have landed since.
+        if (this.isUnsynced(d.name)) return;
+        const serverVersion = docVersion(d.doc);
+        const rec = recs[i];
+        if (rec && rec.serverVersion === serverVersion && rec.unsynced === 0) return;
+        const parsed = parseDocName(d.name);
+        puts.push(
+          rec
+            ? { ...rec, unsynced: 0, serverVersion }
+            : { name: d.name, kind: parsed?.kind ?? 'household', householdId: parsed?.id, pending: parsed?.kind === 'household' ? 1 : 0, unsynced: 0, serverVersion, updatedAt: now },
+        );
+      });
+      if (puts.length) await db.docs.bulkPut(puts);
+    });
+    this.changed();
+  }
+
   /** Wait until every flag write issued so far is in Dexie. */
   async settled(): Promise<void> {
     while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
