@@ -510,6 +510,8 @@ export class SyncEngine {
     if (this.hot.size > HOT_LIMIT) {
       const oldest = this.hot.keys().next().value as string;
       this.hot.delete(oldest);
+      // Keep the socket's doc count bounded: a doc no longer being edited goes once in step.
+      if (!this.tracker.isUnsynced(oldest) && !this.running) this.sessions?.detach(oldest);
     }
     this.lastActivity = Date.now();
     const live = this.socket?.connected && this.sessions && !this.running && !this.lastError;
