@@ -131,7 +131,7 @@ describe('field member app, offline, at 360×740', () => {
     await shot(page, '05-visit-form');
     await visit.save();
     await page.getByText('老人说冬天前想把房顶修好').waitFor();
-    expect(await file.loadedThumbnails()).toBe(1);
+    await expect.poll(() => file.loadedThumbnails()).toBe(1);
     await expect.poll(() => file.timeline().textContent()).toContain('联系村里帮忙修房顶');
     await shot(page, '06-file-with-visit');
     timings.offlineFlow = Date.now() - t;
@@ -142,7 +142,7 @@ describe('field member app, offline, at 360×740', () => {
     expect(response?.fromServiceWorker()).toBe(true);
     const file = new HouseholdFilePageModel(page);
     await page.getByText('老人说冬天前想把房顶修好').waitFor();
-    expect(await file.loadedThumbnails()).toBe(1);
+    await expect.poll(() => file.loadedThumbnails()).toBe(1);
     expect(await file.timeline().textContent()).toContain('联系村里帮忙修房顶');
     expect(await page.locator('.tags').first().textContent()).toContain('低保户');
 
