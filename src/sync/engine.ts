@@ -185,9 +185,10 @@ export class SyncEngine {
   /** Sync now; resolves when this run (and any run it had to wait for) is over. */
   syncNow(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.timers.retry) {
-      clearTimeout(this.timers.retry);
-      this.timers.retry = undefined;
+    // This run covers whatever a pending retry or push was waiting for.
+    for (const k of ['retry', 'push'] as const) {
+      if (this.timers[k]) clearTimeout(this.timers[k]);
+      this.timers[k] = undefined;
     }
     if (this.running) {
       this.rerun = true;
@@ -241,7 +242,9 @@ export class SyncEngine {
         this.status.lastSyncedAt = at;
       }
     } catch (err) {
-      const e = err instanceof SyncError ? err : new SyncError('server', err instanceof Error ? err.message : String(err), { cause: err });
+      let e = err instanceof SyncError ? err : new SyncError('server', err instanceof Error ? err.message : String(err), { cause: err });
+      // The relay stopped answering a doc, then the network "failed": say the first.
+      if (this.stalledInRun && e.code === 'network') e = new SyncError('stalled', e.message, { cause: e });
       this.fail(e, true);
     } finally {
       this.phase = undefined;
@@ -305,6 +308,10 @@ export class SyncEngine {
         if (total > this.o.windowSize) this.setProgress({ done, total });
       });
       for (const [n, r] of result) failed.set(n, r);
+      // `since` (feed.seq) was read before our uploads. Ask once more so it moves past them:
+      // a relay restored from a backup older than them then answers `reset`, and we upload
+      // again what it lost, instead of both sides believing it is there.
+      if (own.length > 0) this.rerun = true;
     }
     // `since` moves only once every changed doc it covers is on disk.
     await this.records.docs.flushAll();
@@ -515,14 +522,10 @@ export class SyncEngine {
     }
     this.lastActivity = Date.now();
     const live = this.socket?.connected && this.sessions && !this.running && !this.lastError;
-    if (live && this.sessions!.isAttached(name)) return; // the provider sends it; the ack clears the flag
-    if (live) {
-      void this.sessions!.attachLive(name).then((o) => {
-        if (!o.ok) this.schedulePush();
-        else void this.refreshCounts();
-      });
-      return;
-    }
+    // On an open socket the update goes up at once (the provider sends it; the ack clears
+    // the flag). A run follows anyway, shortly: it moves `since` past this device's own
+    // uploads, so a relay later restored from an older backup is noticed (see steps()).
+    if (live && !this.sessions!.isAttached(name)) void this.sessions!.attachLive(name).then(() => this.refreshCounts());
     this.schedulePush();
   }
 
