@@ -4,9 +4,23 @@ import { householdDocName, parseDocName } from '@/docs/schema';
 import { docVersion } from '@/docs/ymap';
 import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
-import { projectHousehold } from '@/domain/projection';
+import { projectHousehold, type HouseholdRow, type ProjectionRows } from '@/domain/projection';
 import type { LianhuDb } from './database';
 import type { DocStore } from './doc-store';
+
+/** Docs projected per transaction when draining a burst of received updates. */
+const DRAIN_BATCH = 100;
+
+/** Rows to write for one doc (or merge group), and the docs they were derived from. */
+interface RowPlan {
+  /** household whose record rows are replaced */
+  clearRecordsOf?: string;
+  household?: HouseholdRow;
+  records?: ProjectionRows;
+  marks: { name: string; householdId: string; version: string; doc: Y.Doc }[];
+  /** docs read: if one changed meanwhile, project again */
+  watch?: { doc: Y.Doc; version: string; name: string }[];
+}
 
 /** What household rows need from the team doc. */
 export interface TeamContext {
@@ -47,14 +61,7 @@ export class Projector {
 
   /** Project a household doc now (and its merge group); resolves once the rows are written. */
   async project(name: string): Promise<void> {
-    const parsed = parseDocName(name);
-    if (!parsed || parsed.kind !== 'household' || !parsed.id) return;
-    const { mergeRoots } = this.team();
-    let root = mergeRoots.get(parsed.id) ?? parsed.id;
-    // A device that does not hold the target keeps showing the file as it is.
-    if (root !== parsed.id && !(await this.holds(householdDocName(parsed.teamId, root)))) root = parsed.id;
-    if (root !== parsed.id) await this.writeMergedAway(name, parsed.id, root);
-    await this.writeGroup(parsed.teamId, root);
+    await this.write(await this.plan(name));
   }
 
   /** Queue a projection (for updates that arrive from sync in bursts). */
@@ -70,34 +77,51 @@ export class Projector {
     while (this.flushing) await this.flushing;
   }
 
+  /**
+   * Queued docs are projected in batches written in one transaction each: a first sync
+   * brings hundreds of docs, and a transaction per doc would re-run every live query on
+   * the lists (thousands of rows) once per doc.
+   */
   private async drain(): Promise<void> {
     try {
       while (this.queued.size > 0) {
-        const batch = [...this.queued];
-        this.queued.clear();
-        for (const name of batch) await this.project(name);
+        const batch = [...this.queued].slice(0, DRAIN_BATCH);
+        for (const name of batch) this.queued.delete(name);
+        const plans: RowPlan[] = [];
+        for (const name of batch) plans.push(...(await this.plan(name)));
+        await this.write(plans);
       }
     } finally {
       this.flushing = null;
     }
   }
 
-  /** A household merged into another: its own row, marked, and no record rows of its own. */
-  private async writeMergedAway(name: string, id: string, root: string): Promise<void> {
-    const doc = await this.docs.get(name);
-    const version = docVersion(doc);
-    const { db } = this;
-    await db.transaction('rw', [db.households, db.visits, db.requests, db.ratings, db.complaints, db.docs], async () => {
-      await this.deleteRecordRows(id);
-      if (isHouseholdDoc(doc)) {
-        const rows = projectHousehold(readHousehold(doc), { docVersion: version, linkedMemberIds: this.team().assignments.get(id) ?? [], requestDueDays: this.team().requestDueDays, mergedInto: root });
-        await db.households.put(rows.household);
-      }
-      await this.markProjected(name, id, version, doc);
-    });
+  /** What to write for a doc: its own rows, or (merged away) its marked row and its group's rows. */
+  private async plan(name: string): Promise<RowPlan[]> {
+    const parsed = parseDocName(name);
+    if (!parsed || parsed.kind !== 'household' || !parsed.id) return [];
+    const { mergeRoots } = this.team();
+    let root = mergeRoots.get(parsed.id) ?? parsed.id;
+    // A device that does not hold the target keeps showing the file as it is.
+    if (root !== parsed.id && !(await this.holds(householdDocName(parsed.teamId, root)))) root = parsed.id;
+    const plans: RowPlan[] = [];
+    if (root !== parsed.id) plans.push(await this.planMergedAway(name, parsed.id, root));
+    plans.push(await this.planGroup(parsed.teamId, root));
+    return plans;
   }
 
-  private async writeGroup(teamId: string, root: string): Promise<void> {
+  /** A household merged into another: its own row, marked, and no record rows of its own. */
+  private async planMergedAway(name: string, id: string, root: string): Promise<RowPlan> {
+    const doc = await this.docs.get(name);
+    const version = docVersion(doc);
+    const team = this.team();
+    const household = isHouseholdDoc(doc)
+      ? projectHousehold(readHousehold(doc), { docVersion: version, linkedMemberIds: team.assignments.get(id) ?? [], requestDueDays: team.requestDueDays, mergedInto: root }).household
+      : undefined;
+    return { clearRecordsOf: id, household, marks: [{ name, householdId: id, version, doc }] };
+  }
+
+  private async planGroup(teamId: string, root: string): Promise<RowPlan> {
     const ids = this.team().mergeGroups.get(root) ?? [root];
     const loaded: { name: string; id: string; doc: Y.Doc; version: string }[] = [];
     for (const id of ids) {
@@ -107,30 +131,36 @@ export class Projector {
       const doc = await this.docs.get(name);
       loaded.push({ name, id, doc, version: docVersion(doc) });
     }
-    const files: HouseholdFile[] = loaded.filter((l) => isHouseholdDoc(l.doc)).map((l) => readHousehold(l.doc));
     const rootEntry = loaded[0]!;
-    const { db } = this;
-    const now = new Date().toISOString();
-    if (!isHouseholdDoc(rootEntry.doc)) {
-      // Nothing received yet (e.g. a doc attached for sync before its first update).
-      await db.docs.update(rootEntry.name, { pending: 0, projectedVersion: rootEntry.version, updatedAt: now });
-      return;
-    }
-    const combined = combineFiles(files[0]!, files.slice(1));
+    const rootMark = { name: rootEntry.name, householdId: root, version: rootEntry.version, doc: rootEntry.doc };
+    // Nothing received yet (e.g. a doc attached for sync before its first update): no rows.
+    if (!isHouseholdDoc(rootEntry.doc)) return { marks: [rootMark] };
+    const files: HouseholdFile[] = loaded.filter((l) => isHouseholdDoc(l.doc)).map((l) => readHousehold(l.doc));
     const team = this.team();
-    const rows = projectHousehold(combined, {
+    const rows = projectHousehold(combineFiles(files[0]!, files.slice(1)), {
       docVersion: loaded.map((l) => l.version).join('+'),
       linkedMemberIds: team.assignments.get(root) ?? [],
       requestDueDays: team.requestDueDays,
     });
-    // One transaction: the rows, and the marks that say they are current, land together.
+    return { clearRecordsOf: root, household: rows.household, records: rows, marks: [rootMark], watch: loaded.map((l) => ({ doc: l.doc, version: l.version, name: rootEntry.name })) };
+  }
+
+  /** Write plans in one transaction: the rows, and the marks that say they are current, land together. */
+  private async write(plans: RowPlan[]): Promise<void> {
+    if (plans.length === 0) return;
+    const { db } = this;
     await db.transaction('rw', [db.households, db.visits, db.requests, db.ratings, db.complaints, db.docs], async () => {
-      await this.deleteRecordRows(root);
-      await db.households.put(rows.household);
-      await Promise.all([db.visits.bulkPut(rows.visits), db.requests.bulkPut(rows.requests), db.ratings.bulkPut(rows.ratings), db.complaints.bulkPut(rows.complaints)]);
-      for (const l of loaded) if (l.id === root) await this.markProjected(l.name, l.id, l.version, l.doc);
+      for (const p of plans) {
+        if (p.clearRecordsOf) await this.deleteRecordRows(p.clearRecordsOf);
+        if (p.household) await db.households.put(p.household);
+        if (p.records) {
+          await Promise.all([db.visits.bulkPut(p.records.visits), db.requests.bulkPut(p.records.requests), db.ratings.bulkPut(p.records.ratings), db.complaints.bulkPut(p.records.complaints)]);
+        }
+        for (const m of p.marks) await this.markProjected(m.name, m.householdId, m.version, m.doc);
+      }
     });
-    if (loaded.some((l) => docVersion(l.doc) !== l.version)) this.schedule(rootEntry.name);
+    // A doc that changed while we read it is projected again.
+    for (const p of plans) for (const w of p.watch ?? []) if (docVersion(w.doc) !== w.version) this.schedule(w.name);
   }
 
   private async holds(name: string): Promise<boolean> {
