@@ -1,4 +1,5 @@
-import { addDays, differenceInCalendarDays, formatISO, parseISO } from 'date-fns';
+import { addDays, formatISO, parseISO } from 'date-fns';
+import { daysFrom, localDay } from './local-day';
 
 /**
  * Date rules. Calendar dates are `YYYY-MM-DD` strings in the device's local calendar:
@@ -7,8 +8,9 @@ import { addDays, differenceInCalendarDays, formatISO, parseISO } from 'date-fns
 
 /** Local calendar date of an instant. */
 export function toLocalDate(instant: Date | string): string {
-  const d = typeof instant === 'string' ? new Date(instant) : instant;
-  return formatISO(d, { representation: 'date' });
+  // The Date getters (local-day.ts) are ~20x faster than a formatter: assessment and
+  // projection turn tens of thousands of instants into days.
+  return localDay(typeof instant === 'string' ? instant : instant.toISOString());
 }
 
 export function addDaysToDate(date: string, days: number): string {
@@ -17,7 +19,7 @@ export function addDaysToDate(date: string, days: number): string {
 
 /** Whole calendar days from `from` to `to` (positive when `to` is later). */
 export function daysBetween(from: string, to: string): number {
-  return differenceInCalendarDays(parseISO(to), parseISO(from));
+  return daysFrom(from, to);
 }
 
 /**
