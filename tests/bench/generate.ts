@@ -66,7 +66,9 @@ export function generateTeam(size: TeamSize = FULL, seed = 20261122): GeneratedT
     const ts = clock.toString(16).padStart(12, '0');
     return `${ts.slice(0, 8)}-${ts.slice(8)}-7${hex(3)}-${(8 + Math.floor(r() * 4)).toString(16)}${hex(3)}-${hex(12)}`;
   };
-  const name = () => pick(SURNAMES.split('')) + (r() < 0.5 ? GIVEN.slice(Math.floor(r() * 40) * 2 % GIVEN.length, Math.floor(r() * 40) * 2 % GIVEN.length + 2) : pick(GIVEN.split('')));
+  const givenPairs = GIVEN.match(/../gu) ?? [];
+  // A surname and a two-character given name (most names), or a one-character one.
+  const name = () => pick(SURNAMES.split('')) + (r() < 0.7 ? pick(givenPairs) : pick(GIVEN.split('')));
   const phone = () => `1${pick(['3', '5', '8'])}${String(Math.floor(r() * 1e9)).padStart(9, '0')}`;
   const dateIn = (fromMs: number, toMs: number) => new Date(fromMs + r() * (toMs - fromMs)).toISOString();
   const START = Date.parse('2025-01-01T00:00:00Z');
