@@ -128,9 +128,10 @@ describe('sync end to end: a member offline with a photo, the lead receives it',
     await member.page.goto(`${server.url}/households`);
     const card = member.page.locator('.hh-card', { hasText: '钱桂兰' });
     await card.getByText('未上传').waitFor();
+    await member.page.locator('.app-syncbar').getByText('1 户的记录未上传').waitFor();
     await member.page.goto(`${server.url}/settings`);
-    await member.page.getByText('1 户的记录未上传').waitFor();
-    await member.page.getByText('1 张照片未上传').waitFor();
+    await member.page.getByText('1 户档案未同步').waitFor();
+    await member.page.getByText('1 张照片待上传').waitFor();
     expect(await member.page.getByText('已同步', { exact: true }).count()).toBe(0);
     await shot(member.page, 'sync-01-offline-pending');
   });
@@ -138,15 +139,18 @@ describe('sync end to end: a member offline with a photo, the lead receives it',
   it('back in signal, everything goes up by itself and the phone says so', async () => {
     const t = Date.now();
     await member.context.setOffline(false);
-    await member.page.getByText('所有记录都已在服务器上').waitFor({ timeout: SYNC_MS });
+    // The settings screen is open: it follows sync live.
+    await member.page.getByText('照片都已上传').waitFor({ timeout: SYNC_MS });
+    await member.page.getByText('档案都已同步').waitFor({ timeout: SYNC_MS });
     timings.memberUpload = Date.now() - t;
     const online = await syncRecords(member.page);
     expect(online.unsyncedDocs).toEqual([]);
     expect(online.photos).toEqual([{ sha256: photoSha, uploaded: 1 }]);
-    await member.page.getByText('已同步', { exact: true }).first().waitFor();
+    await member.page.locator('.syncbar__state', { hasText: '已同步' }).waitFor();
     await shot(member.page, 'sync-02-synced');
     await member.page.goto(`${server.url}/households`);
     await member.page.locator('.hh-card', { hasText: '钱桂兰' }).waitFor();
+    await member.page.locator('.app-syncbar').getByText('所有记录都已在服务器上').waitFor();
     expect(await member.page.locator('.hh-card', { hasText: '钱桂兰' }).getByText('未上传').count()).toBe(0);
   });
 
