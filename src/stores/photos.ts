@@ -31,17 +31,32 @@ export const usePhotosStore = defineStore('photos', () => {
     return { sha256: p.sha256, mime: p.mime, size: p.size, width: p.width, height: p.height };
   }
 
-  /** An object URL for a stored photo (its thumbnail by default); undefined if not on this device. */
+  /**
+   * An object URL for a photo (its thumbnail by default). A photo another device took is
+   * fetched from the relay when first shown, checked against its SHA-256 and kept here;
+   * undefined when it is not on this device and the relay cannot be reached.
+   */
   async function url(sha256: string, size: 'thumb' | 'full' = 'thumb'): Promise<string | undefined> {
     const key = `${size}:${sha256}`;
     const cached = urls.get(key);
     if (cached) return cached;
     const stored = await getBlob(localRecords().db, sha256);
-    const blob = size === 'thumb' ? (stored?.thumb ?? stored?.blob) : stored?.blob;
+    let blob = size === 'thumb' ? (stored?.thumb ?? stored?.blob) : stored?.blob;
+    if (!blob) blob = await fetchFromRelay(sha256);
     if (!blob) return undefined;
     const u = URL.createObjectURL(blob);
     urls.set(key, u);
     return u;
+  }
+
+  async function fetchFromRelay(sha256: string): Promise<Blob | undefined> {
+    try {
+      const { getPhoto } = await import('@/sync/instance');
+      return await getPhoto(sha256);
+    } catch {
+      // Offline, not joined, or not allowed: the thumbnail shows its placeholder.
+      return undefined;
+    }
   }
 
   return { setCompressor, add, url };

@@ -166,6 +166,8 @@ describe('sync end to end: a member offline with a photo, the lead receives it',
     await lead.page.getByText('山里入户：老人独居').waitFor();
     await lead.page.getByText('第二次入户：送去了棉被').waitFor();
     timings.leadReceives = Date.now() - t;
+    // The photo the member took shows in the lead's timeline: fetched from the relay when viewed.
+    await expect.poll(() => new HouseholdFilePageModel(lead.page).loadedThumbnails(), { timeout: 15_000 }).toBe(1);
     await shot(lead.page, 'sync-03-lead-file');
     // The photo: the lead's device fetches it from the relay with its own credentials and
     // gets the very bytes the member took (what the app does when the photo is viewed).
