@@ -9,17 +9,28 @@ export function useHouseholdFile(id: Ref<string>) {
   const missing = ref(false);
   let close: (() => void) | undefined;
 
+  let openedId: string | undefined;
+  let loading = false;
+  let attempt = 0;
+  // Also re-run when the household's row appears: a link opened before its file arrived
+  // (a first sync still running, a household just assigned) fills in when it lands.
   watch(
-    id,
-    async (next) => {
+    () => ({ next: id.value, present: households.byId.has(id.value) }),
+    async ({ next }) => {
+      if (next === openedId && (close || loading)) return;
+      const mine = ++attempt;
+      openedId = next;
+      loading = true;
       close?.();
       close = undefined;
       file.value = undefined;
       missing.value = false;
       const opened = await households.openFile(next);
-      if (next !== id.value) return opened?.close();
+      loading = false;
+      if (mine !== attempt) return opened?.close();
       if (!opened) {
         missing.value = true;
+        openedId = undefined;
         return;
       }
       close = opened.close;
