@@ -71,6 +71,10 @@ export async function clientDevice(relayUrl: string, joined: Joined, name = `dev
         super(net.online ? url : 'ws://127.0.0.1:9/sync', protocols);
         net.sockets.add(this);
         this.once('close', () => net.sockets.delete(this));
+        // Node's ws emits 'error' (an uncaught exception without a listener) when a socket still
+        // connecting is closed; a browser's WebSocket just fails the connection. The engine
+        // learns of failures from 'close', as in the browser.
+        this.on('error', () => undefined);
       }
     } as unknown as SyncEngineOptions['WebSocket'],
     fetch: countingFetch,
