@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { liveQuery } from 'dexie';
+import Dexie from 'dexie';
 import { computed, ref, shallowRef, type ShallowRef } from 'vue';
 import type * as Y from 'yjs';
 import { localRecords } from '@/db/instance';
@@ -23,6 +23,10 @@ export interface HouseholdInput {
 }
 
 const collator = new Intl.Collator('zh-CN');
+
+/** Rows are read again at once after a change, up to this many times per second; beyond (a sync), once a second. */
+const ROWS_BURST_READS = 3;
+const ROWS_BURST_MS = 1000;
 
 /** Validate profile and every member; all problems at once, with their field paths. */
 function parseHouseholdInput(input: HouseholdInput): { profile: HouseholdProfile; members: HouseholdMember[]; notes: string } {
@@ -62,17 +66,56 @@ export const useHouseholdsStore = defineStore('households', () => {
   const tag = ref('');
   let subscription: { unsubscribe(): void } | undefined;
 
+  /**
+   * Read every row now, and again after each change to the table; while changes keep coming
+   * (more than a few a second) at most once a second. A first sync projects 2,000 households
+   * one by one: re-reading all rows after each of them (what a liveQuery does) made it
+   * quadratic, minutes instead of seconds. Occasional changes are read at once.
+   */
   function watchRows(): void {
     subscription?.unsubscribe();
-    subscription = liveQuery(() => localRecords().db.households.toArray()).subscribe({
-      next: (r) => {
-        rows.value = r;
+    const s = { timer: undefined as ReturnType<typeof setTimeout> | undefined, starts: [] as number[], loading: false, dirty: false, stopped: false };
+    const load = async () => {
+      s.starts = [...s.starts.filter((t) => Date.now() - t < ROWS_BURST_MS), Date.now()];
+      s.loading = true;
+      s.dirty = false;
+      try {
+        const r = await localRecords().db.households.toArray();
+        if (!s.stopped) rows.value = r;
+      } catch {
+        // A closed database (the records restarting on another team) is read again on the next change.
+      } finally {
         loaded.value = true;
+        s.loading = false;
+        if (s.dirty) schedule();
+      }
+    };
+    const schedule = () => {
+      if (s.stopped) return;
+      if (s.loading) {
+        s.dirty = true;
+        return;
+      }
+      const recent = s.starts.filter((t) => Date.now() - t < ROWS_BURST_MS);
+      const wait = recent.length < ROWS_BURST_READS ? 0 : recent[0]! + ROWS_BURST_MS - Date.now();
+      s.timer ??= setTimeout(() => {
+        s.timer = undefined;
+        void load();
+      }, Math.max(0, wait));
+    };
+    const onMutated = (parts: Record<string, unknown>) => {
+      const prefix = `idb://${localRecords().db.name}/households/`;
+      if (Object.keys(parts).some((k) => k.startsWith(prefix))) schedule();
+    };
+    Dexie.on('storagemutated', onMutated);
+    subscription = {
+      unsubscribe() {
+        s.stopped = true;
+        clearTimeout(s.timer);
+        Dexie.on('storagemutated').unsubscribe(onMutated);
       },
-      error: () => {
-        loaded.value = true;
-      },
-    });
+    };
+    void load();
   }
 
   const byId = computed(() => new Map(rows.value.map((r) => [r.id, r])));

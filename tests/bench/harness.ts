@@ -29,6 +29,11 @@ export function summarize(name: string, unit: string, samples: number[], budget:
   return { name, unit, median: round(median), min: round(sorted[0]!), max: round(sorted.at(-1)!), budget, runs: samples.length, ...(note ? { note } : {}) };
 }
 
+/** The median of samples, rounded like the table's figures. */
+export function median(samples: number[]): number {
+  return summarize('', '', samples, null).median;
+}
+
 /** The p-th percentile (0–100) of samples, nearest rank. */
 export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -1,0 +1,156 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { FULL, SMOKE } from './generate';
+import { median, summarize, type Bench, type BenchResult } from './harness';
+import { BENCH_DIST } from './support/app';
+import { cdp, launchDevice, throttleCpu, waitForServiceWorker, waitForState } from './support/browser';
+import { diff, Link, only, SLOW_LINK, type LinkConditions, type Traffic } from './support/link';
+import { PAGE_MARKS } from './support/page-marks';
+import { createInvites, removeDir, seedOf, seedTeams, startRelayProcess, tempDir } from './support/relay';
+import { benchTeam, KB, MB, recordsJsonBytes } from './support/team';
+
+/**
+ * The lead's device against a relay holding the whole team (2,000 households, 20,000
+ * visits): the first full sync in Chromium on loopback and on a slow link, then — on the
+ * first loopback device — a resync with nothing new and the half-year assessment page with
+ * the CPU slowed 4×.
+ */
+
+interface SyncRun {
+  /** click "join" → every doc durable (the sync position saved) */
+  docsMs: number;
+  /** … → every household's rows derived too (the lists can show them) */
+  rowsMs: number;
+  traffic: Traffic;
+}
+
+async function joinAndSync(page: Page, link: Link, code: string, conditions: LinkConditions | undefined, households: number): Promise<SyncRun> {
+  await page.goto(`${link.url}/welcome`);
+  await page.locator('#member-name').waitFor();
+  // The app shell is installed first (on loopback): what is timed is the sync.
+  await waitForServiceWorker(page);
+  await page.locator('#member-name').fill('赵书记');
+  await page.locator('#device-name').fill('支部电脑');
+  await page.locator('#invite-code').fill(code);
+  link.shape(conditions);
+  const before = link.snapshot();
+  const t0 = performance.now();
+  await page.getByRole('button', { name: '加入团队' }).click();
+  let docsAt: number | undefined;
+  const done = await waitForState(
+    page,
+    (s) => {
+      if (docsAt === undefined && s.since !== undefined && !s.downloading) docsAt = performance.now();
+      return docsAt !== undefined && s.households >= households && s.pending === 0;
+    },
+    { timeoutMs: 15 * 60_000, what: 'the first full sync' },
+  );
+  const traffic = diff(link.snapshot(), before);
+  link.shape(undefined);
+  return { docsMs: docsAt! - t0, rowsMs: done.at - t0, traffic };
+}
+
+/** Go offline, then online: the app syncs by itself; time from the `online` event to the run's end. */
+async function resync(context: BrowserContext, page: Page, link: Link): Promise<{ ms: number; traffic: Traffic }> {
+  await context.setOffline(true);
+  await page.waitForTimeout(300);
+  const writes = await page.evaluate(() => (window as unknown as BenchWindow).__bench.settingsWrites['sync.lastSyncedAt']?.length ?? 0);
+  const before = link.snapshot();
+  await context.setOffline(false);
+  await page.waitForFunction((n) => ((window as unknown as BenchWindow).__bench.settingsWrites['sync.lastSyncedAt']?.length ?? 0) > n, writes, { polling: 50, timeout: 60_000 });
+  // Let the connectivity probe that also follows `online` finish, so its bytes are counted.
+  await page.waitForTimeout(300);
+  const ms = await page.evaluate(() => {
+    const b = (window as unknown as BenchWindow).__bench;
+    return b.settingsWrites['sync.lastSyncedAt']!.at(-1)! - b.online.at(-1)!;
+  });
+  return { ms, traffic: diff(link.snapshot(), before) };
+}
+
+/** Open the assessment page cold (a fresh page, CPU 4×) and time it until ready. */
+async function assessmentPage(context: BrowserContext, link: Link): Promise<number> {
+  const page = await context.newPage();
+  try {
+    await throttleCpu(await cdp(context, page), 4);
+    await page.goto(`${link.url}/lead/assessment`);
+    await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.assessmentReady !== undefined, undefined, { polling: 100, timeout: 180_000 });
+    return await page.evaluate(() => (window as unknown as BenchWindow).__bench.assessmentReady!);
+  } finally {
+    await page.close();
+  }
+}
+
+export interface BenchWindow {
+  __bench: { online: number[]; settingsWrites: Record<string, number[]>; durable: number[]; search: number[]; listShown?: number; listInteractive?: number; assessmentReady?: number };
+}
+
+export const leadSync: Bench = async ({ smoke, runs }) => {
+  const team = benchTeam(smoke);
+  const households = team.households.size;
+  const json = recordsJsonBytes(team);
+  // A first sync of the whole team takes minutes in this browser: a few runs of each.
+  const loopRuns = smoke ? 1 : 3;
+  const slowRuns = smoke ? 1 : 2;
+  const pageRuns = smoke ? 2 : runs;
+  const dataDir = tempDir('lianhu-bench-lead-');
+  seedTeams(dataDir, [seedOf(team)]);
+  const codes = createInvites(dataDir, team.teamId, Array.from({ length: loopRuns + slowRuns }, () => ({ role: 'lead' as const, memberId: team.leadId })));
+  const relay = await startRelayProcess(dataDir, BENCH_DIST);
+  const link = await new Link({ host: relay.host, port: relay.port }).start();
+  const loop: SyncRun[] = [];
+  const slow: SyncRun[] = [];
+  const resyncs: { ms: number; traffic: Traffic }[] = [];
+  const assessment: number[] = [];
+  try {
+    for (let i = 0; i < loopRuns + slowRuns; i++) {
+      const onSlowLink = i >= loopRuns;
+      const profile = tempDir('lianhu-bench-lead-profile-');
+      const { context, page } = await launchDevice(profile, { laptop: true });
+      try {
+        await context.addInitScript(PAGE_MARKS);
+        const run = await joinAndSync(page, link, codes[i]!, onSlowLink ? SLOW_LINK : undefined, households);
+        (onSlowLink ? slow : loop).push(run);
+        if (i === 0) {
+          // Let the first sync's last writes and the socket's idle close settle.
+          await page.waitForTimeout(1000);
+          for (let k = 0; k < runs; k++) resyncs.push(await resync(context, page, link));
+          await page.close();
+          for (let k = 0; k < pageRuns; k++) assessment.push(await assessmentPage(context, link));
+        }
+      } finally {
+        await context.close();
+        removeDir(profile);
+      }
+    }
+  } finally {
+    await link.close();
+    await relay.stop();
+    removeDir(dataDir);
+  }
+
+  const results: BenchResult[] = [];
+  const size = `${households} households, ${team.docs.size} docs; records' JSON ${MB(json)} MB`;
+  const bytesNote = (r: SyncRun[]) => {
+    const med = median(r.map((x) => x.traffic.down));
+    const api = only(r[0]!.traffic, ['api']).down;
+    const t = r[0]!.traffic;
+    return `${MB(med)} MB down (bundle and API ${MB(api)} MB, socket ${MB(t.byKind.sync.down)} MB, app files ${MB(t.byKind.app.down)} MB, probe ${KB(t.byKind.health.down)} KB), ${KB(t.up)} KB up, ${t.requests} requests`;
+  };
+  results.push(
+    summarize(
+      'first full sync, lead, loopback (s)',
+      's',
+      loop.map((r) => r.rowsMs / 1000),
+      5,
+      `${size}; docs durable after ${median(loop.map((r) => r.docsMs / 1000))} s (median), rows after; ${bytesNote(loop)}`,
+    ),
+    summarize('first full sync, bytes down ÷ records’ JSON', '×', loop.map((r) => r.traffic.down / json), 0.3, `every byte on the wire from join to done (HTTP heads and bodies, WebSocket frames), loopback runs`),
+    summarize('first full sync, lead, 100 ms RTT / 1.6 Mbit/s (s)', 's', slow.map((r) => r.rowsMs / 1000), null, `docs durable after ${median(slow.map((r) => r.docsMs / 1000))} s; ${bytesNote(slow)}`),
+  );
+  const both = resyncs.map((r) => r.traffic.up + r.traffic.down);
+  results.push(
+    summarize('resync with nothing new (ms)', 'ms', resyncs.map((r) => r.ms), 100, `${team.docs.size} docs on the device; from the online event to the run's end (sync.lastSyncedAt written); ${resyncs[0]!.traffic.requests} requests`),
+    summarize('resync with nothing new, bytes both ways (KB)', 'KB', both.map(KB), 10, `up ${KB(resyncs[0]!.traffic.up)} KB, down ${KB(resyncs[0]!.traffic.down)} KB (of which connectivity probe ${KB(resyncs[0]!.traffic.byKind.health.up + resyncs[0]!.traffic.byKind.health.down)} KB)`),
+    summarize('lead assessment page, half year, CPU 4× (s)', 's', assessment.map((ms) => ms / 1000), 1.5, `cold page load of /lead/assessment (${households} households, ${(smoke ? SMOKE : FULL).visits} visits) until the team's records are loaded, the table filled and the charts drawn`),
+  );
+  return results;
+};

@@ -1,0 +1,207 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { addRequestAction, addVisit, readHousehold, reviewVisit } from '../../src/docs/household-doc';
+import { householdDocName } from '../../src/docs/schema';
+import type { GeneratedTeam } from './generate';
+import { percentile, summarize, type Bench, type BenchResult } from './harness';
+import { BENCH_DIST } from './support/app';
+import type { DeviceResult, WorkerDevice, WorkerJob } from './support/load-worker';
+import { appendUpdates, createInvites, removeDir, seedOf, seedTeams, startRelayProcess, tempDir, type SeedTeam } from './support/relay';
+import { benchTeam } from './support/team';
+
+/**
+ * The relay under load: 25 teams of 20 members (each team the generated 2,000 households),
+ * one phone per member — 500 devices — coming back after a day away, all at once, on
+ * loopback. Each device pushes its day (20 visits and 5 request updates) and takes what
+ * its lead changed meanwhile (reviews on 5 of its households). Devices are Node processes
+ * speaking the app's protocol (support/load-worker.ts); the relay is its own process, so
+ * its memory and CPU are its own.
+ */
+
+const WORKERS_FULL = 4;
+
+/** Per member index: the docs that member's phone holds that matter today, and its own edits. */
+function memberDays(team: GeneratedTeam): { docsFile: object; leadChanges: { suffix: string; update: Uint8Array }[] } {
+  const hids = [...team.households.keys()];
+  const members = team.memberIds.map((memberId, m) => {
+    const mine = hids.filter((_, i) => i % team.memberIds.length === m);
+    const visited = Array.from({ length: 20 }, (_, i) => mine[i % mine.length]!);
+    const reviewed = mine.slice(-5);
+    const local = new Map<string, Y.Doc>();
+    const copy = (hid: string) => {
+      let d = local.get(hid);
+      if (!d) {
+        d = new Y.Doc();
+        Y.applyUpdate(d, Y.encodeStateAsUpdate(team.households.get(hid)!));
+        local.set(hid, d);
+      }
+      return d;
+    };
+    const own = new Set<string>();
+    const now = '2026-11-21T09:00:00.000Z';
+    visited.forEach((hid, i) => {
+      addVisit(copy(hid), { id: `day-${m}-${i}`, kind: 'home', visitorIds: [memberId], visitedAt: now, observations: { housing: { level: 'fair', note: '' }, health: { level: 'concern', note: '血压偏高，已提醒按时服药' } }, said: '老人说最近身体还行，冬天取暖煤不够，希望帮忙联系。', notes: '', photos: [] }, { memberId, now });
+      own.add(hid);
+    });
+    // Five open requests this member owns get a note.
+    let updates = 0;
+    for (const hid of mine) {
+      if (updates >= 5) break;
+      const open = readHousehold(team.households.get(hid)!).requests.find((q) => q.status === 'open' && q.ownerId === memberId);
+      if (!open) continue;
+      addRequestAction(copy(hid), open.id, { id: `day-${m}-req-${updates}`, at: now, by: memberId, kind: 'note', text: '已联系村委会，下周上门处理。' });
+      own.add(hid);
+      updates++;
+    }
+    for (const hid of reviewed) if (!own.has(hid)) copy(hid);
+    return {
+      team: Buffer.from(Y.encodeStateAsUpdate(team.team)).toString('base64'),
+      docs: [...local].map(([hid, d]) => ({ suffix: hid, state: Buffer.from(Y.encodeStateAsUpdate(d)).toString('base64'), own: own.has(hid) })),
+      reviewed,
+    };
+  });
+  // The lead's reviews, made while the phones were away (the same in every team).
+  const leadChanges = members.flatMap((m) =>
+    m.reviewed.map((hid) => {
+      const d = new Y.Doc();
+      Y.applyUpdate(d, Y.encodeStateAsUpdate(team.households.get(hid)!));
+      const sv = Y.encodeStateVector(d);
+      const last = readHousehold(d).visits.at(-1);
+      if (last) reviewVisit(d, last.id, { status: 'reviewed', comment: '记录完整', by: team.leadId, at: '2026-11-21T10:00:00.000Z' });
+      return { suffix: hid, update: Y.encodeStateAsUpdate(d, sv) };
+    }),
+  );
+  return { docsFile: members.map(({ team: t, docs }) => ({ team: t, docs })), leadChanges };
+}
+
+async function redeem(url: string, code: string, memberName: string): Promise<{ token: string; deviceId: string }> {
+  const res = await fetch(`${url}/api/invites/redeem`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code, memberName, deviceName: `${memberName}的手机` }) });
+  if (res.status !== 201) throw new Error(`redeem: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { token: string; deviceId: string };
+}
+
+function message<T>(child: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: Record<string, unknown>) => {
+      if (key in m) {
+        child.off('message', onMessage);
+        resolve(m[key] as T);
+      }
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`load worker exited with ${code}`)));
+  });
+}
+
+export const relayLoad: Bench = async ({ smoke }) => {
+  const team = benchTeam(smoke);
+  // BENCH_LOAD_TEAMS changes the number of teams (20 phones each at full size) to explore the relay's limits.
+  const teamCount = Number(process.env.BENCH_LOAD_TEAMS) || (smoke ? 5 : 25);
+  const workers = smoke ? 1 : WORKERS_FULL;
+  const base = seedOf(team);
+  const teams: SeedTeam[] = Array.from({ length: teamCount }, (_, i) => ({ ...base, teamId: `load${String(i).padStart(2, '0')}${team.teamId}`, name: `林场第${i + 1}支部` }));
+  const dataDir = tempDir('lianhu-bench-load-');
+  const docsFile = join(dataDir, 'member-days.json');
+  const t0 = performance.now();
+  const { docsFile: days, leadChanges } = memberDays(team);
+  writeFileSync(docsFile, JSON.stringify(days));
+  seedTeams(dataDir, teams);
+  const codes = teams.map((t) => createInvites(dataDir, t.teamId, team.memberIds.map((memberId) => ({ role: 'member' as const, memberId }))));
+  const seedS = (performance.now() - t0) / 1000;
+
+  const devices: WorkerDevice[] = [];
+  // First start: every phone joins and is in step with the relay (its position = the team's sequence now).
+  let relay = await startRelayProcess(dataDir, BENCH_DIST);
+  try {
+    for (const [ti, t] of teams.entries()) {
+      for (const [m] of team.memberIds.entries()) {
+        const joined = await redeem(relay.url, codes[ti]![m]!, `成员${m + 1}`);
+        devices.push({ index: devices.length, teamId: t.teamId, token: joined.token, since: 0, member: m, localAddress: `127.${1 + Math.floor(devices.length / 250)}.0.${2 + (devices.length % 250)}` });
+      }
+      const res = await fetch(`${relay.url}/api/team`, { headers: { Authorization: `Bearer ${devices.at(-1)!.token}` } });
+      const { seq } = (await res.json()) as { seq: number };
+      for (const d of devices) if (d.teamId === t.teamId) d.since = seq;
+    }
+  } finally {
+    await relay.stop();
+  }
+  // Meanwhile each lead reviewed five households of every member.
+  appendUpdates(
+    dataDir,
+    teams.flatMap((t) => leadChanges.map((c) => ({ name: householdDocName(t.teamId, c.suffix), update: c.update, author: { deviceId: `lead-${t.teamId.slice(0, 20)}`, memberId: team.leadId } }))),
+  );
+
+  relay = await startRelayProcess(dataDir, BENCH_DIST);
+  const children: ChildProcess[] = [];
+  let results: DeviceResult[] = [];
+  const rss: number[] = [];
+  let baseline = 0;
+  let connected = 0;
+  let after = 0;
+  let cpu = 0;
+  let wallS = 0;
+  let sampler: NodeJS.Timeout | undefined;
+  let progress: NodeJS.Timeout | undefined;
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    baseline = relay.rssMb();
+    for (let w = 0; w < workers; w++) {
+      const child = fork(join(import.meta.dirname, 'support/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      const job: WorkerJob = { relayUrl: relay.url, docsFile, devices: devices.filter((_, i) => i % workers === w), timeoutMs: smoke ? 60_000 : 600_000 };
+      child.send({ job });
+    }
+    await Promise.all(children.map((c) => message(c, 'ready')));
+    sampler = setInterval(() => rss.push(relay.rssMb()), 100);
+    const cpu0 = relay.cpuSeconds();
+    const start = performance.now();
+    const done = children.map((c) => message<DeviceResult[]>(c, 'results'));
+    const finished = new Map<ChildProcess, number>();
+    for (const c of children) c.on('message', (m: { progress?: number }) => m.progress !== undefined && finished.set(c, m.progress));
+    progress = setInterval(() => {
+      const n = [...finished.values()].reduce((a, b) => a + b, 0);
+      console.log(`    … ${n} of ${devices.length} devices caught up after ${((performance.now() - start) / 1000).toFixed(0)} s; relay ${Math.round(relay.rssMb())} MB`);
+    }, 15_000);
+    for (const c of children) c.send({ go: true });
+    results = (await Promise.all(done)).flat();
+    clearInterval(progress);
+    wallS = (performance.now() - start) / 1000;
+    cpu = relay.cpuSeconds() - cpu0;
+    connected = relay.rssMb();
+    clearInterval(sampler);
+    for (const c of children) c.send({ stop: true });
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    // Hocuspocus unloads a doc a few seconds after its last connection closes.
+    await new Promise((r) => setTimeout(r, smoke ? 3000 : 8000));
+    after = relay.rssMb();
+  } finally {
+    clearInterval(sampler);
+    clearInterval(progress);
+    for (const c of children) if (c.exitCode === null) c.kill();
+    await relay.stop();
+    removeDir(dataDir);
+  }
+
+  const ok = results.filter((r) => r.ok);
+  const failed = results.length - ok.length;
+  const retried = ok.filter((r) => r.retries > 0);
+  const why = [...new Set(results.filter((r) => r.error).map((r) => r.error!.replace(/\s+$/, '')))].slice(0, 3).join('; ');
+  if (ok.length === 0) throw new Error(`no device caught up: ${results[0]?.error ?? 'no results'}`);
+  const ms = ok.map((r) => r.ms);
+  const peak = Math.max(...rss, connected);
+  const out: BenchResult[] = [
+    {
+      ...summarize(`relay under load, ${devices.length} devices at once, p99 catch-up (s)`, 's', [percentile(ms, 99) / 1000], null),
+      min: Math.round(Math.min(...ms)) / 1000,
+      max: Math.round(Math.max(...ms)) / 1000,
+      note: `${teamCount} teams × ${team.memberIds.length} phones, ${teamCount * team.households.size} households on the relay; each phone pushes 20 visits + 5 request updates and takes its lead's 5 reviews (${Math.round(ok.reduce((a, r) => a + r.attached, 0) / ok.length)} docs attached on average); p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s; all done in ${wallS.toFixed(1)} s; relay CPU ${cpu.toFixed(1)} s; min–max is the fastest and slowest phone; ${retried.length} phones caught up only after a failed run (max ${Math.max(0, ...ok.map((r) => r.retries))} retries)${failed ? `; ${failed} never caught up` : ''}${why ? ` (${why})` : ''}; ${workers} client processes; seeding took ${seedS.toFixed(0)} s`,
+    },
+    {
+      ...summarize('relay under load, memory peak (MB)', 'MB', [Math.round(peak)], null),
+      note: `resident memory of the relay process: ${Math.round(baseline)} MB idle after start, peak ${Math.round(peak)} MB with ${devices.length} phones syncing, ${Math.round(connected)} MB with them all still connected, ${Math.round(after)} MB after they left`,
+    },
+  ];
+  return out;
+};

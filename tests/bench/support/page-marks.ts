@@ -1,0 +1,96 @@
+/**
+ * Scripts installed in every page of a benchmark device (`context.addInitScript`) that
+ * note, on the page's own clock (ms since its navigation started), the moments a benchmark
+ * waits for — so no polling from outside adds to what is measured. Plain JavaScript: they
+ * run in the page as they are written here.
+ *
+ * `window.__bench`:
+ * - `online`: times of the `online` events;
+ * - `settingsWrites[key]`: times the app wrote that key of its `settings` table (Dexie put):
+ *   `sync.lastSyncedAt` is written when a sync run finished with nothing left to send;
+ * - `durable`: durations of every `lianhu:durable` measure (a save on disk, src/db/local-records.ts);
+ * - `listShown` / `listInteractive`: the household list's first card in the DOM, and the
+ *   first task after the frame that showed it (the main thread free for input);
+ * - `assessmentReady`: the lead's assessment page with the team's records loaded (the
+ *   `lianhu:lead-records-loaded` mark), its table filled and its charts drawn;
+ * - `search`: for each input event on the household search, from the event to the list
+ *   updated and laid out.
+ */
+export const PAGE_MARKS = `(() => {
+  const b = (window.__bench = { online: [], settingsWrites: {}, durable: [], search: [] });
+  const checks = [];
+  addEventListener('online', () => b.online.push(performance.now()));
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (value) {
+    if (this.name === 'settings' && value && typeof value.key === 'string') (b.settingsWrites[value.key] = b.settingsWrites[value.key] || []).push(performance.now());
+    return put.apply(this, arguments);
+  };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.name === 'lianhu:durable') b.durable.push(e.duration);
+      if (e.name === 'lianhu:lead-records-loaded') b.leadRecordsLoaded = e.startTime;
+    }
+    checks.slice().forEach((check) => check());
+  }).observe({ entryTypes: ['mark', 'measure'] });
+
+  const watch = (ready, done) => {
+    let fired = false;
+    const check = () => {
+      if (fired || !ready()) return false;
+      fired = true;
+      observer.disconnect();
+      done();
+      return true;
+    };
+    checks.push(check);
+    const observer = new MutationObserver(check);
+    const start = () => check() || observer.observe(document, { childList: true, subtree: true, characterData: true });
+    if (document.documentElement) start();
+    else document.addEventListener('readystatechange', start, { once: true });
+  };
+
+  if (location.pathname === '/households') {
+    watch(
+      () => document.querySelector('.hh-card'),
+      () => {
+        b.listShown = performance.now();
+        requestAnimationFrame(() => setTimeout(() => (b.listInteractive = performance.now()), 0));
+      },
+    );
+  }
+  if (location.pathname === '/lead/assessment') {
+    // The table is drawn before the records arrive (with zeros): ready means records loaded,
+    // households counted (the total's "linked" cell) and a chart drawn.
+    watch(
+      () => {
+        const linked = document.querySelector('.lead-assessment tfoot td:nth-child(2)');
+        return b.leadRecordsLoaded !== undefined && linked && linked.textContent.trim() !== '0' && document.querySelector('.lead-assessment tbody tr') && document.querySelector('.lead-chart svg');
+      },
+      () => {
+        document.body.getBoundingClientRect();
+        b.assessmentReady = performance.now();
+      },
+    );
+  }
+})();`;
+
+/**
+ * Start timing the household search (call once the list is shown): every input event on
+ * \`#hh-search\` is timed from the event to the next task, when Vue has re-rendered the list,
+ * with layout forced so its cost is counted too.
+ */
+export const WATCH_SEARCH = `(() => {
+  const b = window.__bench;
+  const input = document.querySelector('#hh-search');
+  const list = document.querySelector('.hh-list');
+  input.addEventListener('input', (e) => {
+    const t0 = e.timeStamp;
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      (document.querySelector('.hh-list') || list).getBoundingClientRect();
+      document.body.offsetHeight;
+      b.search.push(performance.now() - t0);
+    };
+    ch.port2.postMessage(0);
+  });
+})();`;
