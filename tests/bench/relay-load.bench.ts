@@ -7,14 +7,16 @@ import { householdDocName } from '../../src/docs/schema';
 import type { GeneratedTeam } from './generate';
 import { percentile, summarize, type Bench, type BenchResult } from './harness';
 import { BENCH_DIST } from './support/app';
+import { track } from './support/children';
 import type { DeviceResult, WorkerDevice, WorkerJob } from './support/load-worker';
 import { appendUpdates, createInvites, removeDir, seedOf, seedTeams, startRelayProcess, tempDir, type SeedTeam } from './support/relay';
 import { benchTeam } from './support/team';
 
 /**
  * The relay under load: 25 teams of 20 members (each team the generated 2,000 households),
- * one phone per member — 500 devices — coming back after a day away, all at once, on
- * loopback. Each device pushes its day (20 visits and 5 request updates) and takes what
+ * one phone per member — 500 devices — coming back after a day away within 30 seconds, on
+ * loopback (all at the same instant, BENCH_LOAD_RAMP_S=0, the relay cannot answer every
+ * socket within the 30 s the app waits for a frame, and the retries snowball). Each device pushes its day (20 visits and 5 request updates) and takes what
  * its lead changed meanwhile (reviews on 5 of its households). Devices are Node processes
  * speaking the app's protocol (support/load-worker.ts); the relay is its own process, so
  * its memory and CPU are its own.
@@ -99,6 +101,8 @@ export const relayLoad: Bench = async ({ smoke }) => {
   const team = benchTeam(smoke);
   // BENCH_LOAD_TEAMS changes the number of teams (20 phones each at full size) to explore the relay's limits.
   const teamCount = Number(process.env.BENCH_LOAD_TEAMS) || (smoke ? 5 : 25);
+  // BENCH_LOAD_RAMP_S: the phones come back spread over this many seconds (0: all at the same instant).
+  const rampMs = 1000 * Number(process.env.BENCH_LOAD_RAMP_S ?? (smoke ? 2 : 30));
   const workers = smoke ? 1 : WORKERS_FULL;
   const base = seedOf(team);
   const teams: SeedTeam[] = Array.from({ length: teamCount }, (_, i) => ({ ...base, teamId: `load${String(i).padStart(2, '0')}${team.teamId}`, name: `林场第${i + 1}支部` }));
@@ -118,7 +122,7 @@ export const relayLoad: Bench = async ({ smoke }) => {
     for (const [ti, t] of teams.entries()) {
       for (const [m] of team.memberIds.entries()) {
         const joined = await redeem(relay.url, codes[ti]![m]!, `成员${m + 1}`);
-        devices.push({ index: devices.length, teamId: t.teamId, token: joined.token, since: 0, member: m, localAddress: `127.${1 + Math.floor(devices.length / 250)}.0.${2 + (devices.length % 250)}` });
+        devices.push({ index: devices.length, teamId: t.teamId, token: joined.token, since: 0, member: m, startAt: 0, localAddress: `127.${1 + Math.floor(devices.length / 250)}.0.${2 + (devices.length % 250)}` });
       }
       const res = await fetch(`${relay.url}/api/team`, { headers: { Authorization: `Bearer ${devices.at(-1)!.token}` } });
       const { seq } = (await res.json()) as { seq: number };
@@ -127,6 +131,9 @@ export const relayLoad: Bench = async ({ smoke }) => {
   } finally {
     await relay.stop();
   }
+  // Phones come back in a random order over the ramp (the same order every run).
+  const order = devices.map((d) => d.index).sort((a, b) => ((a * 7919) % devices.length) - ((b * 7919) % devices.length));
+  order.forEach((index, k) => (devices[index]!.startAt = k / devices.length));
   // Meanwhile each lead reviewed five households of every member.
   appendUpdates(
     dataDir,
@@ -148,9 +155,9 @@ export const relayLoad: Bench = async ({ smoke }) => {
     await new Promise((r) => setTimeout(r, 1000));
     baseline = relay.rssMb();
     for (let w = 0; w < workers; w++) {
-      const child = fork(join(import.meta.dirname, 'support/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = track(fork(join(import.meta.dirname, 'support/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
       children.push(child);
-      const job: WorkerJob = { relayUrl: relay.url, docsFile, devices: devices.filter((_, i) => i % workers === w), timeoutMs: smoke ? 60_000 : 600_000 };
+      const job: WorkerJob = { relayUrl: relay.url, docsFile, devices: devices.filter((_, i) => i % workers === w), timeoutMs: smoke ? 60_000 : 600_000, rampMs };
       child.send({ job });
     }
     await Promise.all(children.map((c) => message(c, 'ready')));
@@ -193,10 +200,10 @@ export const relayLoad: Bench = async ({ smoke }) => {
   const peak = Math.max(...rss, connected);
   const out: BenchResult[] = [
     {
-      ...summarize(`relay under load, ${devices.length} devices at once, p99 catch-up (s)`, 's', [percentile(ms, 99) / 1000], null),
+      ...summarize(`relay under load, ${devices.length} devices back within ${rampMs / 1000} s, p99 catch-up (s)`, 's', [percentile(ms, 99) / 1000], null),
       min: Math.round(Math.min(...ms)) / 1000,
       max: Math.round(Math.max(...ms)) / 1000,
-      note: `${teamCount} teams × ${team.memberIds.length} phones, ${teamCount * team.households.size} households on the relay; each phone pushes 20 visits + 5 request updates and takes its lead's 5 reviews (${Math.round(ok.reduce((a, r) => a + r.attached, 0) / ok.length)} docs attached on average); p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s; all done in ${wallS.toFixed(1)} s; relay CPU ${cpu.toFixed(1)} s; min–max is the fastest and slowest phone; ${retried.length} phones caught up only after a failed run (max ${Math.max(0, ...ok.map((r) => r.retries))} retries)${failed ? `; ${failed} never caught up` : ''}${why ? ` (${why})` : ''}; ${workers} client processes; seeding took ${seedS.toFixed(0)} s`,
+      note: `${teamCount} teams × ${team.memberIds.length} phones, ${teamCount * team.households.size} households on the relay; phones start in a shuffled order spread over ${rampMs / 1000} s, each timed from its own start; each pushes 20 visits + 5 request updates and takes its lead's 5 reviews (${Math.round(ok.reduce((a, r) => a + r.attached, 0) / ok.length)} docs attached on average); p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s; all done in ${wallS.toFixed(1)} s; relay CPU ${cpu.toFixed(1)} s; min–max is the fastest and slowest phone; ${retried.length} phones caught up only after a failed run (max ${Math.max(0, ...ok.map((r) => r.retries))} retries)${failed ? `; ${failed} never caught up` : ''}${why ? ` (${why})` : ''}; ${workers} client processes; seeding took ${seedS.toFixed(0)} s`,
     },
     {
       ...summarize('relay under load, memory peak (MB)', 'MB', [Math.round(peak)], null),

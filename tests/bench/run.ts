@@ -11,6 +11,8 @@ import '../../sync-server/src/register-alias';
  */
 
 const { buildApp, staleBuild } = await import('./support/app');
+const { stopOnSignals } = await import('./support/children');
+stopOnSignals();
 const { printTable, writeResults } = await import('./harness');
 type Harness = typeof import('./harness');
 

@@ -16,6 +16,8 @@ export interface WorkerDevice {
   token: string;
   since: number;
   member: number;
+  /** this device's place in the ramp, 0–1 */
+  startAt: number;
   /** loopback source address: 500 phones do not share one address (the relay caps sockets per address before authentication) */
   localAddress: string;
 }
@@ -27,6 +29,8 @@ export interface WorkerJob {
   devices: WorkerDevice[];
   /** give up on a device after this long */
   timeoutMs: number;
+  /** devices start spread evenly over this long (0: all at once) */
+  rampMs: number;
 }
 
 export interface DeviceResult {
@@ -100,19 +104,15 @@ async function attempt(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc
     );
     closed.catch(() => undefined);
     attach(teamName, teamDoc, true);
+    // In step: handshake done and every update acknowledged (as the app's DocSession, by events).
     const inStep = (p: HocuspocusProvider) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
-          if (p.isSynced && p.unsyncedChanges === 0) {
-            clearInterval(timer);
-            resolve();
-          }
+          if (p.isSynced && p.unsyncedChanges === 0) resolve();
         };
-        const timer = setInterval(check, 10);
-        p.on('authenticationFailed', ({ reason }: { reason: string }) => {
-          clearInterval(timer);
-          reject(new Error(`refused ${p.configuration.name}: ${reason}`));
-        });
+        p.on('synced', check);
+        p.on('unsyncedChanges', check);
+        p.on('authenticationFailed', ({ reason }: { reason: string }) => reject(new Error(`refused ${p.configuration.name}: ${reason}`)));
         check();
       });
     let timer: NodeJS.Timeout | undefined;
@@ -137,6 +137,7 @@ async function attempt(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc
  * as the app's engine does (2 s × 2ⁿ with full jitter), until the job's time limit.
  */
 async function runDevice(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc>, own: Set<string>, teamDoc: Y.Doc): Promise<DeviceResult> {
+  await new Promise((r) => setTimeout(r, d.startAt * job.rampMs));
   const t0 = performance.now();
   const deadline = Date.now() + job.timeoutMs;
   const errors: string[] = [];

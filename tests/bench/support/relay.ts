@@ -11,6 +11,7 @@ import { createLogger } from '../../../sync-server/src/logger';
 import { nowIso, openDatabase } from '../../../sync-server/src/storage/db';
 import { DocStore, type Author } from '../../../sync-server/src/storage/doc-store';
 import type { GeneratedTeam } from '../generate';
+import { track } from './children';
 
 /**
  * A relay for a benchmark: its DATA_DIR filled through the relay's own storage API before
@@ -110,7 +111,7 @@ export async function startRelayProcess(dataDir: string, staticDir: string, env:
   const port = await freePort();
   // BENCH_RELAY_PROFILE=<dir>: the relay writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_RELAY_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_RELAY_PROFILE}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'sync-server/src/index.ts'], {
+  const child: ChildProcess = track(spawn(process.execPath, [...profile, '--import', 'tsx', 'sync-server/src/index.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -122,7 +123,7 @@ export async function startRelayProcess(dataDir: string, staticDir: string, env:
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   let log = '';
   const keep = (b: Buffer) => (log = (log + b.toString()).slice(-8000));
   child.stdout!.on('data', keep);
