@@ -1,12 +1,12 @@
 import * as Y from 'yjs';
-import type { PhotoRef } from '@/domain/attachment';
-import type { GeoPoint } from '@/domain/geo';
-import type { HouseholdFile } from '@/domain/household-file';
-import type { Household, HouseholdMember, HouseholdProfile, Relation } from '@/domain/household';
-import { DEFAULT_VISIT_INTERVAL_DAYS } from '@/domain/household';
-import type { HouseholdRequest, RequestAction, RequestCategory, RequestStatus } from '@/domain/request';
-import type { Complaint, Rating, SatisfactionLevel } from '@/domain/rating';
-import type { Observations, Visit, VisitKind, VisitReview } from '@/domain/visit';
+import type { PhotoRef } from '#domain/attachment';
+import type { GeoPoint } from '#domain/geo';
+import type { HouseholdFile } from '#domain/household-file';
+import type { Household, HouseholdMember, HouseholdProfile, Relation } from '#domain/household';
+import { DEFAULT_VISIT_INTERVAL_DAYS } from '#domain/household';
+import type { HouseholdRequest, RequestAction, RequestCategory, RequestStatus } from '#domain/request';
+import type { Complaint, Rating, SatisfactionLevel } from '#domain/rating';
+import type { Observations, Visit, VisitKind, VisitReview } from '#domain/visit';
 import { SCHEMA_VERSION } from './schema';
 import { bool, childMap, num, optStr, replaceText, setField, str } from './ymap';
 

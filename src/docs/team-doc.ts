@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
-import type { Role, TeamMember, TeamSettings } from '@/domain/team';
-import { DEFAULT_TEAM_SETTINGS } from '@/domain/team';
+import type { Role, TeamMember, TeamSettings } from '#domain/team';
+import { DEFAULT_TEAM_SETTINGS } from '#domain/team';
 import { SCHEMA_VERSION } from './schema';
 import { childMap, num, optStr, setField, str } from './ymap';
 

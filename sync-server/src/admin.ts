@@ -1,5 +1,4 @@
 // Entry point: `npm run admin -- <command>` (see docs/relay.md).
-import './register-alias';
+import { runAdmin } from './admin/cli';
 
-const { runAdmin } = await import('./admin/cli');
 process.exitCode = await runAdmin(process.argv.slice(2), process.env);

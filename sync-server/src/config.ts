@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { MAX_PHOTO_BYTES } from '../../src/domain/attachment';
+import { MAX_PHOTO_BYTES } from '#domain/attachment';
 
 /** Everything the relay can be told from outside. Every field has an env var (see docs/relay.md). */
 export interface RelayConfig {

@@ -1,5 +1,4 @@
-// Entry point: `npm run relay` (node --import tsx sync-server/src/index.ts). The alias hook
-// must be registered before any module that imports `@/…` is loaded, hence the dynamic import.
-import './register-alias';
-
-await import('./main');
+// Entry point of the relay: `npm start` runs it compiled (dist-server/index.js), `npm run relay`
+// through tsx for development. Code shared with the app comes in through package.json
+// "imports" (`#domain/*`, `#docs/*`), which Node, tsx, Vite and TypeScript all resolve.
+import './main';

@@ -1,6 +1,3 @@
-// The relay's storage and the docs schema import `@/…`: resolve it before they load.
-import '../../sync-server/src/register-alias';
-
 /**
  * `npm run bench` — builds the PWA when its sources changed (into .bench/dist), runs every
  * benchmark on generated data (tests/bench/generate.ts, seeded), prints one table and
@@ -10,11 +7,12 @@ import '../../sync-server/src/register-alias';
  * fail the run on a budget. A benchmark that crashes sets a non-zero exit code.
  */
 
-const { buildApp, staleBuild } = await import('./support/app');
-const { stopOnSignals } = await import('./support/children');
-stopOnSignals();
-const { printTable, writeResults } = await import('./harness');
+import { buildApp, staleBuild } from './support/app';
+import { stopOnSignals } from './support/children';
+import { printTable, writeResults } from './harness';
 type Harness = typeof import('./harness');
+
+stopOnSignals();
 
 const smoke = process.argv.includes('--smoke');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);

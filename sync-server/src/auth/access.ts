@@ -1,8 +1,8 @@
 import type * as Y from 'yjs';
-import { parseDocName } from '../../../src/docs/schema';
-import { readTeam } from '../../../src/docs/team-doc';
-import { mergeGroups, resolveMerges } from '../../../src/domain/merge';
-import type { Role } from '../../../src/domain/team';
+import { parseDocName } from '#docs/schema';
+import { readTeam } from '#docs/team-doc';
+import { mergeGroups, resolveMerges } from '#domain/merge';
+import type { Role } from '#domain/team';
 import { nowIso, type Db } from '../storage/db';
 import type { DocStore } from '../storage/doc-store';
 import type { DeviceClaims } from './tokens';

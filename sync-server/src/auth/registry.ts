@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import * as Y from 'yjs';
-import { teamDocName } from '../../../src/docs/schema';
-import { initTeam } from '../../../src/docs/team-doc';
-import { newId } from '../../../src/domain/ids';
-import type { Role } from '../../../src/domain/team';
+import { teamDocName } from '#docs/schema';
+import { initTeam } from '#docs/team-doc';
+import { newId } from '#domain/ids';
+import type { Role } from '#domain/team';
 import { RelayError } from '../errors';
 import { nowIso, type Db } from '../storage/db';
 import type { DocStore } from '../storage/doc-store';

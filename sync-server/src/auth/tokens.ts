@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import type { Role } from '../../../src/domain/team';
+import type { Role } from '#domain/team';
 
 /** What a device token says: this device, of this member, in this team, with this role. */
 export interface DeviceClaims {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { householdDocName } from '../../../src/docs/schema';
+import { householdDocName } from '#docs/schema';
 import type { AccessControl } from '../auth/access';
 import type { DeviceClaims } from '../auth/tokens';
 import { RelayError } from '../errors';

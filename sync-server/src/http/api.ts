@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readTeam, upsertTeamMember } from '../../../src/docs/team-doc';
-import { ValidationError } from '../../../src/domain/errors';
-import { newId } from '../../../src/domain/ids';
-import { parseMemberName, type Role } from '../../../src/domain/team';
+import { readTeam, upsertTeamMember } from '#docs/team-doc';
+import { ValidationError } from '#domain/errors';
+import { newId } from '#domain/ids';
+import { parseMemberName, type Role } from '#domain/team';
 import { ID_SEGMENT, type DeviceRow } from '../auth/registry';
 import { CLOSE, RelayError } from '../errors';
 import type { Services } from '../services';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Role } from '../../../src/domain/team';
+import type { Role } from '#domain/team';
 import type { DeviceRow } from '../auth/registry';
 import { TokenError, type DeviceClaims } from '../auth/tokens';
 import { RelayError } from '../errors';

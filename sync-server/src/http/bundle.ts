@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
 import * as Y from 'yjs';
-import { encodeDoc, encodeEnd, encodeHeader } from '../../../src/docs/bundle';
+import { encodeDoc, encodeEnd, encodeHeader } from '#docs/bundle';
 import { RelayError } from '../errors';
 import type { Services } from '../services';
 import type { Caller } from './authenticate';

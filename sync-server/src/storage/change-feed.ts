@@ -1,4 +1,4 @@
-import { householdDocName, teamDocName } from '../../../src/docs/schema';
+import { householdDocName, teamDocName } from '#docs/schema';
 import type { Db } from './db';
 import type { DocStore } from './doc-store';
 

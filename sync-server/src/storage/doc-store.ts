@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { parseDocName } from '../../../src/docs/schema';
+import { parseDocName } from '#docs/schema';
 import type { Logger } from '../logger';
 import { loadsCleanly, sameBytes, scratchDoc } from '../validation/trial-apply';
 import { nowIso, type Db } from './db';

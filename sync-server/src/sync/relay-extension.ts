@@ -1,6 +1,6 @@
 import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { parseDocName } from '../../../src/docs/schema';
+import { parseDocName } from '#docs/schema';
 import type { AccessControl } from '../auth/access';
 import type { Registry } from '../auth/registry';
 import { TokenError, type DeviceClaims, type TokenService } from '../auth/tokens';

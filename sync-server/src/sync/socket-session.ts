@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type WebSocket from 'ws';
-import { parseDocName } from '../../../src/docs/schema';
+import { parseDocName } from '#docs/schema';
 import type { DeviceClaims } from '../auth/tokens';
 import type { RelayLimits } from '../config';
 import { CLOSE, type CloseReason } from '../errors';

@@ -1,5 +1,5 @@
 import type { Document, Hocuspocus } from '@hocuspocus/server';
-import { teamDocName } from '../../../src/docs/schema';
+import { teamDocName } from '#docs/schema';
 import type { Registry } from '../auth/registry';
 import { RelayError } from '../errors';
 
