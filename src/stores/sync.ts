@@ -22,6 +22,8 @@ export const useSyncStore = defineStore('sync', () => {
   const pendingHouseholds = computed(() => status.value.pendingHouseholds);
   const pendingPhotos = computed(() => status.value.pendingPhotos);
   const progress = computed(() => status.value.progress);
+  /** whether the team's records are all on this device (lead figures are partial until then) */
+  const teamRecords = computed(() => status.value.teamRecords);
   const unsyncedIds = computed(() => new Set(status.value.unsyncedHouseholdIds));
   const reassignedIds = computed(() => new Set(status.value.revokedHouseholdIds));
 
@@ -71,6 +73,7 @@ export const useSyncStore = defineStore('sync', () => {
     pendingHouseholds,
     pendingPhotos,
     progress,
+    teamRecords,
     start,
     syncNow,
     isUnsynced,

@@ -1,19 +1,18 @@
 import { WRITTEN_AHEAD } from '@/db/doc-persistence';
-import { isLocalTeam, loadIdentity, loadSession, saveSession, type Identity, type Session } from '@/db/identity';
+import { loadIdentity } from '@/db/identity';
 import type { LocalRecords } from '@/db/local-records';
-import { parseDocName, teamDocName } from '@/docs/schema';
-import { clearSince, downloadAll, dropDoc, hasDownloadInProgress, loadLastSynced, loadRevoked, loadSince, saveLastSynced, saveRevoked, saveSince } from './catch-up';
-import { SyncError, reasonForClose, type SyncErrorCode } from './errors';
-import { PhotoOutbox, type OutboxOptions } from './outbox';
-import { RelayApi } from './relay-api';
-import { resolveRelay, type RelayEndpoints } from './relay-url';
-import { DocSessions, type SessionFailure } from './sessions';
-import { SocketClosedError, SyncSocket } from './socket';
-import { INITIAL_STATUS, type SyncProgress, type SyncStatus } from './status';
+import { parseDocName } from '@/docs/schema';
+import { loadLastSynced, saveLastSynced } from './catch-up';
+import { PendingCounts } from './counts';
+import { SyncError } from './errors';
+import type { OutboxOptions } from './outbox';
+import type { RelayApi } from './relay-api';
+import type { RelayEndpoints } from './relay-url';
+import { SyncRun } from './run';
+import { deriveSyncStatus, INITIAL_STATUS, type SyncProgress, type SyncStatus } from './status';
+import { RelayTransport, type WebSocketCtor } from './transport';
+import { SyncTriggers } from './triggers';
 import { IMPORTED, UnsyncedTracker } from './unsynced';
-import { MSG_SYNC, SYNC_STEP2, SYNC_UPDATE } from './wire';
-
-type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocket;
 
 export interface SyncEngineOptions {
   records: LocalRecords;
@@ -51,54 +50,37 @@ export interface SyncEngineOptions {
   outbox?: Pick<OutboxOptions, 'chunkSize' | 'retryDelays' | 'onChunk'>;
 }
 
-interface Context {
-  identity: Identity;
-  session: Session;
-  relay: RelayEndpoints;
-  key: string;
-}
-
 const HOT_LIMIT = 50;
 
 /**
- * The client sync engine (docs/adr/0003-client-sync.md). A run:
- *
- *   first sync? download the bundle in pieces (resumable) → ask the change feed what
- *   changed since `since` → attach own unsynced docs first, then the changed ones, in
- *   windows over one socket → wait for each to be acknowledged (or stall → retry) →
- *   flush → save `since` → drop unlinked docs with nothing pending → upload photos.
- *
- * With nothing to do a run is one HTTP request and no socket. Runs start by themselves
- * (start, online, foreground, local edits, polling, backoff after failures) or on demand.
+ * The client sync engine (docs/adr/0003-client-sync.md): its life cycle, one run at a time,
+ * and the status it publishes. The parts have modules of their own: what a run does
+ * (`run.ts`), the connection to the relay (`transport.ts`), when runs start by themselves
+ * (`triggers.ts`), what is not on the server (`counts.ts`) and how the status is decided
+ * (`status.ts`, one pure function).
  */
 export class SyncEngine {
   status: SyncStatus = { ...INITIAL_STATUS };
   readonly tracker: UnsyncedTracker;
   private readonly o: Required<Omit<SyncEngineOptions, 'relay' | 'WebSocket' | 'fetch' | 'outbox'>> & Pick<SyncEngineOptions, 'relay' | 'WebSocket' | 'fetch' | 'outbox'>;
+  private readonly transport: RelayTransport;
+  private readonly triggers: SyncTriggers;
+  private readonly counts: PendingCounts;
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private readonly cleanups: (() => void)[] = [];
-  private ctx: Context | undefined;
-  private token = '';
-  private api: RelayApi | undefined;
-  private socket: SyncSocket | undefined;
-  private sessions: DocSessions | undefined;
-  private outbox: PhotoOutbox | undefined;
   private running: Promise<void> | undefined;
+  private run: SyncRun | undefined;
   private rerun = false;
   private phase: 'connecting' | 'syncing' | undefined;
   private progress: SyncProgress | undefined;
+  /** a bundle download is under way in this run (its docs or rows are not all on disk) */
+  private downloading = false;
+  /** where the last download stood, kept while the team's records are incomplete */
+  private downloadProgress: SyncProgress | undefined;
   private lastError: SyncError | undefined;
   private succeeded = false;
   private failures = 0;
-  private fatalClose: SyncErrorCode | undefined;
-  private stalledInRun = false;
-  /** the biggest update frame on the current socket: what a 4413 / 4422 close is about */
-  private suspect: { doc: string; bytes: number } | undefined;
-  /** docs the relay refused as too large or invalid: left out of runs until the app restarts */
-  private readonly excluded = new Map<string, 'message_too_large' | 'invalid_update'>();
   private readonly hot = new Map<string, number>();
-  private lastActivity = 0;
-  private timers: { retry?: ReturnType<typeof setTimeout>; push?: ReturnType<typeof setTimeout>; idle?: ReturnType<typeof setTimeout>; poll?: ReturnType<typeof setInterval> } = {};
   private stopped = true;
 
   constructor(opts: SyncEngineOptions) {
@@ -121,6 +103,41 @@ export class SyncEngine {
     };
     this.o.windowSize = Math.min(90, Math.max(1, this.o.windowSize));
     this.tracker = new UnsyncedTracker(opts.records);
+    this.counts = new PendingCounts(opts.records, this.tracker);
+    this.transport = new RelayTransport({
+      records: opts.records,
+      tracker: this.tracker,
+      relay: this.o.relay,
+      WebSocket: this.o.WebSocket,
+      fetch: this.o.fetch,
+      windowSize: this.o.windowSize,
+      stallMs: this.o.stallMs,
+      connectTimeoutMs: this.o.connectTimeoutMs,
+      httpTimeoutMs: this.o.httpTimeoutMs,
+      outbox: this.o.outbox,
+      onChange: () => this.publish(),
+      onActivity: () => this.triggers.touch(),
+      onStall: () => {
+        if (this.run) this.run.stalled = true;
+        this.transport.close();
+        // A run retries its own docs; a live doc that stalled needs a run of its own.
+        if (!this.running) this.fail(new SyncError('stalled', 'the relay stopped answering'), true);
+      },
+    });
+    this.triggers = new SyncTriggers(
+      { pollMs: this.o.pollMs, idleMs: this.o.idleMs, pushDelayMs: this.o.pushDelayMs, retryBaseMs: this.o.retryBaseMs, retryMaxMs: this.o.retryMaxMs, browser: this.o.triggers },
+      {
+        auto: () => this.auto(),
+        offline: () => {
+          this.transport.close();
+          this.fail(new SyncError('network', 'the device is offline'), false);
+        },
+        running: () => !!this.running,
+        socketOpen: () => !!this.transport.socket?.connected,
+        socketBusy: () => this.tracker.isUnsyncedAny(this.transport.sessions?.attachedNames ?? []),
+        closeSocket: () => this.transport.close(),
+      },
+    );
   }
 
   private get records(): LocalRecords {
@@ -141,8 +158,7 @@ export class SyncEngine {
         if (origin === WRITTEN_AHEAD || origin === IMPORTED) this.localEdit(name);
       }),
     );
-    if (this.o.triggers) this.listenToBrowser();
-    if (this.o.pollMs > 0) this.timers.poll = setInterval(() => this.poll(), this.o.pollMs);
+    this.triggers.start();
     this.status.lastSyncedAt = await loadLastSynced(this.records.db);
     await this.refreshCounts();
     void this.syncNow();
@@ -150,46 +166,36 @@ export class SyncEngine {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of [this.timers.retry, this.timers.push, this.timers.idle]) if (t) clearTimeout(t);
-    if (this.timers.poll) clearInterval(this.timers.poll);
-    this.timers = {};
+    this.triggers.stop();
     for (const c of this.cleanups.splice(0)) c();
-    await this.outbox?.stop();
+    await this.transport.outbox?.stop();
     await this.running?.catch(() => undefined);
-    this.teardownTransport();
+    this.transport.teardown();
     await this.tracker.settled();
     this.tracker.stop();
   }
 
   onStatus(listener: (s: SyncStatus) => void): () => void {
     this.listeners.add(listener);
-    listener({ ...this.status, unsyncedHouseholdIds: [...this.status.unsyncedHouseholdIds], revokedHouseholdIds: [...this.status.revokedHouseholdIds] });
+    listener(this.snapshot());
     return () => this.listeners.delete(listener);
   }
 
   /** Traffic so far, for the settings screen and the tests' budgets. */
   get stats() {
-    return {
-      http: { ...(this.api?.stats ?? { requests: 0, bytesReceived: 0 }) },
-      socket: { ...(this.socket?.stats ?? { connections: 0, framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0 }) },
-      attaches: this.sessions?.attachCount ?? 0,
-    };
+    return this.transport.stats;
   }
 
   /** The HTTP client for the current team (photos on demand use it). */
   async relayApi(): Promise<RelayApi | undefined> {
-    const ctx = await this.context();
-    return ctx ? this.api : undefined;
+    const ctx = await this.transport.context();
+    return ctx ? this.transport.api : undefined;
   }
 
   /** Sync now; resolves when this run (and any run it had to wait for) is over. */
   syncNow(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    // This run covers whatever a pending retry or push was waiting for.
-    for (const k of ['retry', 'push'] as const) {
-      if (this.timers[k]) clearTimeout(this.timers[k]);
-      this.timers[k] = undefined;
-    }
+    this.triggers.cancelPending();
     if (this.running) {
       this.rerun = true;
       return this.running;
@@ -216,7 +222,7 @@ export class SyncEngine {
   // ---- one run ----
 
   private async runOnce(): Promise<void> {
-    const ctx = await this.context();
+    const ctx = await this.transport.context();
     if (!ctx) {
       this.lastError = new SyncError('not_joined');
       this.publish();
@@ -227,12 +233,33 @@ export class SyncEngine {
       return;
     }
     this.lastError = undefined;
-    this.fatalClose = undefined;
-    this.stalledInRun = false;
+    this.transport.fatalClose = undefined;
     this.phase = 'connecting';
     this.publish();
+    this.run = new SyncRun(
+      {
+        records: this.records,
+        tracker: this.tracker,
+        transport: this.transport,
+        options: this.o,
+        hot: this.hot,
+        setPhase: (p) => {
+          this.phase = p;
+          this.publish();
+        },
+        setProgress: (p) => this.setProgress(p),
+        setDownloading: (d) => {
+          this.downloading = d;
+          // Finished (or stopped): read the durable position again, so "complete" follows at once.
+          if (d) this.publish();
+          else void this.refreshCounts();
+        },
+      },
+      ctx,
+    );
     try {
-      await this.runSteps(ctx, true);
+      await this.run.execute();
+      if (this.run.rerun) this.rerun = true;
       this.failures = 0;
       this.succeeded = true;
       await this.refreshCounts();
@@ -244,304 +271,40 @@ export class SyncEngine {
     } catch (err) {
       let e = err instanceof SyncError ? err : new SyncError('server', err instanceof Error ? err.message : String(err), { cause: err });
       // The relay stopped answering a doc, then the network "failed": say the first.
-      if (this.stalledInRun && e.code === 'network') e = new SyncError('stalled', e.message, { cause: e });
+      if (this.run.stalled && e.code === 'network') e = new SyncError('stalled', e.message, { cause: e });
       this.fail(e, true);
     } finally {
+      this.run = undefined;
       this.phase = undefined;
       this.progress = undefined;
-      this.scheduleIdleClose();
+      this.triggers.scheduleIdleClose();
       await this.refreshCounts();
     }
-  }
-
-  private async runSteps(ctx: Context, mayRefresh: boolean): Promise<void> {
-    try {
-      await this.steps(ctx);
-    } catch (err) {
-      // An expired token is swapped once for a fresh one (the relay accepts it for a long grace).
-      if (mayRefresh && err instanceof SyncError && err.code === 'token_expired') {
-        await this.refreshToken(ctx);
-        await this.runSteps(ctx, false);
-        return;
-      }
-      throw err;
-    }
-  }
-
-  private async steps(ctx: Context): Promise<void> {
-    const { db } = this.records;
-    const teamId = ctx.identity.teamId;
-    const api = this.api!;
-    await this.tracker.reconcile((n) => this.sessions?.isAttached(n) ?? false);
-
-    let since = await loadSince(db, teamId);
-    if (since === undefined || (await hasDownloadInProgress(db, teamId))) since = await this.download(ctx);
-    let feed = await api.changes(since);
-    if (feed.reset) {
-      // The relay was restored from a backup: it may lack what it once acknowledged.
-      // Everything local goes up again; everything remote comes down again.
-      for (const name of await this.teamDocNames(teamId)) this.tracker.markLocal(name);
-      await clearSince(db);
-      since = await this.download(ctx);
-      feed = await api.changes(since);
-    } else if (feed.changed.length >= this.o.bundleThreshold && feed.changed.length * 2 > feed.readable) {
-      // Back after a long absence: one bundle is cheaper than a handshake per doc.
-      since = await this.download(ctx);
-      feed = await api.changes(since);
-    }
-    const revoked = [...new Set([...(await loadRevoked(db, teamId)), ...feed.revoked])];
-    if (feed.revoked.length) await saveRevoked(db, revoked);
-
-    const own = (await this.tracker.unsyncedNames(teamId)).filter((n) => !this.excluded.has(n));
-    const ownSet = new Set(own);
-    const changed = feed.changed.filter((n) => !ownSet.has(n) && !this.excluded.has(n) && parseDocName(n)?.teamId === teamId);
-    const failed = new Map<string, SessionFailure>();
-    if (own.length + changed.length > 0) {
-      this.phase = 'syncing';
-      const total = own.length + changed.length;
-      let done = 0;
-      if (total > this.o.windowSize) this.setProgress({ done, total });
-      await this.ensureSocket(ctx);
-      // Own edits first: they exist nowhere else.
-      const result = await this.syncDocs(ctx, [...own, ...changed], () => {
-        done++;
-        if (total > this.o.windowSize) this.setProgress({ done, total });
-      });
-      for (const [n, r] of result) failed.set(n, r);
-      // `since` (feed.seq) was read before our uploads. Ask once more so it moves past them:
-      // a relay restored from a backup older than them then answers `reset`, and we upload
-      // again what it lost, instead of both sides believing it is there.
-      if (own.length > 0) this.rerun = true;
-    }
-    // `since` moves only once every changed doc it covers is on disk.
-    await this.records.docs.flushAll();
-    await this.tracker.settled();
-    if (!changed.some((n) => failed.has(n))) await saveSince(db, teamId, feed.seq);
-
-    await this.dropRevoked(teamId, revoked);
-    if (this.o.photos) await this.uploadPhotos();
-    if (failed.size > 0) throw this.failureError(failed);
-    const refused = [...this.excluded.values()][0];
-    if (refused) throw new SyncError(refused, `the relay refused ${[...this.excluded.keys()].join(', ')}`);
-  }
-
-  /** First sync (or a restart after a relay restore, or a long absence) by bundle. */
-  private async download(ctx: Context): Promise<number> {
-    this.phase = 'syncing';
-    this.publish();
-    const seq = await downloadAll({
-      records: this.records,
-      tracker: this.tracker,
-      api: this.api!,
-      teamId: ctx.identity.teamId,
-      pieceSize: this.o.pieceSize,
-      onProgress: (p) => this.setProgress(p),
-    });
-    this.progress = undefined;
-    return seq;
-  }
-
-
-  /** Attach `names` in windows until each is acknowledged; stalled ones are tried again. */
-  private async syncDocs(ctx: Context, names: string[], onDone: () => void): Promise<Map<string, SessionFailure>> {
-    const teamDoc = teamDocName(ctx.identity.teamId);
-    const failed = new Map<string, SessionFailure>();
-    let pending = names;
-    for (let attempt = 0; pending.length > 0 && attempt <= this.o.stallRetries; attempt++) {
-      if (attempt > 0) {
-        await sleep(jitter(Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** (attempt - 1))));
-        try {
-          await this.ensureSocket(ctx);
-        } catch (err) {
-          // Say what went wrong first: the relay stopped answering mid-sync.
-          if (this.stalledInRun && err instanceof SyncError && err.retryable) throw new SyncError('stalled', err.message, { cause: err });
-          throw err;
-        }
-      }
-      const results = await this.sessions!.sync(pending, {
-        keep: (n) => n === teamDoc || this.hot.has(n),
-        onDone: (_n, o) => {
-          if (o.ok) onDone();
-        },
-      });
-      if (this.fatalClose) throw new SyncError(this.fatalClose);
-      const again: string[] = [];
-      for (const name of this.excluded.keys()) results.delete(name);
-      for (const [name, o] of results) {
-        if (o.ok) {
-          failed.delete(name);
-        } else {
-          failed.set(name, o.reason);
-          if (o.reason === 'stalled' || o.reason === 'closed') again.push(name);
-        }
-      }
-      // Retries go out on a fresh socket (a stall already closed it; see DocSessions.onStall).
-      if (again.length > 0) this.closeSocket();
-      pending = again;
-    }
-    return failed;
-  }
-
-  private failureError(failed: Map<string, SessionFailure>): SyncError {
-    const reasons = new Set(failed.values());
-    const code: SyncErrorCode = reasons.has('stalled') || this.stalledInRun ? 'stalled' : reasons.has('closed') ? 'network' : 'refused';
-    return new SyncError(code, `${failed.size} document(s) not in step: ${[...failed].slice(0, 5).map(([n, r]) => `${n} (${r})`).join(', ')}`);
-  }
-
-  /** Drop unlinked docs once nothing of theirs is unsynced; keep the others for the next run. */
-  private async dropRevoked(teamId: string, revoked: string[]): Promise<void> {
-    if (revoked.length === 0) return;
-    const keep: string[] = [];
-    const unsynced = new Set(await this.tracker.unsyncedNames(teamId));
-    for (const name of revoked) {
-      if (unsynced.has(name) || this.tracker.isUnsynced(name)) {
-        keep.push(name);
-        continue;
-      }
-      this.sessions?.detach(name);
-      this.hot.delete(name);
-      await dropDoc(this.records, this.tracker, name);
-    }
-    await saveRevoked(this.records.db, keep);
-  }
-
-  private async uploadPhotos(): Promise<void> {
-    if (!this.outbox) return;
-    const result = await this.outbox.run();
-    const transient = result.failed.filter((f) => !f.permanent);
-    if (transient.length > 0) throw new SyncError('network', `photo upload: ${transient[0]!.error}`);
-  }
-
-  // ---- transport ----
-
-  private async context(): Promise<Context | undefined> {
-    const { db } = this.records;
-    const [identity, session] = await Promise.all([loadIdentity(db), loadSession(db)]);
-    if (!identity || isLocalTeam(identity.teamId) || !session?.token) {
-      this.teardownTransport();
-      this.ctx = undefined;
-      return undefined;
-    }
-    const relay = this.o.relay ?? (await resolveRelay(db));
-    if (!relay) return undefined;
-    const key = `${relay.http}|${identity.teamId}|${identity.deviceId}`;
-    this.token = session.token;
-    if (this.ctx?.key !== key) {
-      this.teardownTransport();
-      this.api = new RelayApi({ base: relay.http, teamId: identity.teamId, token: () => this.token, timeoutMs: this.o.httpTimeoutMs, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
-      this.socket = new SyncSocket({ url: relay.ws, ...(this.o.WebSocket ? { WebSocket: this.o.WebSocket } : {}) });
-      this.socket.onOutgoing((h) => {
-        if (h.type === MSG_SYNC && (h.syncType === SYNC_STEP2 || h.syncType === SYNC_UPDATE) && h.bytes >= (this.suspect?.bytes ?? 0)) this.suspect = { doc: h.doc, bytes: h.bytes };
-      });
-      this.socket.onClose((code, reason) => {
-        const r = reasonForClose(code, reason);
-        if (r === 'token_invalid' || r === 'token_expired' || r === 'device_revoked' || r === 'forbidden') this.fatalClose = r;
-        // The relay refused one doc's update: leave that doc out (its data stays here), sync the rest.
-        if ((r === 'message_too_large' || r === 'invalid_update') && this.suspect) this.excluded.set(this.suspect.doc, r);
-        this.suspect = undefined;
-        this.publish();
-      });
-      this.sessions = new DocSessions(this.socket, this.tracker, (name) => this.records.docs.get(name), {
-        token: () => this.token,
-        windowSize: this.o.windowSize,
-        stallMs: this.o.stallMs,
-        onStall: () => {
-          this.stalledInRun = true;
-          this.closeSocket();
-          // A run retries its own docs; a live doc that stalled needs a run of its own.
-          if (!this.running) this.fail(new SyncError('stalled', 'the relay stopped answering'), true);
-        },
-      });
-      this.outbox = new PhotoOutbox(db, { base: relay.http, token: () => this.token, ...this.o.outbox });
-    }
-    this.ctx = { identity, session, relay, key };
-    return this.ctx;
-  }
-
-  private async ensureSocket(ctx: Context): Promise<void> {
-    const socket = this.socket!;
-    this.lastActivity = Date.now();
-    if (socket.connected) return;
-    try {
-      await socket.open(this.o.connectTimeoutMs);
-    } catch (err) {
-      if (err instanceof SocketClosedError) {
-        const r = reasonForClose(err.code, err.reason);
-        throw new SyncError(r ?? 'network', err.message);
-      }
-      throw new SyncError('network', String(err));
-    }
-    // The team doc keeps the socket alive (its awareness pings) and brings roster changes live.
-    void this.sessions!.attachLive(teamDocName(ctx.identity.teamId), true);
-  }
-
-  private closeSocket(): void {
-    this.sessions?.dropAll('closed');
-    this.socket?.close();
-  }
-
-  private teardownTransport(): void {
-    this.sessions?.destroy();
-    this.socket?.destroy();
-    void this.outbox?.stop();
-    this.sessions = undefined;
-    this.socket = undefined;
-    this.api = undefined;
-    this.outbox = undefined;
-    this.ctx = undefined;
-  }
-
-  private async refreshToken(ctx: Context): Promise<void> {
-    let fresh: { token: string; expiresAt: string };
-    try {
-      fresh = await this.api!.refreshToken();
-    } catch (err) {
-      if (err instanceof SyncError && (err.code === 'token_invalid' || err.code === 'token_expired' || err.code === 'device_revoked')) throw err;
-      throw new SyncError('token_expired', 'could not refresh the token', { cause: err });
-    }
-    await saveSession(this.records.db, { token: fresh.token, expiresAt: fresh.expiresAt });
-    this.token = fresh.token;
-    ctx.session = { ...fresh };
-    this.fatalClose = undefined;
-    // The open socket authenticated its docs with the old token; start clean.
-    this.closeSocket();
   }
 
   // ---- triggers ----
 
   /** A local write or an import: keep it flowing on the open socket, or schedule a run. */
   private localEdit(name: string): void {
-    if (!this.ctx || parseDocName(name)?.teamId !== this.ctx.identity.teamId) return;
+    const ctx = this.transport.current;
+    if (!ctx || parseDocName(name)?.teamId !== ctx.identity.teamId) return;
+    const { sessions, socket } = this.transport;
     this.hot.delete(name);
     this.hot.set(name, Date.now());
     if (this.hot.size > HOT_LIMIT) {
       const oldest = this.hot.keys().next().value as string;
       this.hot.delete(oldest);
       // Keep the socket's doc count bounded: a doc no longer being edited goes once in step.
-      if (!this.tracker.isUnsynced(oldest) && !this.running) this.sessions?.detach(oldest);
+      if (!this.tracker.isUnsynced(oldest) && !this.running) sessions?.detach(oldest);
     }
-    this.lastActivity = Date.now();
-    const live = this.socket?.connected && this.sessions && !this.running && !this.lastError;
+    this.triggers.touch();
+    const live = socket?.connected && sessions && !this.running && !this.lastError;
     // On an open socket the update goes up at once (the provider sends it; the ack clears
     // the flag). A run follows anyway, shortly: it moves `since` past this device's own
-    // uploads, so a relay later restored from an older backup is noticed (see steps()).
-    if (live && !this.sessions!.isAttached(name)) void this.sessions!.attachLive(name).then(() => this.refreshCounts());
-    this.schedulePush();
-  }
-
-  private schedulePush(): void {
+    // uploads, so a relay later restored from an older backup is noticed (see SyncRun).
+    if (live && !sessions.isAttached(name)) void sessions.attachLive(name).then(() => this.refreshCounts());
     if (this.stopped || this.lastError?.retryable === false) return;
-    if (this.timers.push) clearTimeout(this.timers.push);
-    this.timers.push = setTimeout(() => {
-      this.timers.push = undefined;
-      this.auto();
-    }, this.o.pushDelayMs);
-  }
-
-  private poll(): void {
-    if (this.running) return;
-    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
-    this.auto();
+    this.triggers.schedulePush();
   }
 
   /**
@@ -553,139 +316,64 @@ export class SyncEngine {
     void this.syncNow();
   }
 
-  private listenToBrowser(): void {
-    const online = () => this.auto();
-    const offline = () => {
-      this.closeSocket();
-      this.fail(new SyncError('network', 'the device is offline'), false);
-    };
-    const visible = () => {
-      if (document.visibilityState === 'visible') this.auto();
-    };
-    window.addEventListener('online', online);
-    window.addEventListener('offline', offline);
-    document.addEventListener('visibilitychange', visible);
-    this.cleanups.push(() => {
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', offline);
-      document.removeEventListener('visibilitychange', visible);
-    });
-  }
-
-  private scheduleIdleClose(): void {
-    if (this.timers.idle) clearTimeout(this.timers.idle);
-    if (!this.socket?.connected) return;
-    this.timers.idle = setTimeout(() => {
-      this.timers.idle = undefined;
-      const quiet = Date.now() - this.lastActivity >= this.o.idleMs;
-      const busy = this.running || this.tracker.isUnsyncedAny(this.sessions?.attachedNames ?? []);
-      if (quiet && !busy) this.closeSocket();
-      else this.scheduleIdleClose();
-    }, this.o.idleMs);
-  }
-
   private fail(err: SyncError, scheduleRetry: boolean): void {
     this.lastError = err;
     if (err.retryable && scheduleRetry && !this.stopped) {
-      const delay = jitter(Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** this.failures));
+      this.status.retryAt = new Date(this.triggers.scheduleRetry(this.failures)).toISOString();
       this.failures++;
-      if (this.timers.retry) clearTimeout(this.timers.retry);
-      this.status.retryAt = new Date(Date.now() + delay).toISOString();
-      this.timers.retry = setTimeout(() => {
-        this.timers.retry = undefined;
-        this.auto();
-      }, delay);
     }
     this.publish();
   }
 
   // ---- status ----
 
-  private setProgress(p: SyncProgress): void {
+  private setProgress(p: SyncProgress | undefined): void {
     this.progress = p;
+    if (p && this.downloading) this.downloadProgress = p;
     this.publish();
   }
-
-  private dexieUnsynced: string[] = [];
 
   private async refreshCounts(): Promise<void> {
-    const { db } = this.records;
-    const teamId = this.ctx?.identity.teamId ?? (await loadIdentity(db))?.teamId;
-    const [unsynced, pendingPhotos, revoked] = await Promise.all([
-      db.docs.where('unsynced').equals(1).primaryKeys(),
-      db.blobs.where('uploaded').equals(0).count(),
-      teamId ? loadRevoked(db, teamId) : Promise.resolve([] as string[]),
-    ]);
-    this.countsTeam = teamId;
-    this.dexieUnsynced = unsynced;
-    this.status.pendingPhotos = pendingPhotos;
-    this.status.revokedHouseholdIds = revoked.map((n) => parseDocName(n)?.id ?? '').filter(Boolean);
+    const teamId = this.transport.current?.identity.teamId ?? (await loadIdentity(this.records.db))?.teamId;
+    await this.counts.refresh(teamId);
     this.publish();
   }
 
-  private countsTeam: string | undefined;
-
-  /**
-   * What is not on the server: Dexie's durable flags, joined with what this session knows in
-   * memory (a save counts before its flag write lands; an ack does not count until its
-   * flag write lands).
-   */
-  private pendingDocs(): void {
-    const teamId = this.countsTeam;
-    const names = new Set([...this.dexieUnsynced, ...this.tracker.unsyncedInMemory()]);
-    const mine = [...names].map((n) => parseDocName(n)).filter((p) => p && (!teamId || p.teamId === teamId));
-    const households = [...new Set(mine.filter((p) => p!.kind === 'household').map((p) => p!.id!))].sort();
-    this.status.pendingHouseholds = households.length;
-    this.status.unsyncedHouseholdIds = households;
-    this.status.teamUnsynced = mine.some((p) => p!.kind === 'team');
+  private snapshot(): SyncStatus {
+    const s = this.status;
+    return { ...s, unsyncedHouseholdIds: [...s.unsyncedHouseholdIds], revokedHouseholdIds: [...s.revokedHouseholdIds], teamRecords: { ...s.teamRecords } };
   }
 
   private publish(): void {
-    this.pendingDocs();
     const s = this.status;
-    const pending = s.pendingHouseholds > 0 || s.teamUnsynced || s.pendingPhotos > 0;
-    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-    let state: SyncStatus['state'];
-    let reason: SyncErrorCode | undefined;
-    if (this.lastError && !this.lastError.retryable) {
-      state = this.lastError.code === 'not_joined' ? 'offline' : 'error';
-      reason = this.lastError.code;
-    } else if (this.fatalClose) {
-      state = 'error';
-      reason = this.fatalClose;
-    } else if (this.running && this.phase) {
-      state = this.phase;
-    } else if (this.lastError) {
-      state = this.lastError.code === 'network' ? 'offline' : 'error';
-      reason = this.lastError.code;
-    } else if (offline) {
-      state = 'offline';
-      reason = 'network';
-    } else if (pending) {
-      state = 'syncing';
-    } else {
-      state = this.succeeded ? 'synced' : 'connecting';
-    }
-    s.state = state;
-    if (reason) s.reason = reason;
+    const c = this.counts.current();
+    s.pendingHouseholds = c.unsyncedHouseholdIds.length;
+    s.unsyncedHouseholdIds = c.unsyncedHouseholdIds;
+    s.teamUnsynced = c.teamUnsynced;
+    s.pendingPhotos = c.pendingPhotos;
+    s.revokedHouseholdIds = c.revokedHouseholdIds;
+    const teamComplete = c.teamDownloaded && !this.downloading;
+    if (teamComplete) this.downloadProgress = undefined;
+    s.teamRecords = teamComplete ? { complete: true } : { complete: false, ...this.downloadProgress };
+    const derived = deriveSyncStatus({
+      lastError: this.lastError,
+      fatalClose: this.transport.fatalClose,
+      phase: this.running ? this.phase : undefined,
+      browserOffline: typeof navigator !== 'undefined' && navigator.onLine === false,
+      pendingHouseholds: s.pendingHouseholds,
+      teamUnsynced: s.teamUnsynced,
+      pendingPhotos: s.pendingPhotos,
+      succeeded: this.succeeded,
+      teamComplete,
+    });
+    s.state = derived.state;
+    s.headline = derived.headline;
+    if (derived.reason) s.reason = derived.reason;
     else delete s.reason;
     if (this.progress) s.progress = { ...this.progress };
     else delete s.progress;
-    if (!this.timers.retry) delete s.retryAt;
-    const snapshot: SyncStatus = { ...s, unsyncedHouseholdIds: [...s.unsyncedHouseholdIds], revokedHouseholdIds: [...s.revokedHouseholdIds] };
+    if (!this.triggers.retryPending) delete s.retryAt;
+    const snapshot = this.snapshot();
     for (const l of this.listeners) l(snapshot);
   }
-
-  private async teamDocNames(teamId: string): Promise<string[]> {
-    return (await this.records.docs.storedNames()).filter((n) => parseDocName(n)?.teamId === teamId);
-  }
-}
-
-function jitter(ms: number): number {
-  // Full jitter: a team that lost signal together does not come back in lockstep.
-  return Math.round(ms / 2 + Math.random() * (ms / 2));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

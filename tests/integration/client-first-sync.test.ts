@@ -49,8 +49,10 @@ describe('first sync', () => {
     const ids = seedHouseholds(teamId, lead, N);
     const progress: { done: number; total: number }[] = [];
     const d = await device(t.url, lead, 'first-lead', { start: false, pieceSize: 200 });
+    const seen: { state: string; headline: string; complete: boolean; done?: number; total?: number }[] = [];
     d.engine.onStatus((s) => {
       if (s.progress) progress.push({ ...s.progress });
+      seen.push({ state: s.state, headline: s.headline, complete: s.teamRecords.complete, done: s.teamRecords.done, total: s.teamRecords.total });
     });
     // The connection drops after the first piece.
     const cut = waitFor(() => progress.some((p) => p.done >= 200), 60_000, 'first piece').then(() => d.setOnline(false));
@@ -58,6 +60,10 @@ describe('first sync', () => {
     await d.engine.start();
     await cut;
     await waitForStatus(d, (s) => s.state === 'offline' && s.reason === 'network', 30_000, 'cut off');
+    // Cut off mid-download: the device says the team's records are not all here, and how far it got.
+    expect(d.engine.status.teamRecords).toMatchObject({ complete: false, total: N + 1 });
+    expect(d.engine.status.teamRecords.done).toBeGreaterThanOrEqual(200);
+    expect(d.engine.status.headline).toBe('team_download');
     const stored = (await d.records.docs.storedNames()).length;
     expect(stored).toBeGreaterThanOrEqual(200);
     expect(stored).toBeLessThan(N);
@@ -65,7 +71,12 @@ describe('first sync', () => {
     d.setOnline(true);
     await syncOnce(d);
     const elapsed = Date.now() - started;
-    expect(d.engine.status).toMatchObject({ state: 'synced', pendingHouseholds: 0 });
+    expect(d.engine.status).toMatchObject({ state: 'synced', pendingHouseholds: 0, teamRecords: { complete: true }, headline: 'all_on_server' });
+    // Never "synced" or "all on the server" before the team's records (and their rows) were all here.
+    const firstComplete = seen.findIndex((x) => x.complete);
+    expect(firstComplete).toBeGreaterThan(0);
+    expect(seen.slice(0, firstComplete).filter((x) => x.state === 'synced' || x.headline === 'all_on_server')).toEqual([]);
+    expect(seen.slice(0, firstComplete).every((x) => x.headline === 'team_download')).toBe(true);
     const bundleRequests = d.requests.filter((r) => r.path.startsWith('/api/bundle'));
     // Resumed after the last stored doc: no piece was fetched twice.
     const afters = bundleRequests.map((r) => new URL(r.path, 'http://x').searchParams.get('after') ?? '');
@@ -76,7 +87,8 @@ describe('first sync', () => {
     expect(progress.at(-1)).toEqual({ done: N + 1, total: N + 1 });
     expect(progress.map((p) => p.done)).toEqual([...progress.map((p) => p.done)].sort((a, b) => a - b));
     expect(d.engine.stats.attaches).toBe(0);
-    await waitFor(async () => (await d.records.db.households.count()) === N, 30_000, 'rows projected');
+    // "Complete" includes the rows: the lists and the lead's figures read them.
+    expect(await d.records.db.households.count()).toBe(N);
     const one = readHousehold(await d.records.doc(d.household(ids[N - 1]!)));
     expect(one.visits).toHaveLength(6);
     const bytes = d.engine.stats.http.bytesReceived;

@@ -192,6 +192,15 @@ const messages: LeadMessages = {
       status: 'Status',
       tag: 'Needs attention because',
     },
+    incomplete: {
+      downloading: 'The team’s records are still downloading ({done} / {total}): the figures here are incomplete.',
+      printAnyway: 'Print anyway',
+      printMessage: 'Not all of the team’s records are on this device yet, so a summary printed now has incomplete figures. Better wait until the download is done.',
+      printTitle: 'Records still downloading',
+      printed: 'Printed before all of the team’s records were on this device: the figures in this summary are incomplete.',
+      wait: 'Wait',
+      waiting: 'The team’s records are not all here yet: the figures here are incomplete. The download carries on by itself when there is a connection.',
+    },
     loading: 'Reading the team’s records…',
     more: 'Show more ({n} left)',
     nav: {

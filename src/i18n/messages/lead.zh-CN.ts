@@ -190,6 +190,15 @@ const messages = {
       status: '状态',
       tag: '关注类别',
     },
+    incomplete: {
+      downloading: '全队记录还在下载（{done} / {total}），这里的数字还不完整。',
+      printAnyway: '仍然打印',
+      printMessage: '全队记录还没有全部下载到这台设备，现在打印的总结数字不完整。最好等下载完再打印。',
+      printTitle: '记录还没有下载完',
+      printed: '打印时全队记录还没有下载完，本总结的数字不完整。',
+      wait: '等下载完',
+      waiting: '全队记录还没有下载完，这里的数字还不完整。有信号时会自动继续下载。',
+    },
     loading: '正在读取团队记录…',
     more: '再显示一些（还有 {n} 条）',
     nav: {

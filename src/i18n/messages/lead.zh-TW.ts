@@ -192,6 +192,15 @@ const messages: LeadMessages = {
       status: '狀態',
       tag: '關注類別',
     },
+    incomplete: {
+      downloading: '全隊紀錄還在下載（{done} / {total}），這裡的數字還不完整。',
+      printAnyway: '仍然列印',
+      printMessage: '全隊紀錄還沒有全部下載到這台裝置，現在列印的總結數字不完整。最好等下載完再列印。',
+      printTitle: '紀錄還沒有下載完',
+      printed: '列印時全隊紀錄還沒有下載完，本總結的數字不完整。',
+      wait: '等下載完',
+      waiting: '全隊紀錄還沒有下載完，這裡的數字還不完整。有訊號時會自動繼續下載。',
+    },
     loading: '正在讀取團隊記錄…',
     more: '再顯示一些（還有 {n} 條）',
     nav: {

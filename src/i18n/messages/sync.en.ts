@@ -51,6 +51,13 @@ const messages: SyncMessages = {
       syncing: 'Syncing',
     },
     syncNow: 'Sync now',
+    team: {
+      downloading: 'Downloading the team’s records {done} / {total}',
+      downloadingMine: 'Downloading your records {done} / {total}',
+      incomplete: 'The team’s records are not all here yet',
+      incompleteHint: 'Until they are, the figures are incomplete. It carries on by itself when there is a connection.',
+      incompleteMine: 'Your records are not all here yet',
+    },
     title: 'Sync',
   },
 };

@@ -49,6 +49,13 @@ const messages = {
       syncing: '正在同步',
     },
     syncNow: '立即同步',
+    team: {
+      downloading: '正在下载全队记录 {done} / {total}',
+      downloadingMine: '正在下载你的记录 {done} / {total}',
+      incomplete: '全队记录还没有下载完',
+      incompleteHint: '下载完之前，统计数字不完整。有信号时会自动继续。',
+      incompleteMine: '你的记录还没有下载完',
+    },
     title: '同步',
   },
 };

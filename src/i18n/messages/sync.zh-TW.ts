@@ -51,6 +51,13 @@ const messages: SyncMessages = {
       syncing: '正在同步',
     },
     syncNow: '立即同步',
+    team: {
+      downloading: '正在下載全隊紀錄 {done} / {total}',
+      downloadingMine: '正在下載你的紀錄 {done} / {total}',
+      incomplete: '全隊紀錄還沒有下載完',
+      incompleteHint: '下載完之前，統計數字不完整。有訊號時會自動繼續。',
+      incompleteMine: '你的紀錄還沒有下載完',
+    },
     title: '同步',
   },
 };
