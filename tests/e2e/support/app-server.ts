@@ -1,13 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The app as a member's phone meets it: built by Vite and served by the relay
- * (`npm start` → scripts/start.mjs; the relay's own entry point while that does not exist),
- * on a free port, with its data in a temporary directory removed on close.
+ * The app as a member's phone meets it: built by Vite and served by the compiled relay, as
+ * `npm start` runs them, on a free port, with its data in a temporary directory removed on close.
  */
 export interface AppServer {
   url: string;
@@ -20,16 +19,20 @@ export interface AppServer {
 const ROOT = process.cwd();
 
 /**
- * Build the PWA once per run (the tests must exercise what ships), into its own directory:
- * other suites may be reading `dist/` meanwhile, and the update test rewrites `sw.js`.
+ * Build the PWA and the relay once per run (the tests must exercise what ships), into
+ * directories of their own: other suites may be reading `dist/` meanwhile, and the update
+ * test rewrites `sw.js`.
  */
 export const E2E_DIST = join(ROOT, '.e2e-tmp/dist');
+const E2E_RELAY = join(ROOT, '.e2e-tmp/dist-server');
 
 export function buildApp(): void {
   // Vitest sets NODE_ENV=test, which would make Vite build without production flags (and without the service worker registration).
   const env = { ...process.env, NODE_ENV: 'production' };
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn', '--outDir', E2E_DIST, '--emptyOutDir'], { cwd: ROOT, env, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`vite build failed (${r.status})`);
+  const app = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn', '--outDir', E2E_DIST, '--emptyOutDir'], { cwd: ROOT, env, stdio: 'inherit' });
+  if (app.status !== 0) throw new Error(`vite build failed (${app.status})`);
+  const relay = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'vite.relay.config.ts', '--logLevel', 'warn', '--outDir', E2E_RELAY, '--emptyOutDir'], { cwd: ROOT, env, stdio: 'inherit' });
+  if (relay.status !== 0) throw new Error(`relay build failed (${relay.status})`);
 }
 
 function freePort(): Promise<number> {
@@ -62,16 +65,15 @@ export async function startAppServer(): Promise<AppServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lianhu-e2e-data-'));
   const port = await freePort();
   const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, STATIC_DIR: E2E_DIST, LOG_LEVEL: 'warn' };
-  const entry = existsSync(join(ROOT, 'scripts/start.mjs')) ? ['scripts/start.mjs'] : ['--import', 'tsx', 'sync-server/src/index.ts'];
   // Own process group, so closing stops the relay and anything it started, and nothing else.
-  const child = spawn(process.execPath, entry, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  const child = spawn(process.execPath, [join(E2E_RELAY, 'index.js')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, child, 30_000);
   return {
     url,
     dataDir,
     admin(args) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'sync-server/src/admin.ts', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(E2E_RELAY, 'admin.js'), ...args], { cwd: ROOT, env, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${r.stderr}`);
       return JSON.parse(r.stdout) as unknown;
     },
