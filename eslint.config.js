@@ -5,7 +5,7 @@ import vueParser from 'vue-eslint-parser';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dev-dist/**', '.e2e-tmp/**', 'node_modules/**', 'data/**', '.bench/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'dist-server/**', 'dev-dist/**', '.e2e-tmp/**', 'node_modules/**', 'data/**', '.bench/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...pluginVue.configs['flat/recommended'],
