@@ -60,6 +60,15 @@ export interface RelayLimits {
   httpBurst: number;
   /** `REDEEM_FAILURES_PER_MINUTE`, default 20 wrong invite codes per IP (codes cannot be guessed; this keeps the log quiet) */
   redeemFailuresPerMinute: number;
+  /** `MAX_DOC_BYTES`, default 4 MiB: a document may not grow past this (4413 `document-too-large`); five years of visits take about 84 KB */
+  maxDocBytes: number;
+  /** `MAX_RECORDS_PER_MAP`, default 10,000 records of one type in a household (visits, requests…) or members of a team; a team's assignments and merges get ten times this (4413 `too-many-keys`) */
+  maxRecordsPerMap: number;
+  /** `MAX_ROOT_TYPES`, default 32 root types in one document (the schema uses ten) */
+  maxRootTypes: number;
+  /** `DEVICE_CPU_MS_PER_S`/`DEVICE_CPU_BURST_MS`, default 300 ms/s, burst 5,000 ms: relay time a device may use; past it the device's sockets are read more slowly */
+  deviceCpuMsPerSecond: number;
+  deviceCpuBurstMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -99,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
       httpPerSecond: int(env, 'HTTP_RATE', 20),
       httpBurst: int(env, 'HTTP_BURST', 200),
       redeemFailuresPerMinute: int(env, 'REDEEM_FAILURES_PER_MINUTE', 20),
+      maxDocBytes: int(env, 'MAX_DOC_BYTES', 4 * 1024 * 1024),
+      maxRecordsPerMap: int(env, 'MAX_RECORDS_PER_MAP', 10_000),
+      maxRootTypes: int(env, 'MAX_ROOT_TYPES', 32),
+      deviceCpuMsPerSecond: int(env, 'DEVICE_CPU_MS_PER_S', 300),
+      deviceCpuBurstMs: int(env, 'DEVICE_CPU_BURST_MS', 5000),
     },
   };
 }

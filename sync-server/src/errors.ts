@@ -27,6 +27,8 @@ export const CLOSE = {
   authTimeout: { code: 4408, reason: 'auth-timeout' },
   messageTooLarge: { code: 4413, reason: 'message-too-large' },
   preAuthTooLarge: { code: 4413, reason: 'too-much-before-auth' },
+  documentTooLarge: { code: 4413, reason: 'document-too-large' },
+  tooManyKeys: { code: 4413, reason: 'too-many-keys' },
   invalidUpdate: { code: 4422, reason: 'invalid-update' },
   malformedMessage: { code: 4422, reason: 'malformed-message' },
   rateLimited: { code: 4429, reason: 'rate-limited' },

@@ -11,6 +11,7 @@ import type { RelayConfig } from './config';
 import { CLOSE } from './errors';
 import { createRouter } from './http/router';
 import { StaticFiles } from './http/static';
+import { DocLimits, mapKeyLimits } from './limits/doc-limits';
 import { BucketMap } from './limits/token-bucket';
 import { createLogger, type Logger } from './logger';
 import type { Services } from './services';
@@ -46,10 +47,13 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   const access = new AccessControl(db, store, config.unlinkGraceDays * 86400_000);
   const registry = new Registry(db, store);
   const tokens = new TokenService(loadSecret(config.dataDir), config.tokenTtlDays, config.tokenRefreshGraceDays);
-  const sessions = new DeviceSessions(config.limits);
+  const sessions = new DeviceSessions(config.limits, log);
   const hocuspocus = new Hocuspocus({ name: 'lianhu-relay', quiet: true });
   const teamDocs = new TeamDocs(hocuspocus, registry);
-  hocuspocus.configuration.extensions.unshift(relayExtension({ store, access, registry, tokens, teamDocs, log, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }));
+  const limits = new DocLimits({ maxDocBytes: config.limits.maxDocBytes, maxRootTypes: config.limits.maxRootTypes, ...mapKeyLimits(config.limits.maxRecordsPerMap) });
+  hocuspocus.configuration.extensions.unshift(
+    relayExtension({ store, access, registry, tokens, teamDocs, log, limits, sessions, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }),
+  );
   const blobs = new BlobStore(config.dataDir, db, access);
   const services: Services = {
     config,

@@ -4,7 +4,7 @@ import { teamDocName } from '@/docs/schema';
 import { linkMembers } from '@/docs/team-doc';
 import { checkUpdateV1 } from '../../sync-server/src/validation/yjs-update';
 import { loadsCleanly, trialApply } from '../../sync-server/src/validation/trial-apply';
-import { EVIL_CLASSES, evilFrames, rng, updateClasses } from './helpers/evil';
+import { EVIL_CLASSES, evilFrames, FUZZ_KEY_LIMIT, rng, updateClasses } from './helpers/evil';
 import { actor, newHousehold, readHousehold, visit } from './helpers/fixtures';
 import { RawClient, T } from './helpers/raw';
 import { Device, startTestRelay, teamWith, type TestRelay } from './helpers/relay';
@@ -13,7 +13,8 @@ const MAX_MESSAGE = 64 * 1024;
 let t: TestRelay;
 beforeAll(async () => {
   // One attacking device opens a thousand sockets here; the per-device socket budget has its own test.
-  t = await startTestRelay({ limits: { maxMessageBytes: MAX_MESSAGE, connectionsPerMinute: 1e6, connectionBurst: 1e6, maxSocketsPerDevice: 100 } });
+  // Its key limit is low enough for a 'key-flood' frame to cross it under the message limit.
+  t = await startTestRelay({ limits: { maxMessageBytes: MAX_MESSAGE, connectionsPerMinute: 1e6, connectionBurst: 1e6, maxSocketsPerDevice: 100, maxRecordsPerMap: FUZZ_KEY_LIMIT } });
 });
 afterAll(async () => {
   await t.close();

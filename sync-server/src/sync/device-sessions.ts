@@ -1,6 +1,8 @@
 import type { RelayLimits } from '../config';
 import { CLOSE, type CloseReason } from '../errors';
+import { CpuBudget } from '../limits/cpu-budget';
 import { BucketMap } from '../limits/token-bucket';
+import type { Logger } from '../logger';
 import type { SocketSession } from './socket-session';
 
 /**
@@ -13,10 +15,54 @@ export class DeviceSessions {
   private readonly unauthenticated = new Map<string, number>();
   private readonly messages: BucketMap;
   private readonly connections: BucketMap;
+  private readonly cpu: CpuBudget;
+  /** devices whose sockets are paused, with the timer that looks at their budget again */
+  private readonly throttled = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly limits: RelayLimits) {
+  constructor(
+    private readonly limits: RelayLimits,
+    private readonly log?: Logger,
+  ) {
     this.messages = new BucketMap(limits.messagesPerSecond, limits.messageBurst);
     this.connections = new BucketMap(limits.connectionsPerMinute / 60, limits.connectionBurst);
+    this.cpu = new CpuBudget(limits.deviceCpuMsPerSecond, limits.deviceCpuBurstMs);
+  }
+
+  /**
+   * Charge relay time spent on a device's frame. A device that spent more than its budget
+   * has every socket paused (ws stops reading it, TCP pushes back on the phone) until it is
+   * out of debt: its frames wait, nobody else's do, and nothing is dropped.
+   */
+  spend(deviceId: string, ms: number): void {
+    const wait = this.cpu.charge(deviceId, ms);
+    if (wait > 0) this.throttle(deviceId, wait);
+  }
+
+  /**
+   * Resolves once the device is out of debt. Frames ws had read before the pause wait here,
+   * so a burst already in the buffer is spread out too.
+   */
+  async outOfDebt(deviceId: string): Promise<void> {
+    for (let w = this.cpu.waitOf(deviceId); w > 0; w = this.cpu.waitOf(deviceId)) await new Promise((r) => setTimeout(r, Math.ceil(w)));
+  }
+
+  /** Whether a device's sockets are paused for its time budget. */
+  isThrottled(deviceId: string): boolean {
+    return this.throttled.has(deviceId);
+  }
+
+  private throttle(deviceId: string, waitMs: number): void {
+    if (this.throttled.has(deviceId)) return;
+    this.log?.warn({ device: deviceId, waitMs: Math.ceil(waitMs) }, 'device over its time budget; its sockets are paused');
+    for (const s of this.byDevice.get(deviceId) ?? []) s.pause();
+    const timer = setTimeout(() => {
+      this.throttled.delete(deviceId);
+      const still = this.cpu.waitOf(deviceId);
+      if (still > 0) return this.throttle(deviceId, still);
+      for (const s of this.byDevice.get(deviceId) ?? []) s.resume();
+    }, Math.ceil(waitMs));
+    timer.unref();
+    this.throttled.set(deviceId, timer);
   }
 
   register(deviceId: string, s: SocketSession): CloseReason | undefined {
@@ -25,6 +71,7 @@ export class DeviceSessions {
     if (!this.connections.take(deviceId)) return CLOSE.rateLimited;
     set.add(s);
     this.byDevice.set(deviceId, set);
+    if (this.throttled.has(deviceId)) s.pause();
     return undefined;
   }
 

@@ -1,4 +1,4 @@
-import type { Extension, onAuthenticatePayload } from '@hocuspocus/server';
+import type { Connection, Extension, onAuthenticatePayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { parseDocName } from '#docs/schema';
 import type { AccessControl } from '../auth/access';
@@ -7,8 +7,10 @@ import { TokenError, type DeviceClaims, type TokenService } from '../auth/tokens
 import { CLOSE } from '../errors';
 import type { Logger } from '../logger';
 import type { DocStore } from '../storage/doc-store';
-import { inspectFrame } from '../validation/frame';
-import { trialApply } from '../validation/trial-apply';
+import type { DocLimits } from '../limits/doc-limits';
+import { inspectFrame, type Frame } from '../validation/frame';
+import { sameBytes } from '../validation/trial-apply';
+import type { DeviceSessions } from './device-sessions';
 import type { SocketSession } from './socket-session';
 import { RELAY_ORIGIN, type TeamDocs } from './team-docs';
 
@@ -29,6 +31,20 @@ export interface RelayExtensionDeps {
   compactAfterUpdates: number;
   /** ... and when it unloads holding at least this many (a doc with a few updates loads as fast) */
   compactOnUnloadAfter: number;
+  limits: DocLimits;
+  sessions: DeviceSessions;
+}
+
+type UpdateFrame = Extract<Frame, { kind: 'sync-update' }>;
+
+/** What Yjs holds back for a doc until missing updates arrive. */
+function pendingOf(doc: Y.Doc): { structs: Uint8Array | null; ds: Uint8Array | null } {
+  return { structs: doc.store.pendingStructs?.update ?? null, ds: doc.store.pendingDs };
+}
+
+function samePending(a: ReturnType<typeof pendingOf>, b: ReturnType<typeof pendingOf>): boolean {
+  const same = (x: Uint8Array | null, y: Uint8Array | null) => x === y || (x !== null && y !== null && sameBytes(x, y));
+  return same(a.structs, b.structs) && same(a.ds, b.ds);
 }
 
 /**
@@ -43,38 +59,70 @@ const NEVER = new Promise<never>(() => {});
 
 /**
  * The relay as Hocuspocus hooks: authentication and authorisation per document, storage
- * (load with salvage, append before acknowledging, compaction), and the trial apply that
- * keeps a bad update away from the live document.
+ * (load with salvage, append before acknowledging, compaction), and the per-document limits
+ * checked before an update is applied.
  */
 export function relayExtension(d: RelayExtensionDeps): Extension {
-  const { store, access, registry, tokens, teamDocs, log } = d;
+  const { store, access, registry, tokens, teamDocs, log, limits, sessions } = d;
   const lastTouch = new Map<string, number>();
-  /** doc name → settles once the last update admitted for it has been applied */
+  /** doc name → settles once the last update admitted for it has been applied (or refused) */
   const applying = new Map<string, Promise<void>>();
 
   /**
-   * Trial-apply one update and store what it changes, before Hocuspocus applies and
-   * acknowledges it. A refused update closes the socket and never settles (never applied).
+   * Apply one checked update to the live document and store what it changed, before
+   * Hocuspocus acknowledges it (Hocuspocus' own apply that follows finds nothing new). The
+   * cost depends on the update, never on the document's size: the frame was parsed in full
+   * before this (the strict reader refuses everything Yjs would half-apply), the limits are
+   * checked against running counts, and no copy of the document is made. An update over a
+   * limit closes the socket and never settles (never applied, never acknowledged).
    */
-  function checkAndStore(ctx: RelayContext, document: Y.Doc, documentName: string, update: Uint8Array): Promise<never> | undefined {
-    const result = trialApply(document, update);
-    if (!result.ok) {
-      log.warn({ device: ctx.device?.deviceId, doc: documentName, bytes: update.length, detail: result.reason }, 'update refused after trial apply');
-      ctx.session?.close(CLOSE.invalidUpdate, result.reason);
-      return NEVER;
-    }
-    // A pending update (it needs updates the relay has not seen yet) is stored whole: Yjs
-    // keeps pending structs in memory only.
-    const toStore = result.pending ? update : result.effective;
-    if (!toStore) return undefined;
-    const device = ctx.device;
+  function applyAndStore(ctx: RelayContext, connection: Connection, document: Y.Doc, documentName: string, frame: UpdateFrame): Promise<never> | undefined {
     const parsed = parseDocName(documentName);
-    store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, ({ seq, created }) => {
-      if (created && device && parsed?.kind === 'household') access.householdCreated(device.teamId, parsed.id!, device, seq);
-    });
-    store.holdCompaction(documentName);
-    setImmediate(() => store.releaseCompaction(documentName));
-    return undefined;
+    if (!parsed) return NEVER;
+    const device = ctx.device;
+    const started = performance.now();
+    try {
+      const verdict = limits.check(parsed.kind, documentName, document, frame.update, frame.stats);
+      if (!verdict.ok) {
+        log.warn({ device: device?.deviceId, doc: documentName, bytes: frame.update.length, detail: verdict.detail }, 'update refused: over a document limit');
+        ctx.session?.close(verdict.limit === 'document-too-large' ? CLOSE.documentTooLarge : CLOSE.tooManyKeys, verdict.detail);
+        return NEVER;
+      }
+      const store = d.store;
+      const pendingBefore = pendingOf(document);
+      const changes: Uint8Array[] = [];
+      const collect = (u: Uint8Array) => changes.push(u);
+      document.on('update', collect);
+      let failure: unknown;
+      try {
+        // The origin Hocuspocus itself would use, so its broadcast and store hooks behave as usual.
+        Y.applyUpdate(document, frame.update, connection);
+      } catch (e) {
+        failure = e;
+      } finally {
+        document.off('update', collect);
+      }
+      // An update that needs updates the relay has not seen yet is stored whole: Yjs keeps
+      // pending structs in memory only.
+      const pending = !samePending(pendingBefore, pendingOf(document));
+      const toStore = pending ? frame.update : changes.length === 0 ? null : changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
+      if (toStore) {
+        store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, ({ seq, created }) => {
+          if (created && device && parsed.kind === 'household') access.householdCreated(device.teamId, parsed.id!, device, seq);
+        });
+        limits.stored(documentName, toStore.length);
+      }
+      if (failure !== undefined) {
+        // The strict reader should make this unreachable; what Yjs did apply is stored above,
+        // so the live doc and the store stay the same.
+        log.error({ device: device?.deviceId, doc: documentName, err: String(failure) }, 'update failed to apply after passing the checks');
+        ctx.session?.close(CLOSE.invalidUpdate, 'apply failed');
+        return NEVER;
+      }
+      return undefined;
+    } finally {
+      if (device) sessions.spend(device.deviceId, performance.now() - started);
+    }
   }
 
   async function onAuthenticate(data: onAuthenticatePayload): Promise<Pick<RelayContext, 'device'>> {
@@ -140,9 +188,11 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
 
     async onLoadDocument({ documentName, document }) {
       const stored = store.load(documentName);
-      if (!stored) return;
-      Y.applyUpdate(document, Y.encodeStateAsUpdate(stored));
+      if (!stored) return limits.loaded(documentName, 0);
+      const state = Y.encodeStateAsUpdate(stored);
+      Y.applyUpdate(document, state);
       stored.destroy();
+      limits.loaded(documentName, state.length);
     },
 
     async afterLoadDocument({ documentName, document }) {
@@ -150,7 +200,10 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       document.on('update', (update: Uint8Array, origin: unknown) => {
         // Devices' updates are stored before they are applied (beforeHandleMessage); the
         // relay's own writes are stored here.
-        if (origin === RELAY_ORIGIN) store.append(documentName, update, null);
+        if (origin === RELAY_ORIGIN) {
+          store.append(documentName, update, null);
+          limits.stored(documentName, update.length);
+        }
         if (parsed?.kind === 'team') access.syncTeam(parsed.teamId, document);
       });
       if (parsed?.kind === 'team') access.syncTeam(parsed.teamId, document);
@@ -163,23 +216,19 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
         return r.ok ? r.frame : undefined;
       })();
       if (!frame || frame.kind !== 'sync-update' || connection.readOnly) return;
-      // Hocuspocus runs this hook for every message before it applies any of them, so two
-      // updates that arrive together would both be checked against the state without the
-      // first. Each update of a doc waits until the one before it has been applied.
+      // Hocuspocus runs this hook for every message before it applies any of them; updates
+      // of one doc are checked and applied here one after the other, in the order they came.
       const before = applying.get(documentName);
       let applied!: () => void;
       const mine = new Promise<void>((resolve) => (applied = resolve));
       applying.set(documentName, mine);
       try {
         if (before) await before;
-        return checkAndStore(ctx, document, documentName, frame.update);
+        if (ctx.device) await sessions.outOfDebt(ctx.device.deviceId);
+        return applyAndStore(ctx, connection, document, documentName, frame);
       } finally {
-        // Hocuspocus applies this message in the microtasks that follow; by the next
-        // macrotask it is in the doc.
-        setImmediate(() => {
-          applied();
-          if (applying.get(documentName) === mine) applying.delete(documentName);
-        });
+        applied();
+        if (applying.get(documentName) === mine) applying.delete(documentName);
       }
     },
 
@@ -189,6 +238,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
 
     async beforeUnloadDocument({ documentName, document }) {
       if ((store.row(documentName)?.update_count ?? 0) >= d.compactOnUnloadAfter) store.compact(documentName, document);
+      limits.unloaded(documentName);
     },
 
     async onDisconnect({ context, documentName }) {

@@ -62,7 +62,9 @@ export class SocketSession {
       this.preAuthBytes += data.length;
       if (this.preAuthBytes > this.limits.maxPreAuthBytes) return this.refuse(CLOSE.preAuthTooLarge, `${this.preAuthBytes} bytes before authentication`);
     }
+    const started = performance.now();
     const res = inspectFrame(data);
+    if (this.claims) this.devices.spend(this.claims.deviceId, performance.now() - started);
     if (!res.ok) return this.refuse(res.invalidUpdate ? CLOSE.invalidUpdate : CLOSE.malformedMessage, res.reason, res.docName);
     const frame = res.frame;
     const parsed = parseDocName(frame.docName);
@@ -119,6 +121,15 @@ export class SocketSession {
       this.pendingBytes.delete(name);
     }
     if (this.docs.has(name)) this.docs.set(name, to);
+  }
+
+  /** Stop reading this socket (the device is over its time budget). */
+  pause(): void {
+    if (!this.closed) this.ws.pause();
+  }
+
+  resume(): void {
+    if (!this.closed) this.ws.resume();
   }
 
   close(r: CloseReason, detail?: string): void {

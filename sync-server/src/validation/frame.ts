@@ -1,5 +1,5 @@
 import { ByteReader, MalformedError } from './byte-reader';
-import { checkStateVector, checkUpdateV1 } from './yjs-update';
+import { checkStateVector, checkUpdateV1, type UpdateStats } from './yjs-update';
 
 /** Hocuspocus 3 message types (packages/server/src/types.ts). */
 export const MessageType = {
@@ -23,7 +23,7 @@ const MAX_AWARENESS_BYTES = 16 * 1024;
 export type Frame =
   | { kind: 'auth'; docName: string; token: string }
   | { kind: 'sync-step1'; docName: string }
-  | { kind: 'sync-update'; docName: string; update: Uint8Array; step: 'step2' | 'update' }
+  | { kind: 'sync-update'; docName: string; update: Uint8Array; step: 'step2' | 'update'; stats: UpdateStats }
   | { kind: 'awareness'; docName: string }
   | { kind: 'query-awareness'; docName: string }
   | { kind: 'close'; docName: string }
@@ -55,7 +55,7 @@ export function inspectFrame(data: Uint8Array): FrameResult {
         if (step === SyncStep.Step2 || step === SyncStep.Update) {
           const u = checkUpdateV1(payload);
           if (!u.ok) return { ok: false, docName, reason: u.reason, invalidUpdate: true };
-          return { ok: true, frame: { kind: 'sync-update', docName, update: payload, step: step === SyncStep.Step2 ? 'step2' : 'update' } };
+          return { ok: true, frame: { kind: 'sync-update', docName, update: payload, step: step === SyncStep.Step2 ? 'step2' : 'update', stats: u.value } };
         }
         return { ok: false, docName, reason: `sync step ${step}` };
       }

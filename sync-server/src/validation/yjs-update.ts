@@ -5,8 +5,9 @@ import { ByteReader, MalformedError } from './byte-reader';
  * the bytes. It allocates nothing from declared counts, refuses any count larger than the
  * bytes left, any struct of length 0 (they break the struct store: the doc cannot be encoded
  * or loaded again), unknown content kinds, sub-documents, origins that point forward in
- * their own client's history, clocks past `MAX_CLOCK`, and trailing bytes. It does not
- * interpret what the update means: that is the trial apply's job (trial-apply.ts).
+ * their own client's history, clocks past `MAX_CLOCK`, and trailing bytes. Its cost is the
+ * update's size, never the document's; it also lists the root types and new map keys the
+ * update writes, for the per-document limits (doc-limits.ts).
  *
  * Layout (yjs/src/utils/encoding.js, UpdateDecoderV1):
  *   update   = varUint(#clients) { varUint(#structs) varUint(client) varUint(clock) struct* }* deleteSet
@@ -27,10 +28,25 @@ const BIT7 = 64;
 const BIT8 = 128;
 const BITS5 = 31;
 
+/** A map key an item sets without an origin: a key new to the map, or one set concurrently. */
+export interface MapKeyWrite {
+  /** the root type's name, or the id of the item whose content is the parent type */
+  parent: string | { client: number; clock: number };
+  key: string;
+}
+
 export interface UpdateStats {
   clients: number;
   structs: number;
   deleteRanges: number;
+  /** root type names the update's items name as their parent */
+  roots: Set<string>;
+  /**
+   * Keys set without an origin. Yjs gives an item that replaces a key's value the previous
+   * value as its origin, so only a key new to the map (or set concurrently by two clients)
+   * appears here: what the per-map key limits count, without looking at the document.
+   */
+  mapKeys: MapKeyWrite[];
 }
 
 export type CheckResult<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -81,7 +97,7 @@ function readStructs(r: ByteReader): UpdateStats {
   // a client entry takes at least 4 bytes: #structs, client, clock, one info byte
   const numClients = r.count(4, 'client');
   const seen = new Set<number>();
-  let structs = 0;
+  const stats: UpdateStats = { clients: numClients, structs: 0, deleteRanges: 0, roots: new Set(), mapKeys: [] };
   for (let i = 0; i < numClients; i++) {
     const numStructs = r.count(2, 'struct');
     if (numStructs === 0) throw new MalformedError('client entry without structs');
@@ -90,17 +106,17 @@ function readStructs(r: ByteReader): UpdateStats {
     seen.add(c);
     let clock = clockOf(r.varUint(), 0);
     for (let s = 0; s < numStructs; s++) {
-      const len = readStruct(r, c, clock);
+      const len = readStruct(r, c, clock, stats);
       if (len < 1) throw new MalformedError(`zero-length struct at ${c}:${clock}`);
       clock = clockOf(clock, len) + len;
-      structs++;
+      stats.structs++;
     }
   }
-  return { clients: numClients, structs, deleteRanges: 0 };
+  return stats;
 }
 
 /** Reads one struct and returns its length. */
-function readStruct(r: ByteReader, c: number, clock: number): number {
+function readStruct(r: ByteReader, c: number, clock: number, stats: UpdateStats): number {
   const info = r.u8();
   const ref = info & BITS5;
   if (ref === 0 || ref === 10) return r.varUint(); // GC or Skip
@@ -110,24 +126,28 @@ function readStruct(r: ByteReader, c: number, clock: number): number {
   if (hasRightOrigin) ownId(r, c, clock, 'right origin');
   if (!hasOrigin && !hasRightOrigin) {
     const parentInfo = r.varUint();
+    let parent: MapKeyWrite['parent'];
     if (parentInfo === 1) {
       const key = r.varString(MAX_ROOT_KEY_BYTES);
       if (key.length === 0) throw new MalformedError('empty root type name');
+      stats.roots.add(key);
+      parent = key;
     } else if (parentInfo === 0) {
-      ownId(r, c, clock, 'parent');
+      parent = ownId(r, c, clock, 'parent');
     } else {
       throw new MalformedError(`parent info ${parentInfo}`);
     }
-    if ((info & BIT6) === BIT6) r.varString(MAX_KEY_BYTES);
+    if ((info & BIT6) === BIT6) stats.mapKeys.push({ parent, key: r.varString(MAX_KEY_BYTES) });
   }
   return readContent(r, ref);
 }
 
 /** An id this struct refers to; in its own client's history it must come before the struct. */
-function ownId(r: ByteReader, c: number, clock: number, what: string): void {
+function ownId(r: ByteReader, c: number, clock: number, what: string): { client: number; clock: number } {
   const idClient = client(r);
   const idClock = clockOf(r.varUint(), 0);
   if (idClient === c && idClock >= clock) throw new MalformedError(`${what} ${idClient}:${idClock} is not before ${c}:${clock}`);
+  return { client: idClient, clock: idClock };
 }
 
 function readContent(r: ByteReader, ref: number): number {

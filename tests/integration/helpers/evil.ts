@@ -2,6 +2,7 @@
 // declared counts larger than the bytes, zero-length structs, updates Yjs half-applies
 // before its decoder throws, structs that point forward, unknown kinds, and framing errors.
 import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
 import { frame, syncFrame, T } from './raw';
 
 export interface EvilFrame {
@@ -236,6 +237,22 @@ const frameClasses: Record<string, (r: Rand, docName: string) => Uint8Array | st
 };
 
 /**
+ * A well-formed update that sets `keys` new keys in one record map (`visits`): what one
+ * member used to grow a household doc until every later update cost the relay seconds.
+ */
+export function keyFlood(keys: number, seed: number, root = 'visits'): Uint8Array {
+  const d = new Y.Doc();
+  d.clientID = 1 + (seed % 2 ** 31);
+  const map = d.getMap(root);
+  d.transact(() => {
+    for (let i = 0; i < keys; i++) map.set(`k${seed}-${i}`, i);
+  });
+  const u = Y.encodeStateAsUpdate(d);
+  d.destroy();
+  return u;
+}
+
+/**
  * `n` hostile frames for `docName` (a doc the sender authenticated), cycling through every
  * class with random parameters. `maxMessageBytes` sizes the oversized ones.
  */
@@ -243,7 +260,7 @@ export function evilFrames(docName: string, valid: Uint8Array, n: number, seed: 
   const r = rng(seed);
   const upd = Object.entries(updateClasses);
   const frm = Object.entries(frameClasses);
-  const total = upd.length + frm.length + 2;
+  const total = upd.length + frm.length + 3;
   const out: EvilFrame[] = [];
   for (let i = 0; i < n; i++) {
     const k = i % total;
@@ -256,13 +273,19 @@ export function evilFrames(docName: string, valid: Uint8Array, n: number, seed: 
     } else if (k === upd.length + frm.length) {
       // above our limit, below ws's hard ceiling: our 4413
       out.push({ kind: 'oversized', data: syncFrame(docName, 2, new Uint8Array(maxMessageBytes + int(r, 1, maxMessageBytes / 2))), expect: [4413] });
-    } else {
+    } else if (k === upd.length + frm.length + 1) {
       // above the hard ceiling: ws itself answers 1009
       out.push({ kind: 'oversized-beyond-ceiling', data: new Uint8Array(maxMessageBytes * 2 + int(r, 1, 1000)), expect: [1009] });
+    } else {
+      // well-formed, under the message limit, over the per-map key limit the fuzz relay runs with
+      out.push({ kind: 'key-flood', data: syncFrame(docName, 2, keyFlood(FUZZ_KEY_LIMIT + int(r, 1, 500), int(r, 1, 2 ** 30))), expect: [4413] });
     }
   }
   return out;
 }
 
-export const EVIL_CLASSES = [...Object.keys(updateClasses), ...Object.keys(frameClasses), 'oversized', 'oversized-beyond-ceiling'];
+/** The per-map key limit (`maxRecordsPerMap`) a relay fuzzed with `key-flood` frames runs with. */
+export const FUZZ_KEY_LIMIT = 1000;
+
+export const EVIL_CLASSES = [...Object.keys(updateClasses), ...Object.keys(frameClasses), 'oversized', 'oversized-beyond-ceiling', 'key-flood'];
 export { updateClasses };

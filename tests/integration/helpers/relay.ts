@@ -1,6 +1,6 @@
 // Test helpers: a real relay (in this process on port 0, or as a child process), devices
 // that join through the HTTP API, and Hocuspocus providers over real WebSockets.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -221,4 +221,18 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
         proc.kill(signal);
       }),
   };
+}
+
+/** Run the admin CLI on `dataDir` (as an administrator would, beside a running relay) and parse its JSON. */
+export function adminCli(dataDir: string, ...args: string[]): unknown {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${out.stderr}`);
+  return JSON.parse(out.stdout);
+}
+
+/** The resident memory of a process, from /proc (Linux), in bytes. */
+export function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  return Number(m[1]) * 1024;
 }
