@@ -26,7 +26,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 700,
     rolldownOptions: {
       output: {
-        advancedChunks: {
+        codeSplitting: {
           // Only the lead modules themselves: shared code stays in the shared chunks.
           includeDependenciesRecursively: false,
           groups: [
