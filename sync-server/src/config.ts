@@ -23,6 +23,12 @@ export interface RelayConfig {
   unlinkGraceDays: number;
   /** `CORS_ORIGINS`: comma-separated origins allowed to call /api and /files (e.g. the Vite dev server); empty = same origin only */
   corsOrigins: string[];
+  /**
+   * `TRUST_PROXY`: comma-separated addresses or CIDR ranges of reverse proxies (`loopback`
+   * for 127.0.0.0/8 and ::1) whose `X-Forwarded-For` / `Forwarded` names the client;
+   * empty = the TCP peer is the client. Behind nginx without it, every phone has nginx's address.
+   */
+  trustProxy: string[];
   limits: RelayLimits;
 }
 
@@ -52,9 +58,19 @@ export interface RelayLimits {
   /**
    * `MAX_UNAUTHENTICATED_PER_IP`, default 200 sockets from one address that have not
    * authenticated yet. The one limit by address: before a token there is no device to
-   * count against, and an honest socket authenticates within milliseconds.
+   * count against, and an honest socket authenticates within milliseconds. Past it the
+   * address's oldest unauthenticated socket is closed (4429 `too-many-unauthenticated`).
    */
   maxUnauthenticatedPerIp: number;
+  /** `MAX_UNAUTHENTICATED`, default 1000 sockets without a token from all addresses together */
+  maxUnauthenticated: number;
+  /**
+   * `AUTH_TIMEOUT_UNDER_PRESSURE_MS`, default 2 s: the deadline for a new socket from an
+   * address already holding half its unauthenticated sockets. A full address has its
+   * oldest unauthenticated socket closed for the new one, so a flood cannot shut out a
+   * phone that shows its token at once.
+   */
+  authTimeoutUnderPressureMs: number;
   /** `HTTP_RATE`/`HTTP_BURST`, default 20/s, burst 200: API requests per device */
   httpPerSecond: number;
   httpBurst: number;
@@ -91,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     inviteTtlDays: int(env, 'INVITE_TTL_DAYS', 14),
     unlinkGraceDays: int(env, 'UNLINK_GRACE_DAYS', 30),
     corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: (env.TRUST_PROXY || '').split(',').map((s) => s.trim()).filter(Boolean),
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 2 * 1024 * 1024),
       maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', MAX_PHOTO_BYTES),
@@ -105,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
       connectionBurst: int(env, 'CONN_BURST', 30),
       maxSocketsPerDevice: int(env, 'MAX_SOCKETS_PER_DEVICE', 4),
       maxUnauthenticatedPerIp: int(env, 'MAX_UNAUTHENTICATED_PER_IP', 200),
+      maxUnauthenticated: int(env, 'MAX_UNAUTHENTICATED', 1000),
+      authTimeoutUnderPressureMs: int(env, 'AUTH_TIMEOUT_UNDER_PRESSURE_MS', 2000),
       httpPerSecond: int(env, 'HTTP_RATE', 20),
       httpBurst: int(env, 'HTTP_BURST', 200),
       redeemFailuresPerMinute: int(env, 'REDEEM_FAILURES_PER_MINUTE', 20),

@@ -9,6 +9,7 @@ import { BlobStore } from './blobs/blob-store';
 import { createTusServer } from './blobs/tus';
 import type { RelayConfig } from './config';
 import { CLOSE } from './errors';
+import { clientAddress, TrustedProxies } from './http/client-address';
 import { createRouter } from './http/router';
 import { StaticFiles } from './http/static';
 import { DocLimits, mapKeyLimits } from './limits/doc-limits';
@@ -81,6 +82,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
+  const trustedProxies = new TrustedProxies(config.trustProxy);
   const wss = new WebSocketServer({
     noServer: true,
     // A hard ceiling for ws itself (it answers 1009 above it); frames between the limit and
@@ -100,12 +102,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
 
   function accept(ws: WebSocket, req: http.IncomingMessage): void {
     ws.on('error', (e) => log.debug({ err: e.message }, 'socket error'));
-    const ip = req.socket.remoteAddress ?? 'unknown';
-    if (!sessions.mayAcceptUnauthenticated(ip)) {
-      ws.close(CLOSE.tooManyUnauthenticated.code, CLOSE.tooManyUnauthenticated.reason);
-      return;
-    }
-    const session = new SocketSession(ws, ip, config.limits, sessions, log);
+    const session = new SocketSession(ws, req.socket, clientAddress(req, trustedProxies), config.limits, sessions, log);
     // Every frame passes the session's gate before Hocuspocus' own 'message' listener sees
     // it; Hocuspocus re-emits frames it queued during authentication, which pass unchanged.
     const emit = ws.emit.bind(ws);

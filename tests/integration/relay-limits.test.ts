@@ -42,16 +42,15 @@ describe('limits', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
-  it('caps sockets from one address that have not authenticated yet', async () => {
+  it('caps sockets from one address that have not authenticated yet, closing the oldest first', async () => {
     const idle = Array.from({ length: 5 }, () => new RawClient(t.wsUrl));
     await Promise.all(idle.map((c) => c.open()));
+    // A sixth gets in: the oldest idle one makes room for it.
     const sixth = new RawClient(t.wsUrl);
-    expect(await sixth.waitClosed()).toEqual({ code: 4429, reason: 'too-many-unauthenticated' });
-    // The idle ones run out of time; then there is room again.
-    await Promise.all(idle.map((c) => c.waitClosed()));
-    const next = new RawClient(t.wsUrl);
-    await next.open();
-    expect(await next.waitClosed()).toEqual({ code: 4408, reason: 'auth-timeout' });
+    await sixth.open();
+    expect(await idle[0]!.waitClosed()).toEqual({ code: 4429, reason: 'too-many-unauthenticated' });
+    // The others and the sixth run out of time as usual.
+    for (const c of [...idle.slice(1), sixth]) expect(await c.waitClosed()).toEqual({ code: 4408, reason: 'auth-timeout' });
   });
 
   it('bounds what a socket may send before it has authenticated', async () => {

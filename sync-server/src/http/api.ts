@@ -30,11 +30,12 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
 }
 
 /** The JSON API under /api. Each handler authenticates first (except redeeming an invite). */
-export async function handleApi(s: Services, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+/** `client` is the caller's address (through trusted proxies: the phone's, not the proxy's). */
+export async function handleApi(s: Services, req: IncomingMessage, res: ServerResponse, url: URL, client: string): Promise<void> {
   const route = `${req.method} ${url.pathname}`;
   switch (route) {
     case 'POST /api/invites/redeem':
-      return redeem(s, req, res);
+      return redeem(s, req, res, client);
     case 'POST /api/token/refresh': {
       const c = await authenticate(s, req, { forRefresh: true });
       if (c.role !== c.device.role) s.registry.setRole(c.device.id, c.role);
@@ -97,8 +98,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
  * id a device that started alone already wrote into its records; it may not name someone
  * already on the roster (that needs an invite made for that member).
  */
-async function redeem(s: Services, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const ip = req.socket.remoteAddress ?? 'unknown';
+async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   if (!s.redeemFailures.has(ip)) throw new RelayError(429, 'rate_limited', 'too many wrong invite codes; wait a minute');
   const body = await readJson(req);
   const code = optionalString(body, 'code');

@@ -7,6 +7,7 @@ import { UPLOAD_PATH } from '../blobs/tus';
 import { RelayError } from '../errors';
 import type { Services } from '../services';
 import { handleApi } from './api';
+import { clientAddress, TrustedProxies } from './client-address';
 import { authenticate } from './authenticate';
 import { sendError, sendJson } from './respond';
 import type { StaticFiles } from './static';
@@ -16,6 +17,7 @@ import type { StaticFiles } from './static';
  * `/files/*` (tus uploads and content-addressed downloads) and the PWA.
  */
 export function createRouter(s: Services, tus: TusServer, tusCallers: WeakMap<IncomingMessage, DeviceClaims>, files: StaticFiles) {
+  const trusted = new TrustedProxies(s.config.trustProxy);
   const cors = (req: IncomingMessage, res: ServerResponse): boolean => {
     const origin = req.headers.origin;
     if (!origin || !s.config.corsOrigins.includes(origin)) return false;
@@ -39,7 +41,7 @@ export function createRouter(s: Services, tus: TusServer, tusCallers: WeakMap<In
     if (p === '/healthz') {
       return sendJson(res, 200, { status: 'ok', uptimeS: Math.round((Date.now() - s.startedAt) / 1000), sockets: s.sessions.socketCount, docsLoaded: s.hocuspocus.getDocumentsCount() });
     }
-    if (p === '/api' || p.startsWith('/api/')) return handleApi(s, req, res, url);
+    if (p === '/api' || p.startsWith('/api/')) return handleApi(s, req, res, url, clientAddress(req, trusted));
     if (p === UPLOAD_PATH || p.startsWith(`${UPLOAD_PATH}/`)) return upload(req, res, p);
     const blob = /^\/files\/([0-9a-f]{64})$/.exec(p);
     if (blob) return download(req, res, blob[1]!);

@@ -12,7 +12,9 @@ import type { SocketSession } from './socket-session';
  */
 export class DeviceSessions {
   private readonly byDevice = new Map<string, Set<SocketSession>>();
-  private readonly unauthenticated = new Map<string, number>();
+  /** sockets without a token yet, per address and all together, oldest first (Sets keep insertion order) */
+  private readonly unauthenticated = new Map<string, Set<SocketSession>>();
+  private readonly allUnauthenticated = new Set<SocketSession>();
   private readonly messages: BucketMap;
   private readonly connections: BucketMap;
   private readonly cpu: CpuBudget;
@@ -82,19 +84,32 @@ export class DeviceSessions {
     if (set.size === 0) this.byDevice.delete(deviceId);
   }
 
-  /** Whether another socket that has not authenticated yet may stay open from `ip`. */
-  mayAcceptUnauthenticated(ip: string): boolean {
-    return (this.unauthenticated.get(ip) ?? 0) < this.limits.maxUnauthenticatedPerIp;
+  /** Whether `ip` already holds half the unauthenticated sockets it may (new ones get a short deadline). */
+  underPressure(ip: string): boolean {
+    return (this.unauthenticated.get(ip)?.size ?? 0) * 2 >= this.limits.maxUnauthenticatedPerIp || this.allUnauthenticated.size * 2 >= this.limits.maxUnauthenticated;
   }
 
-  unauthenticatedOpened(ip: string): void {
-    this.unauthenticated.set(ip, (this.unauthenticated.get(ip) ?? 0) + 1);
+  /**
+   * A socket without a token opened. Past the per-address (or overall) cap the oldest such
+   * socket is closed, not the new one: a flood then only ever shortens its own sockets'
+   * lives, and a phone that shows its token at once always gets in.
+   */
+  unauthenticatedOpened(ip: string, s: SocketSession): void {
+    const set = this.unauthenticated.get(ip) ?? new Set();
+    set.add(s);
+    this.unauthenticated.set(ip, set);
+    this.allUnauthenticated.add(s);
+    if (set.size > this.limits.maxUnauthenticatedPerIp) set.values().next().value?.close(CLOSE.tooManyUnauthenticated, `over ${this.limits.maxUnauthenticatedPerIp} from ${ip}`);
+    if (this.allUnauthenticated.size > this.limits.maxUnauthenticated) this.allUnauthenticated.values().next().value?.close(CLOSE.tooManyUnauthenticated, `over ${this.limits.maxUnauthenticated} in all`);
   }
 
-  unauthenticatedClosed(ip: string): void {
-    const n = (this.unauthenticated.get(ip) ?? 1) - 1;
-    if (n <= 0) this.unauthenticated.delete(ip);
-    else this.unauthenticated.set(ip, n);
+  /** The socket authenticated or closed. */
+  unauthenticatedClosed(ip: string, s: SocketSession): void {
+    this.allUnauthenticated.delete(s);
+    const set = this.unauthenticated.get(ip);
+    if (!set) return;
+    set.delete(s);
+    if (set.size === 0) this.unauthenticated.delete(ip);
   }
 
   takeMessage(deviceId: string): boolean {

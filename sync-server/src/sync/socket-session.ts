@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { parseDocName } from '#docs/schema';
 import type { DeviceClaims } from '../auth/tokens';
 import type { RelayLimits } from '../config';
 import { CLOSE, type CloseReason } from '../errors';
+import { DeclaredFrames } from '../limits/declared-frames';
 import type { Logger } from '../logger';
 import { inspectFrame, type Frame } from '../validation/frame';
 import type { DeviceSessions } from './device-sessions';
@@ -33,17 +35,39 @@ export class SocketSession {
 
   constructor(
     private readonly ws: WebSocket,
+    /** the TCP socket under `ws`, read here for frame headers until the socket authenticates */
+    raw: Duplex,
     readonly ip: string,
     private readonly limits: RelayLimits,
     private readonly devices: DeviceSessions,
     private readonly log: Logger,
   ) {
-    devices.unauthenticatedOpened(ip);
+    const deadline = devices.underPressure(ip) ? Math.min(limits.authTimeoutMs, limits.authTimeoutUnderPressureMs) : limits.authTimeoutMs;
     this.authTimer = setTimeout(() => {
       if (!this.claims) this.close(CLOSE.authTimeout);
-    }, limits.authTimeoutMs);
+    }, deadline);
     this.authTimer.unref();
     ws.once('close', () => this.dispose());
+    this.guardPreAuth(raw);
+    devices.unauthenticatedOpened(ip, this);
+  }
+
+  /**
+   * Before a token, hold the socket to the pre-auth cap by the lengths its frame headers
+   * declare, read off the TCP socket ahead of ws (which would buffer a partial frame up to
+   * its server-wide maxPayload first). After authentication the guard goes away.
+   */
+  private guardPreAuth(raw: Duplex): void {
+    const declared = new DeclaredFrames();
+    const onData = (chunk: Buffer) => {
+      if (this.claims || this.closed) return raw.off('data', onData);
+      const total = declared.feed(chunk);
+      if (total <= this.limits.maxPreAuthBytes) return;
+      raw.off('data', onData);
+      this.refuse(CLOSE.preAuthTooLarge, `frames declaring ${total} bytes before authentication`);
+      this.ws.pause(); // read no more of it (close() drops the connection shortly)
+    };
+    raw.prependListener('data', onData);
   }
 
   get deviceId(): string | undefined {
@@ -96,7 +120,7 @@ export class SocketSession {
     if (refused) return refused;
     this.claims = claims;
     clearTimeout(this.authTimer);
-    this.devices.unauthenticatedClosed(this.ip);
+    this.devices.unauthenticatedClosed(this.ip, this);
     return undefined;
   }
 
@@ -136,6 +160,12 @@ export class SocketSession {
     if (this.closed) return;
     this.closed = true;
     this.log.info({ socket: this.id, device: this.deviceId, ip: this.ip, code: r.code, reason: r.reason, detail }, 'closing socket');
+    if (!this.claims) {
+      // It stops counting now, not when (or if) the peer answers the close frame; a peer
+      // that never shows a token gets a second to read the reason, then is dropped.
+      this.devices.unauthenticatedClosed(this.ip, this);
+      setTimeout(() => this.ws.terminate(), 1000).unref();
+    }
     try {
       this.ws.close(r.code, r.reason);
     } catch {
@@ -153,6 +183,6 @@ export class SocketSession {
     this.closed = true;
     clearTimeout(this.authTimer);
     if (this.claims) this.devices.unregister(this.claims.deviceId, this);
-    else this.devices.unauthenticatedClosed(this.ip);
+    else this.devices.unauthenticatedClosed(this.ip, this);
   }
 }

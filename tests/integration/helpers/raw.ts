@@ -1,4 +1,6 @@
 // A raw WebSocket speaking the Hocuspocus 3 framing by hand, for frames no provider would send.
+import crypto from 'node:crypto';
+import net from 'node:net';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
@@ -119,4 +121,50 @@ export class RawClient {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * A TCP connection that has done the WebSocket upgrade by hand and nothing else, so a test
+ * can write frame bytes no WebSocket client would (a header declaring megabytes, then part
+ * of them). `ended` settles when the relay closes the connection.
+ */
+export async function rawUpgrade(wsUrl: string, headers: Record<string, string> = {}): Promise<{ socket: net.Socket; ended: Promise<void>; received: () => Buffer }> {
+  const u = new URL(wsUrl);
+  const socket = net.connect(Number(u.port), u.hostname);
+  socket.on('error', () => undefined);
+  let buf = Buffer.alloc(0);
+  socket.on('data', (b: Buffer) => (buf = Buffer.concat([buf, b])));
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.write(`GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`);
+  const deadline = Date.now() + 5000;
+  while (!buf.includes('\r\n\r\n')) {
+    if (Date.now() > deadline) throw new Error('no upgrade answer');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  if (!buf.toString('latin1').startsWith('HTTP/1.1 101')) throw new Error(`upgrade refused: ${buf.toString('latin1').split('\r\n')[0]}`);
+  const start = buf.indexOf('\r\n\r\n') + 4;
+  return { socket, ended, received: () => buf.subarray(start) };
+}
+
+/** The header of a masked binary frame (client to server) declaring `length` payload bytes. */
+export function binaryFrameHeader(length: number): Buffer {
+  const h = Buffer.alloc(14);
+  h[0] = 0x82; // FIN, binary
+  h[1] = 0x80 | 127; // masked, 64-bit length
+  h.writeBigUInt64BE(BigInt(length), 2);
+  crypto.randomBytes(4).copy(h, 10);
+  return h;
+}
+
+/** The close code in a close frame the server sent (unmasked), if `bytes` hold one. */
+export function closeCodeIn(bytes: Buffer): number | undefined {
+  for (let i = 0; i + 4 <= bytes.length; i++) {
+    if (bytes[i] === 0x88 && (bytes[i + 1]! & 0x7f) >= 2 && (bytes[i + 1]! & 0x7f) < 126) return bytes.readUInt16BE(i + 2);
+  }
+  return undefined;
 }
