@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { VitePWA } from 'vite-plugin-pwa';
+import { precompress } from './scripts/vite-precompress';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -96,5 +97,7 @@ export default defineConfig({
       },
       devOptions: { enabled: false },
     }),
+    // Last: compresses what the PWA plugin wrote too (sw.js, workbox-*.js).
+    precompress(),
   ],
 });

@@ -208,8 +208,10 @@ describe('field member app, offline, at 360×740', () => {
 
   it('offers a new version, and does not reload under a form with input', async () => {
     await context.setOffline(false);
-    // A new release: any byte change in sw.js makes the browser install it and wait.
+    // A new release: any byte change in sw.js makes the browser install it and wait. The
+    // build's compressed copies of the old sw.js go, as a new build would replace them.
     appendFileSync(join(E2E_DIST, 'sw.js'), `\n// e2e release ${Date.now()}\n`);
+    for (const stale of ['sw.js.br', 'sw.js.gz']) rmSync(join(E2E_DIST, stale), { force: true });
     await page.goto(`${server.url}/households/${householdId}/visit`);
     await page.locator('#said').fill('更新前写的字');
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());

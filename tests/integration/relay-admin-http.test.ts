@@ -1,9 +1,30 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, join, ROOT, spawnRelay, startTestRelay, tmpDir, type TestRelay } from './helpers/relay';
+
+/**
+ * One request sent byte for byte over a socket: fetch() and every URL parser normalise
+ * `..`, `%2e%2e` and backslashes before sending, so they cannot test what the relay does
+ * with them.
+ */
+function rawGet(url: string, target: string): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text });
+    });
+  });
+}
 
 function admin(dataDir: string, ...args: string[]) {
   const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
@@ -61,21 +82,30 @@ describe('admin CLI', () => {
   });
 });
 
+const SECRET = 'outside-the-app-directory';
+const js = 'console.log("app");'.repeat(100);
+
 describe('HTTP', () => {
   let t: TestRelay;
   let dist: string;
   beforeAll(async () => {
-    dist = tmpDir('lianhu-dist-');
-    fs.mkdirSync(path.join(dist, 'assets'));
+    // dist/ inside a directory that also holds a file no request may reach.
+    const parent = tmpDir('lianhu-dist-');
+    fs.writeFileSync(path.join(parent, 'secret.txt'), SECRET);
+    dist = path.join(parent, 'dist');
+    fs.mkdirSync(path.join(dist, 'assets'), { recursive: true });
     fs.writeFileSync(path.join(dist, 'index.html'), `<!doctype html><title>联户走访</title>${'<!-- pad -->'.repeat(200)}`);
     fs.writeFileSync(path.join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
-    fs.writeFileSync(path.join(dist, 'assets', 'index-abc123.js'), 'console.log("app");'.repeat(100));
+    fs.writeFileSync(path.join(dist, 'assets', 'index-abc123.js'), js);
+    // As the build writes them (scripts/vite-precompress.ts): the relay never compresses.
+    fs.writeFileSync(path.join(dist, 'assets', 'index-abc123.js.gz'), zlib.gzipSync(js));
+    fs.writeFileSync(path.join(dist, 'assets', 'index-abc123.js.br'), zlib.brotliCompressSync(js));
     fs.writeFileSync(path.join(dist, 'manifest.webmanifest'), '{"name":"联户走访"}');
     t = await startTestRelay({ config: { staticDir: dist } });
   });
   afterAll(async () => {
     await t.close();
-    fs.rmSync(dist, { recursive: true, force: true });
+    fs.rmSync(path.dirname(dist), { recursive: true, force: true });
   });
 
   it('serves the PWA with the right cache headers and falls back to index.html for app routes', async () => {
@@ -89,15 +119,51 @@ describe('HTTP', () => {
     const asset = await fetch(`${t.url}/assets/index-abc123.js`, { headers: { 'Accept-Encoding': 'gzip' } });
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(asset.headers.get('vary')).toBe('Accept-Encoding');
     expect(await asset.text()).toContain('console.log("app")');
+    const brotli = await fetch(`${t.url}/assets/index-abc123.js`, { headers: { 'Accept-Encoding': 'gzip, br' } });
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(brotli.headers.get('content-type')).toContain('javascript');
+    expect(await brotli.text()).toContain('console.log("app")');
+    const identity = await fetch(`${t.url}/assets/index-abc123.js`, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(identity.headers.get('content-encoding')).toBeNull();
+    expect(await identity.text()).toBe(js);
     const deep = await fetch(`${t.url}/households/0193/visits/new`);
     expect(deep.status).toBe(200);
     expect(deep.headers.get('cache-control')).toBe('no-cache');
     expect(await deep.text()).toContain('<title>联户走访</title>');
     expect((await fetch(`${t.url}/assets/missing-123.js`)).status).toBe(404);
-    expect((await fetch(`${t.url}/../../etc/passwd`)).status).not.toBe(500);
     const etag = index.headers.get('etag')!;
-    expect((await fetch(`${t.url}/`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+    const notModified = await fetch(`${t.url}/`, { headers: { 'If-None-Match': etag } });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('never serves a file outside the app directory, however the path is spelled', async () => {
+    // Sanity: the raw client does reach files inside dist/.
+    const inside = await rawGet(t.url, '/manifest.webmanifest');
+    expect(inside.status).toBe(200);
+    expect(inside.text).toContain('{"name":');
+    const targets = [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2E%2E/secret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/..\\secret.txt',
+      '/%5c..%5csecret.txt',
+      '/..%5csecret.txt',
+      `/${path.join(path.dirname(dist), 'secret.txt')}`,
+      `//${path.join(path.dirname(dist), 'secret.txt')}`,
+      '/%00/../secret.txt',
+    ];
+    for (const target of targets) {
+      const answer = await rawGet(t.url, target);
+      expect(answer.text, target).not.toContain(SECRET);
+      expect([400, 404], `${target} answered ${answer.status}`).toContain(answer.status);
+    }
   });
 
   it('answers /healthz and JSON errors under /api', async () => {
