@@ -30,10 +30,30 @@ export default tseslint.config(
     },
   },
   {
+    // ADR 0006: the lead workspace is not precached. Field code (everything outside the lead
+    // folders) must not import it statically, or a member's offline path would need a chunk
+    // that is not on the phone. The router reaches lead pages by dynamic import().
+    files: ['src/**/*.ts', 'src/**/*.vue'],
+    ignores: ['src/domain/**', 'src/pages/lead/**', 'src/components/lead/**', 'src/composables/lead/**', 'src/stores/lead-*', 'src/workers/**', 'src/i18n/messages/lead.*'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/pages/lead/**', '**/components/lead/**', '**/composables/lead/**', '**/stores/lead-*', '**/workers/lead-*', '**/i18n/messages/lead.*', './lead/**', '../lead/**'],
+              message: 'Field code must not import the lead workspace (not precached; see docs/adr/0006-app-shell-budget.md). Move shared pieces out of the lead folders.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // src/domain is shared with the relay and must stay framework-free.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['vue', 'vue-*', 'pinia', 'dexie', 'yjs', 'y-*', '@hocuspocus/*', '@/stores/*', '@/db/*', '@/docs/*', '@/sync/*'] }],
+      'no-restricted-imports': ['error', { patterns: ['vue', 'vue-*', 'pinia', 'dexie', 'yjs', 'y-*', '@hocuspocus/*', '@/stores/*', '@/db/*', '@/docs/*', '@/sync/*', '@/composables/*', '@/components/*', '@/pages/*', '@/workers/*'] }],
     },
   },
 );

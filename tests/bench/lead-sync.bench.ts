@@ -12,7 +12,9 @@ import { benchTeam, KB, MB, recordsJsonBytes } from './support/team';
  * The lead's device against a relay holding the whole team (2,000 households, 20,000
  * visits): the first full sync in Chromium on loopback and on a slow link, then — on the
  * first loopback device — a resync with nothing new and the half-year assessment page with
- * the CPU slowed 4×.
+ * the CPU slowed 4×. Leads use phones too: one more first sync runs with the CPU slowed 4×
+ * from the start, and on that device the first lead page (the overview) is opened the
+ * moment the sync is done and timed until usable.
  */
 
 interface SyncRun {
@@ -79,8 +81,15 @@ async function assessmentPage(context: BrowserContext, link: Link): Promise<numb
   }
 }
 
+/** Right after a first sync: open the overview (same page, CPU as it is) and time it until usable. */
+async function overviewPage(page: Page, link: Link): Promise<number> {
+  await page.goto(`${link.url}/lead`);
+  await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.overviewReady !== undefined, undefined, { polling: 100, timeout: 180_000 });
+  return await page.evaluate(() => (window as unknown as BenchWindow).__bench.overviewReady!);
+}
+
 export interface BenchWindow {
-  __bench: { online: number[]; settingsWrites: Record<string, number[]>; durable: number[]; search: number[]; listShown?: number; listInteractive?: number; assessmentReady?: number };
+  __bench: { online: number[]; settingsWrites: Record<string, number[]>; durable: number[]; search: number[]; listShown?: number; listInteractive?: number; assessmentReady?: number; overviewReady?: number };
 }
 
 export const leadSync: Bench = async ({ smoke, runs }) => {
@@ -91,15 +100,18 @@ export const leadSync: Bench = async ({ smoke, runs }) => {
   const loopRuns = smoke ? 1 : 3;
   const slowRuns = smoke ? 1 : 2;
   const pageRuns = smoke ? 2 : runs;
+  const phoneRuns = smoke ? 1 : 2;
   const dataDir = tempDir('lianhu-bench-lead-');
   seedTeams(dataDir, [seedOf(team)]);
-  const codes = createInvites(dataDir, team.teamId, Array.from({ length: loopRuns + slowRuns }, () => ({ role: 'lead' as const, memberId: team.leadId })));
+  const codes = createInvites(dataDir, team.teamId, Array.from({ length: loopRuns + slowRuns + phoneRuns }, () => ({ role: 'lead' as const, memberId: team.leadId })));
   const relay = await startRelayProcess(dataDir, BENCH_DIST);
   const link = await new Link({ host: relay.host, port: relay.port }).start();
   const loop: SyncRun[] = [];
   const slow: SyncRun[] = [];
   const resyncs: { ms: number; traffic: Traffic }[] = [];
   const assessment: number[] = [];
+  const phone: SyncRun[] = [];
+  const firstPage: number[] = [];
   try {
     for (let i = 0; i < loopRuns + slowRuns; i++) {
       const onSlowLink = i >= loopRuns;
@@ -116,6 +128,20 @@ export const leadSync: Bench = async ({ smoke, runs }) => {
           await page.close();
           for (let k = 0; k < pageRuns; k++) assessment.push(await assessmentPage(context, link));
         }
+      } finally {
+        await context.close();
+        removeDir(profile);
+      }
+    }
+    for (let i = 0; i < phoneRuns; i++) {
+      const profile = tempDir('lianhu-bench-lead-profile-');
+      const { context, page } = await launchDevice(profile, { laptop: true });
+      try {
+        await context.addInitScript(PAGE_MARKS);
+        // CPU 4× from the first page on (the throttle stays with the page across navigations).
+        await throttleCpu(await cdp(context, page), 4);
+        phone.push(await joinAndSync(page, link, codes[loopRuns + slowRuns + i]!, undefined, households));
+        firstPage.push(await overviewPage(page, link));
       } finally {
         await context.close();
         removeDir(profile);
@@ -145,12 +171,14 @@ export const leadSync: Bench = async ({ smoke, runs }) => {
     ),
     summarize('first full sync, bytes down ÷ records’ JSON', '×', loop.map((r) => r.traffic.down / json), 0.3, `every byte on the wire from join to done (HTTP heads and bodies, WebSocket frames), loopback runs`),
     summarize('first full sync, lead, 100 ms RTT / 1.6 Mbit/s (s)', 's', slow.map((r) => r.rowsMs / 1000), null, `docs durable after ${median(slow.map((r) => r.docsMs / 1000))} s; ${bytesNote(slow)}`),
+    summarize('first full sync, lead, loopback, CPU 4× (s)', 's', phone.map((r) => r.rowsMs / 1000), null, `a lead on a phone-class CPU; docs durable after ${median(phone.map((r) => r.docsMs / 1000))} s, rows after`),
+    summarize('first lead page usable after the first sync, CPU 4× (s)', 's', firstPage.map((ms) => ms / 1000), 1.5, `/lead opened the moment the CPU-4× sync was done, timed on the page's clock until its counts over every visit and request are shown`),
   );
   const both = resyncs.map((r) => r.traffic.up + r.traffic.down);
   results.push(
     summarize('resync with nothing new (ms)', 'ms', resyncs.map((r) => r.ms), 100, `${team.docs.size} docs on the device; from the online event to the run's end (sync.lastSyncedAt written); ${resyncs[0]!.traffic.requests} requests`),
     summarize('resync with nothing new, bytes both ways (KB)', 'KB', both.map(KB), 10, `up ${KB(resyncs[0]!.traffic.up)} KB, down ${KB(resyncs[0]!.traffic.down)} KB (of which connectivity probe ${KB(resyncs[0]!.traffic.byKind.health.up + resyncs[0]!.traffic.byKind.health.down)} KB)`),
-    summarize('lead assessment page, half year, CPU 4× (s)', 's', assessment.map((ms) => ms / 1000), 1.5, `cold page load of /lead/assessment (${households} households, ${(smoke ? SMOKE : FULL).visits} visits) until the team's records are loaded, the table filled and the charts drawn`),
+    summarize('lead assessment page, half year, CPU 4× (s)', 's', assessment.map((ms) => ms / 1000), 1.5, `cold page load of /lead/assessment (${households} households, ${(smoke ? SMOKE : FULL).visits} visits) until its figures are in (computed in the lead-figures worker), the table filled and the charts drawn`),
   );
   return results;
 };

@@ -1,74 +1,73 @@
-import { computed, type Ref } from 'vue';
+import { computed, shallowRef, watch, type Ref } from 'vue';
 import { useI18n } from 'vue-i18n';
-import { assess, previousPeriod, type MemberAssessment, type Period } from '@/domain/assessment';
-import { localDay } from '@/domain/local-day';
+import type { Period } from '@/domain/assessment';
+import { leadFigures, type LeadFigures } from '@/domain/lead-figures';
 import { REQUEST_STATUSES } from '@/domain/request';
-import { notableHouseholds, openProblems, periodFigures } from '@/domain/summary';
-import { chartMonths, requestsByCategory, satisfactionPerMonth, visitsPerMonth } from '@/domain/team-stats';
-import { useHouseholdsStore } from '@/stores/households';
-import { useLeadRecordsStore } from '@/stores/lead-records';
+import { useLeadFiguresStore } from '@/stores/lead-figures';
 import { useLeadTeamStore } from '@/stores/lead-team';
 import { CHART_COLORS, type ChartSeries } from './chart';
 import { useLeadFormat } from './useLeadFormat';
 
+const NO_ROWS = { households: [], visits: [], requests: [], ratings: [], complaints: [] };
+
 /**
- * Everything the assessment and summary pages show for a period, computed from the rows
- * in memory: per-member assessment (考核), team figures and the previous period's for
- * comparison, the chart series, notable households and open problems. `memberId` narrows
- * the charts to one member.
+ * Everything the assessment and summary pages show for a period — per-member assessment
+ * (考核), team figures and the previous period's, the chart series, notable households and
+ * open problems — computed in the lead-figures worker (src/domain/lead-figures.ts) and
+ * asked again when the period, the member, the roster or the rows change. Until the first
+ * answer `ready` is false and the figures are those of no rows. `memberId` narrows the charts.
  */
 export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId?: Ref<string>) {
   const { t } = useI18n();
   const { monthLabel } = useLeadFormat();
-  const households = useHouseholdsStore();
-  const records = useLeadRecordsStore();
   const team = useLeadTeamStore();
+  const store = useLeadFiguresStore();
+  store.start();
 
-  const input = computed(() => ({ households: households.rows, visits: records.visits, requests: records.requests, ratings: records.ratings, complaints: records.complaints }));
+  const query = () => ({ period: period.value, today: today.value, members: team.members, memberId: memberId?.value || undefined });
+  const result = shallowRef<LeadFigures>(leadFigures(NO_ROWS, query()));
+  const ready = shallowRef(false);
+  const failed = shallowRef(false);
+  let asked = 0;
+  watch(
+    [period, today, () => memberId?.value, () => team.members, () => store.version],
+    async () => {
+      const mine = ++asked;
+      try {
+        const value = await store.figures(query());
+        if (mine !== asked) return;
+        result.value = value;
+        failed.value = false;
+        if (!ready.value) {
+          ready.value = true;
+          // The lead pages have their figures from here (benchmarks time the assessment page by it).
+          performance.clearMarks('lianhu:lead-figures-ready');
+          performance.mark('lianhu:lead-figures-ready');
+        }
+      } catch (err) {
+        if (mine !== asked) return;
+        console.warn('lead: figures failed', err);
+        failed.value = true;
+      }
+    },
+    { immediate: true },
+  );
 
-  const assessment = computed<MemberAssessment[]>(() => {
-    const members = team.members;
-    const p = period.value;
-    const within = (day: string) => day >= p.from && day <= p.to;
-    // assess() keeps only the period's visits, ratings and complaints itself; handing it just
-    // those (by their local day, the same test) spares it most of its date conversions.
-    const i = input.value;
-    const rows = assess({
-      members,
-      households: i.households,
-      visits: i.visits.filter((v) => within(v.visitedOn)),
-      requests: i.requests,
-      ratings: i.ratings.filter((r) => within(localDay(r.recordedAt))),
-      complaints: i.complaints.filter((c) => within(localDay(c.recordedAt))),
-      period: p,
-      today: today.value,
-    });
-    const role = new Map(members.map((m) => [m.id, m.role]));
-    // A lead with no households of their own and no visits has nothing to be assessed on.
-    return rows.filter((r) => role.get(r.memberId) !== 'lead' || r.linkedHouseholds > 0 || r.visits > 0);
-  });
-
-  const figures = computed(() => periodFigures(input.value, period.value, today.value));
-  const previous = computed(() => periodFigures(input.value, previousPeriod(period.value), today.value));
-  const notable = computed(() => notableHouseholds(input.value, period.value, today.value));
-  const problems = computed(() => openProblems(input.value, period.value, today.value));
-
-  const months = computed(() => chartMonths(period.value));
+  const r = () => result.value;
+  const assessment = computed(() => r().assessment);
+  const figures = computed(() => r().figures);
+  const previous = computed(() => r().previous);
+  const notable = computed(() => r().notable);
+  const problems = computed(() => r().problems);
   // Months without the year: the period is in the heading, and short labels need no turning.
-  const monthLabels = computed(() => months.value.map((m) => monthLabel(m)));
-  const member = () => memberId?.value || undefined;
-
-  const visitsChart = computed<ChartSeries[]>(() => [
-    { label: t('lead.charts.visits'), color: CHART_COLORS.visits, values: visitsPerMonth(records.visits, months.value, member()).map((m) => m.count) },
-  ]);
-
-  const requestsTable = computed(() => requestsByCategory(records.requests, period.value, member()));
+  const monthLabels = computed(() => r().months.map((m) => monthLabel(m)));
+  const visitsChart = computed<ChartSeries[]>(() => [{ label: t('lead.charts.visits'), color: CHART_COLORS.visits, values: r().visitsPerMonth }]);
+  const requestsTable = computed(() => r().requestsTable);
   const requestsChart = computed(() => ({
-    labels: requestsTable.value.map((r) => t(`field.categories.${r.category}`)),
-    series: REQUEST_STATUSES.map((s) => ({ label: t(`field.statuses.${s}`), color: CHART_COLORS[s], values: requestsTable.value.map((r) => r.byStatus[s]) })),
+    labels: requestsTable.value.map((row) => t(`field.categories.${row.category}`)),
+    series: REQUEST_STATUSES.map((s) => ({ label: t(`field.statuses.${s}`), color: CHART_COLORS[s], values: requestsTable.value.map((row) => row.byStatus[s]) })),
   }));
-
-  const satisfaction = computed(() => satisfactionPerMonth(records.ratings, months.value, member()));
+  const satisfaction = computed(() => r().satisfaction);
   const satisfactionChart = computed<ChartSeries[]>(() => [{ label: t('lead.charts.satisfactionScore'), color: CHART_COLORS.score, values: satisfaction.value.map((m) => m.score ?? null) }]);
   const ratingsChart = computed<ChartSeries[]>(() => [
     { label: t('field.satisfaction.satisfied'), color: CHART_COLORS.satisfied, values: satisfaction.value.map((m) => m.satisfied) },
@@ -76,5 +75,5 @@ export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId
     { label: t('field.satisfaction.dissatisfied'), color: CHART_COLORS.dissatisfied, values: satisfaction.value.map((m) => m.dissatisfied) },
   ]);
 
-  return { assessment, figures, previous, notable, problems, monthLabels, visitsChart, requestsTable, requestsChart, satisfactionChart, ratingsChart };
+  return { ready, failed, assessment, figures, previous, notable, problems, monthLabels, visitsChart, requestsTable, requestsChart, satisfactionChart, ratingsChart };
 }

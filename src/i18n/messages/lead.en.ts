@@ -107,6 +107,7 @@ const messages: LeadMessages = {
       why: 'Score {n}: {reasons}',
     },
     errors: {
+      figures: 'The figures could not be computed. Reload the page to try again; all records are kept.',
       member_left: 'This member has left the team.',
       not_lead: 'Only a team lead can do this.',
       nothing_selected: 'Select households and a member first.',

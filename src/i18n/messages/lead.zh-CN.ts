@@ -105,6 +105,7 @@ const messages = {
       why: '相似度 {n}：{reasons}',
     },
     errors: {
+      figures: '没能算出统计数字，请刷新页面再试。记录都还在。',
       member_left: '这位成员已经离开团队。',
       not_lead: '只有组长可以做这项操作。',
       nothing_selected: '请先选择户和成员。',

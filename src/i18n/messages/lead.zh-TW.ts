@@ -107,6 +107,7 @@ const messages: LeadMessages = {
       why: '相似度 {n}：{reasons}',
     },
     errors: {
+      figures: '沒能算出統計數字，請重新整理頁面再試。紀錄都還在。',
       member_left: '這位成員已經離開團隊。',
       not_lead: '只有組長可以做這項操作。',
       nothing_selected: '請先選擇戶和成員。',

@@ -11,8 +11,11 @@
  * - `durable`: durations of every `lianhu:durable` measure (a save on disk, src/db/local-records.ts);
  * - `listShown` / `listInteractive`: the household list's first card in the DOM, and the
  *   first task after the frame that showed it (the main thread free for input);
- * - `assessmentReady`: the lead's assessment page with the team's records loaded (the
- *   `lianhu:lead-records-loaded` mark), its table filled and its charts drawn;
+ * - `assessmentReady`: the lead's assessment page with its figures computed (the
+ *   `lianhu:lead-figures-ready` mark, from the lead-figures worker), its table filled and
+ *   its charts drawn;
+ * - `overviewReady`: the lead's overview with its counts from the lead-figures worker (the
+ *   `lianhu:lead-overview-ready` mark) and the households counted;
  * - `search`: for each input event on the household search, from the event to the list
  *   updated and laid out.
  */
@@ -28,7 +31,8 @@ export const PAGE_MARKS = `(() => {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       if (e.name === 'lianhu:durable') b.durable.push(e.duration);
-      if (e.name === 'lianhu:lead-records-loaded') b.leadRecordsLoaded = e.startTime;
+      if (e.name === 'lianhu:lead-figures-ready') b.leadFiguresReady = e.startTime;
+      if (e.name === 'lianhu:lead-overview-ready') b.leadOverviewReady = e.startTime;
     }
     checks.slice().forEach((check) => check());
   }).observe({ entryTypes: ['mark', 'measure'] });
@@ -58,13 +62,23 @@ export const PAGE_MARKS = `(() => {
       },
     );
   }
+  if (location.pathname === '/lead') {
+    // Ready: the counts over visits and requests are in, and the households are counted.
+    watch(
+      () => b.leadOverviewReady !== undefined && [...document.querySelectorAll('.lead-stats dd, .lead-stats .lead-stat__value')].length > 0 && !document.querySelector('.lead-layout__page > p.hint[role="status"]'),
+      () => {
+        document.body.getBoundingClientRect();
+        b.overviewReady = performance.now();
+      },
+    );
+  }
   if (location.pathname === '/lead/assessment') {
-    // The table is drawn before the records arrive (with zeros): ready means records loaded,
+    // The table is drawn before the figures arrive (with zeros): ready means figures in,
     // households counted (the total's "linked" cell) and a chart drawn.
     watch(
       () => {
         const linked = document.querySelector('.lead-assessment tfoot td:nth-child(2)');
-        return b.leadRecordsLoaded !== undefined && linked && linked.textContent.trim() !== '0' && document.querySelector('.lead-assessment tbody tr') && document.querySelector('.lead-chart svg');
+        return b.leadFiguresReady !== undefined && linked && linked.textContent.trim() !== '0' && document.querySelector('.lead-assessment tbody tr') && document.querySelector('.lead-chart svg');
       },
       () => {
         document.body.getBoundingClientRect();

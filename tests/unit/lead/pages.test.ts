@@ -8,14 +8,20 @@ import LeadChart from '@/components/lead/LeadChart.vue';
 import { useMergedRedirect } from '@/composables/useMergedRedirect';
 import { localRecords } from '@/db/instance';
 import { i18n, setLocale } from '@/i18n';
+import { useLeadFiguresStore } from '@/stores/lead-figures';
 import { useLeadRecordsStore } from '@/stores/lead-records';
+import { useSyncStore } from '@/stores/sync';
+import { INITIAL_STATUS } from '@/sync/status';
 import { useLeadTeamStore } from '@/stores/lead-team';
 import { mountAt } from '../components/mount-app';
 import { eventually, useFreshStores } from '../stores/helpers';
 import { household, LI, startTeam, WANG } from './helpers';
 
 useFreshStores();
-afterEach(() => useLeadRecordsStore().stop());
+afterEach(() => {
+  useLeadRecordsStore().stop();
+  useLeadFiguresStore().stop();
+});
 
 describe('lead pages', () => {
   it('are for leads: a member opening /lead lands on their households', async () => {
@@ -31,7 +37,31 @@ describe('lead pages', () => {
     await household('h2', { headName: '李四', phone: '' });
     const { wrapper } = await mountAt('/lead');
     await eventually(() => expect(wrapper.find('.lead-stats').text()).toContain('无人联系的户1'));
-    expect(wrapper.text()).toContain('待讲评的走访2');
+    // Counts over the visits come from the lead-figures worker, a moment later.
+    await eventually(() => expect(wrapper.text()).toContain('待讲评的走访2'));
+    expect(wrapper.text()).toContain('走访记录2');
+    wrapper.unmount();
+  });
+
+  it('assessment: figures come from the worker, and say they are partial until the team is all here', async () => {
+    await startTeam();
+    await household('h1', {}, { linked: [WANG], visitAt: new Date().toISOString() });
+    await household('h2', { headName: '李四', phone: '' }, { linked: [WANG], by: LI });
+    const { wrapper } = await mountAt('/lead/assessment');
+    // 王芳: two linked households, one visit of hers this period.
+    const linkedTotal = () => wrapper.find('.lead-assessment tfoot td:nth-child(2)').text();
+    await eventually(() => expect(linkedTotal()).toBe('2'));
+    const wang = wrapper.findAll('.lead-assessment tbody tr').find((tr) => tr.text().includes('王芳'))!;
+    expect(wang.findAll('td').map((td) => td.text()).slice(0, 2)).toEqual(['2', '1']);
+    // This device never finished a first sync: the page says its figures are partial.
+    expect(wrapper.find('.lead-incomplete').text()).toContain('全队记录还没有下载完');
+    useSyncStore().status = { ...INITIAL_STATUS, teamRecords: { complete: false, done: 700, total: 2000 } };
+    await eventually(() => expect(wrapper.find('.lead-incomplete').text()).toContain('700 / 2,000'));
+    useSyncStore().status = { ...INITIAL_STATUS, state: 'synced', teamRecords: { complete: true }, headline: 'all_on_server' };
+    await eventually(() => expect(wrapper.find('.lead-incomplete').exists()).toBe(false));
+    // A new visit reaches the figures without reloading the page.
+    await household('h3', { headName: '赵六', phone: '' }, { linked: [WANG], visitAt: new Date().toISOString() });
+    await eventually(() => expect(linkedTotal()).toBe('3'), 4000);
     wrapper.unmount();
   });
 

@@ -4,6 +4,7 @@ import { resetLocalRecords } from '@/db/instance';
 import { useHouseholdsStore } from '@/stores/households';
 import { useIdentityStore } from '@/stores/identity';
 import { useRequestsStore } from '@/stores/requests';
+import { resetFiguresBackend } from '@/workers/lead-figures-client';
 
 /** Fresh Pinia and a fresh LocalRecords per test (setup.ts gives a fresh fake IndexedDB). */
 export function useFreshStores(): void {
@@ -14,6 +15,8 @@ export function useFreshStores(): void {
     vi.restoreAllMocks();
     vi.unstubAllGlobals();
     await resetLocalRecords();
+    // The lead figures keep the rows they read: a fresh database needs a fresh reader.
+    resetFiguresBackend();
   });
 }
 

@@ -1,0 +1,95 @@
+import { assess, previousPeriod, type MemberAssessment, type Period } from './assessment';
+import { localDay } from './local-day';
+import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
+import { boardStats, type BoardStats } from './request-board';
+import { notableHouseholds, openProblems, periodFigures, type NotableHousehold, type OpenProblems, type PeriodFigures } from './summary';
+import type { TeamMember } from './team';
+import { chartMonths, requestsByCategory, satisfactionPerMonth, visitsPerMonth, type CategoryStatusCounts, type MonthSatisfaction } from './team-stats';
+
+/**
+ * Everything the lead's assessment and summary pages and the overview show, computed in one
+ * place from the projection rows — in a worker (src/workers/lead-figures.worker.ts), so the
+ * page never holds or scans 20,000 rows. Pure: the screen and the printed summary agree.
+ */
+
+export interface LeadRows {
+  households: readonly HouseholdRow[];
+  visits: readonly VisitRow[];
+  requests: readonly RequestRow[];
+  ratings: readonly RatingRow[];
+  complaints: readonly ComplaintRow[];
+}
+
+export interface FiguresQuery {
+  period: Period;
+  today: string;
+  members: TeamMember[];
+  /** narrows the charts to one member */
+  memberId?: string;
+}
+
+export interface LeadFigures {
+  assessment: MemberAssessment[];
+  figures: PeriodFigures;
+  previous: PeriodFigures;
+  notable: NotableHousehold[];
+  problems: OpenProblems;
+  /** `YYYY-MM` of the chart months */
+  months: string[];
+  visitsPerMonth: number[];
+  requestsTable: CategoryStatusCounts[];
+  satisfaction: MonthSatisfaction[];
+}
+
+export interface LeadOverview {
+  visits: number;
+  unreviewed: number;
+  needsCorrection: number;
+  requests: BoardStats;
+}
+
+/** Per-member assessment for the period, without leads who have nothing to be assessed on. */
+export function teamAssessment(rows: LeadRows, q: FiguresQuery): MemberAssessment[] {
+  const p = q.period;
+  const within = (day: string) => day >= p.from && day <= p.to;
+  // assess() keeps only the period's visits, ratings and complaints itself; handing it just
+  // those (by their local day, the same test) spares it most of its date conversions.
+  const result = assess({
+    members: q.members,
+    households: [...rows.households],
+    visits: rows.visits.filter((v) => within(v.visitedOn)),
+    requests: [...rows.requests],
+    ratings: rows.ratings.filter((r) => within(localDay(r.recordedAt))),
+    complaints: rows.complaints.filter((c) => within(localDay(c.recordedAt))),
+    period: p,
+    today: q.today,
+  });
+  const role = new Map(q.members.map((m) => [m.id, m.role]));
+  return result.filter((r) => role.get(r.memberId) !== 'lead' || r.linkedHouseholds > 0 || r.visits > 0);
+}
+
+export function leadFigures(rows: LeadRows, q: FiguresQuery): LeadFigures {
+  const months = chartMonths(q.period);
+  return {
+    assessment: teamAssessment(rows, q),
+    figures: periodFigures(rows, q.period, q.today),
+    previous: periodFigures(rows, previousPeriod(q.period), q.today),
+    notable: notableHouseholds(rows, q.period, q.today),
+    problems: openProblems(rows, q.period, q.today),
+    months,
+    visitsPerMonth: visitsPerMonth(rows.visits, months, q.memberId).map((m) => m.count),
+    requestsTable: requestsByCategory(rows.requests, q.period, q.memberId),
+    satisfaction: satisfactionPerMonth(rows.ratings, months, q.memberId),
+  };
+}
+
+/** The overview's counts over every visit and request. */
+export function leadOverview(rows: Pick<LeadRows, 'visits' | 'requests'>, today: string): LeadOverview {
+  let unreviewed = 0;
+  let needsCorrection = 0;
+  for (const v of rows.visits) {
+    if (!v.reviewStatus) unreviewed++;
+    else if (v.reviewStatus === 'needs_correction') needsCorrection++;
+  }
+  return { visits: rows.visits.length, unreviewed, needsCorrection, requests: boardStats(rows.requests, today) };
+}

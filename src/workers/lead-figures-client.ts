@@ -1,0 +1,88 @@
+import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
+import { FIGURE_TABLES, FiguresSource } from './lead-figures-source';
+import type { FiguresReply, FiguresRequest } from './lead-figures.worker';
+import { readStores } from './read-stores';
+// `lead-` keeps the worker out of the precached shell like the rest of the lead workspace
+// (cached on first use, like the export worker).
+import workerUrl from './lead-figures.worker.ts?worker&url';
+
+/** The lead figures failed to compute (the page says `lead.errors.figures`). */
+export class FiguresError extends Error {
+  readonly code = 'figures_failed';
+  readonly messageKey = 'lead.errors.figures';
+}
+
+export interface FiguresBackend {
+  figures(dbName: string, query: FiguresQuery): Promise<LeadFigures>;
+  overview(dbName: string, today: string): Promise<LeadOverview>;
+  changed(dbName: string, tables: string[]): void;
+}
+
+/** Where Web Workers exist (browsers): one worker for every lead page. */
+function workerBackend(): FiguresBackend {
+  let worker: Worker | undefined;
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  const get = () => {
+    if (!worker) {
+      worker = new Worker(workerUrl, { type: 'module' });
+      worker.onmessage = (e: MessageEvent<FiguresReply>) => {
+        const w = waiting.get(e.data.id);
+        if (!w) return;
+        waiting.delete(e.data.id);
+        if (e.data.type === 'error') w.reject(new FiguresError(e.data.message));
+        else w.resolve(e.data.value as never);
+      };
+      worker.onerror = (e) => {
+        for (const w of waiting.values()) w.reject(new FiguresError(e.message));
+        waiting.clear();
+        worker?.terminate();
+        worker = undefined;
+      };
+    }
+    return worker;
+  };
+  const ask = <T>(request: FiguresRequest & { id: number }) =>
+    new Promise<T>((resolve, reject) => {
+      waiting.set(request.id, { resolve: resolve as (v: never) => void, reject });
+      get().postMessage(request);
+    });
+  return {
+    figures: (dbName, query) => ask({ type: 'figures', id: nextId++, dbName, query }),
+    overview: (dbName, today) => ask({ type: 'overview', id: nextId++, dbName, today }),
+    changed: (dbName, tables) => {
+      // Nothing to tell a worker that has not started: it reads everything when it does.
+      if (worker) worker.postMessage({ type: 'changed', dbName, tables } satisfies FiguresRequest);
+    },
+  };
+}
+
+/** Without Web Workers (Node tests): the same source, on this thread. */
+function inlineBackend(): FiguresBackend {
+  const sources = new Map<string, FiguresSource>();
+  const source = (dbName: string) => {
+    let s = sources.get(dbName);
+    if (!s) {
+      s = new FiguresSource((tables) => readStores(dbName, tables.filter((t) => FIGURE_TABLES.includes(t))));
+      sources.set(dbName, s);
+    }
+    return s;
+  };
+  return {
+    figures: (dbName, query) => source(dbName).figures(query),
+    overview: (dbName, today) => source(dbName).overview(today),
+    changed: (dbName, tables) => source(dbName).changed(tables),
+  };
+}
+
+let backend: FiguresBackend | undefined;
+
+export function figuresBackend(): FiguresBackend {
+  backend ??= typeof Worker === 'undefined' ? inlineBackend() : workerBackend();
+  return backend;
+}
+
+/** Forget cached rows and answers (tests give each case a fresh database). */
+export function resetFiguresBackend(): void {
+  backend = undefined;
+}

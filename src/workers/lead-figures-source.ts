@@ -1,0 +1,71 @@
+import { leadFigures, leadOverview, type FiguresQuery, type LeadFigures, type LeadOverview, type LeadRows } from '@/domain/lead-figures';
+
+export const FIGURE_TABLES = ['households', 'visits', 'requests', 'ratings', 'complaints'] as const;
+export type FigureTable = (typeof FIGURE_TABLES)[number];
+
+type Reader = (tables: FigureTable[]) => Promise<Partial<Record<FigureTable, unknown[]>>>;
+
+/** Answers kept per query; a lead flips between a handful of periods and members. */
+const CACHE_LIMIT = 24;
+
+/**
+ * The lead's figures over the team's rows, held where they are computed (the worker): each
+ * table is read once and again only after the page says it changed; answers are cached per
+ * query (period, member, roster, today) until then, so going back to a period is instant.
+ */
+export class FiguresSource {
+  private rows: LeadRows = { households: [], visits: [], requests: [], ratings: [], complaints: [] };
+  private readonly dirty = new Set<FigureTable>(FIGURE_TABLES);
+  private loading: Promise<void> | undefined;
+  private readonly cache = new Map<string, LeadFigures>();
+  private overviewCache: { today: string; value: LeadOverview } | undefined;
+
+  constructor(private readonly read: Reader) {}
+
+  /** Tables the app wrote to: read them again before the next answer. */
+  changed(tables: readonly string[]): void {
+    for (const t of tables) if ((FIGURE_TABLES as readonly string[]).includes(t)) this.dirty.add(t as FigureTable);
+    this.cache.clear();
+    this.overviewCache = undefined;
+  }
+
+  async figures(q: FiguresQuery): Promise<LeadFigures> {
+    await this.current();
+    const key = JSON.stringify([q.period, q.today, q.memberId ?? '', q.members]);
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = leadFigures(this.rows, q);
+      if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  async overview(today: string): Promise<LeadOverview> {
+    await this.current();
+    if (this.overviewCache?.today !== today) this.overviewCache = { today, value: leadOverview(this.rows, today) };
+    return this.overviewCache.value;
+  }
+
+  /** Read what changed since the last read (a change during a read is read again). */
+  private async current(): Promise<void> {
+    while (this.loading || this.dirty.size > 0) {
+      if (!this.loading) {
+        const tables = [...this.dirty];
+        this.dirty.clear();
+        this.loading = this.read(tables)
+          .then((got) => {
+            this.rows = { ...this.rows, ...(got as Partial<LeadRows>) };
+          })
+          .catch((err: unknown) => {
+            for (const t of tables) this.dirty.add(t);
+            throw err;
+          })
+          .finally(() => {
+            this.loading = undefined;
+          });
+      }
+      await this.loading;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/// <reference lib="webworker" />
+import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
+import { FIGURE_TABLES, FiguresSource } from './lead-figures-source';
+import { readStores } from './read-stores';
+
+/**
+ * The lead's figures are computed here, from rows this worker reads from IndexedDB itself:
+ * the page never holds or scans 20,000 visits, and stays responsive while they are read.
+ */
+
+export type FiguresRequest =
+  | { type: 'figures'; id: number; dbName: string; query: FiguresQuery }
+  | { type: 'overview'; id: number; dbName: string; today: string }
+  | { type: 'changed'; dbName: string; tables: string[] };
+
+export type FiguresReply = { id: number; type: 'figures'; value: LeadFigures } | { id: number; type: 'overview'; value: LeadOverview } | { id: number; type: 'error'; message: string };
+
+const sources = new Map<string, FiguresSource>();
+const source = (dbName: string) => {
+  let s = sources.get(dbName);
+  if (!s) {
+    s = new FiguresSource((tables) => readStores(dbName, tables.filter((t) => FIGURE_TABLES.includes(t))));
+    sources.set(dbName, s);
+  }
+  return s;
+};
+const post = (reply: FiguresReply) => (self as unknown as Worker).postMessage(reply);
+
+self.onmessage = async (e: MessageEvent<FiguresRequest>) => {
+  const m = e.data;
+  if (m.type === 'changed') {
+    source(m.dbName).changed(m.tables);
+    return;
+  }
+  try {
+    if (m.type === 'figures') post({ id: m.id, type: 'figures', value: await source(m.dbName).figures(m.query) });
+    else post({ id: m.id, type: 'overview', value: await source(m.dbName).overview(m.today) });
+  } catch (err) {
+    post({ id: m.id, type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+};
