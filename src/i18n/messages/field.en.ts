@@ -108,7 +108,6 @@ const messages: FieldMessages = {
       daysSince: 'visited today | visited {n} day ago | visited {n} days ago',
       empty: 'No households yet. Tap “Register a household” below to start.',
       found: 'No households found | {n} household found | {n} households found',
-      more: 'Show more',
       neverVisited: 'never visited',
       openRequests: '{n} open request | {n} open requests',
       register: 'Register a household',

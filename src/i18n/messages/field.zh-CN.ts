@@ -106,7 +106,6 @@ const messages = {
       daysSince: '今天走访过 | {n} 天前走访 | {n} 天前走访',
       empty: '还没有联系户。点下方“登记新户”开始。',
       found: '没有找到 | 找到 1 户 | 找到 {n} 户',
-      more: '显示更多',
       neverVisited: '还没走访过',
       openRequests: '{n} 项诉求未办结',
       register: '登记新户',

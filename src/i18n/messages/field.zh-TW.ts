@@ -108,7 +108,6 @@ const messages: FieldMessages = {
       daysSince: '今天走訪過 | {n} 天前走訪 | {n} 天前走訪',
       empty: '還沒有聯繫戶。點下方「登記新戶」開始。',
       found: '沒有找到 | 找到 1 戶 | 找到 {n} 戶',
-      more: '顯示更多',
       neverVisited: '還沒走訪過',
       openRequests: '{n} 項訴求未辦結',
       register: '登記新戶',
