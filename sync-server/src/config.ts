@@ -37,6 +37,14 @@ export interface RelayLimits {
   maxMessageBytes: number;
   /** `MAX_UPLOAD_BYTES`, default the domain's photo limit (4 MiB) */
   maxUploadBytes: number;
+  /** `UPLOAD_EXPIRY_HOURS`, default 24: an unfinished photo upload is deleted this long after it began */
+  uploadExpiryHours: number;
+  /** `MAX_UNFINISHED_UPLOADS_PER_DEVICE`, default 20 (429 `upload_quota` past it) */
+  maxUnfinishedUploadsPerDevice: number;
+  /** `MAX_UNFINISHED_UPLOAD_BYTES_PER_DEVICE`, default 64 MiB of declared upload lengths (429 `upload_quota`) */
+  maxUnfinishedUploadBytesPerDevice: number;
+  /** `MAX_UNFINISHED_UPLOAD_BYTES`, default 2 GiB for all devices together (507 `insufficient_storage`) */
+  maxUnfinishedUploadBytes: number;
   /** `MAX_DOCS_PER_CONNECTION`, default 1000 documents attached to one socket */
   maxDocsPerConnection: number;
   /** `MAX_PENDING_AUTH`, default 100 documents waiting for authentication on one socket */
@@ -111,6 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 2 * 1024 * 1024),
       maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', MAX_PHOTO_BYTES),
+      uploadExpiryHours: int(env, 'UPLOAD_EXPIRY_HOURS', 24),
+      maxUnfinishedUploadsPerDevice: int(env, 'MAX_UNFINISHED_UPLOADS_PER_DEVICE', 20),
+      maxUnfinishedUploadBytesPerDevice: int(env, 'MAX_UNFINISHED_UPLOAD_BYTES_PER_DEVICE', 64 * 1024 * 1024),
+      maxUnfinishedUploadBytes: int(env, 'MAX_UNFINISHED_UPLOAD_BYTES', 2 * 1024 * 1024 * 1024),
       maxDocsPerConnection: int(env, 'MAX_DOCS_PER_CONNECTION', 1000),
       maxPendingAuth: int(env, 'MAX_PENDING_AUTH', 100),
       authTimeoutMs: int(env, 'AUTH_TIMEOUT_MS', 10_000),

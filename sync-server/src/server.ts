@@ -75,7 +75,21 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   };
 
   const tusCallers = new WeakMap<http.IncomingMessage, DeviceClaims>();
-  const tus = createTusServer({ dataDir: config.dataDir, maxUploadBytes: config.limits.maxUploadBytes, blobs, access, log, callers: tusCallers });
+  const L = config.limits;
+  const uploadExpiryMs = L.uploadExpiryHours * 3600_000;
+  const uploads = createTusServer({
+    dataDir: config.dataDir,
+    maxUploadBytes: L.maxUploadBytes,
+    blobs,
+    access,
+    log,
+    callers: tusCallers,
+    corsOrigins: config.corsOrigins,
+    expiryMs: uploadExpiryMs,
+    quota: { perDeviceCount: L.maxUnfinishedUploadsPerDevice, perDeviceBytes: L.maxUnfinishedUploadBytesPerDevice, totalBytes: L.maxUnfinishedUploadBytes },
+  });
+  await uploads.ready;
+  const tus = uploads.server;
   const server = http.createServer(createRouter(services, tus, tusCallers, new StaticFiles(config.staticDir)));
   // Outlive the clients' idle timeout, so a client never reuses a connection the relay is
   // just closing (Node's default of 5 s races fetch's own keep-alive).
@@ -118,13 +132,14 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     for (const id of registry.revokedAmong(sessions.deviceIds())) sessions.closeDevice(id, CLOSE.deviceRevoked);
   }, REVOCATION_POLL_MS);
   poll.unref();
-  // Uploads abandoned for a week (the phone was lost, the photo deleted) go away.
+  // Unfinished uploads go away when they expire (the phone was lost, the photo deleted),
+  // and their quota with them; swept a few times per expiry period, at least hourly.
   const sweep = setInterval(() => {
-    tus.cleanUpExpiredUploads().then(
+    uploads.sweep().then(
       (n) => n > 0 && log.info({ uploads: n }, 'removed expired uploads'),
       (e: unknown) => log.warn({ err: String(e) }, 'could not remove expired uploads'),
     );
-  }, 6 * 3600_000);
+  }, Math.max(1000, Math.min(3600_000, uploadExpiryMs / 4)));
   sweep.unref();
 
   await new Promise<void>((resolve, reject) => {

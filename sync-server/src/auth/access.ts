@@ -16,7 +16,18 @@ interface TeamState {
   mergeGroups: Map<string, string[]>;
   /** member id → role, from the team doc */
   roles: Map<string, Role>;
+  /** members marked as left in the team doc: they reach nothing */
+  left: Set<string>;
 }
+
+/** A decision and until when it holds (an unlink grace runs out by itself). */
+interface CachedDecision {
+  decision: Decision;
+  until: number;
+}
+
+/** Cached decisions kept per team before the cache is simply emptied. */
+const MAX_CACHED_PER_TEAM = 50_000;
 
 /**
  * Who may open what. A lead: every doc of the team. A member: the team doc read-only, and
@@ -28,6 +39,8 @@ interface TeamState {
  */
 export class AccessControl {
   private readonly teams = new Map<string, TeamState>();
+  /** team → `member role doc` → decision; emptied whenever the team's access may have changed */
+  private readonly cache = new Map<string, Map<string, CachedDecision>>();
   private readonly q;
 
   constructor(
@@ -58,7 +71,9 @@ export class AccessControl {
   syncTeam(teamId: string, teamDoc: Y.Doc): void {
     const snap = readTeam(teamDoc);
     const roles = new Map<string, Role>(snap.members.map((m) => [m.id, m.role]));
-    this.teams.set(teamId, { assignments: snap.assignments, mergeGroups: mergeGroups(resolveMerges(snap.merges)), roles });
+    const left = new Set(snap.members.filter((m) => m.leftAt).map((m) => m.id));
+    this.teams.set(teamId, { assignments: snap.assignments, mergeGroups: mergeGroups(resolveMerges(snap.merges)), roles, left });
+    this.cache.delete(teamId);
     this.refresh(teamId);
   }
 
@@ -67,6 +82,7 @@ export class AccessControl {
    * its sequence number): its creator may reach it from now on.
    */
   householdCreated(teamId: string, householdId: string, by: { memberId: string; deviceId: string }, seq: number): void {
+    this.cache.delete(teamId);
     if (this.teams.get(teamId)?.assignments.has(householdId)) return;
     this.q.upsert.run({ team: teamId, hid: householdId, member: by.memberId, active: 1, seq, at: nowIso(), device: by.deviceId });
   }
@@ -77,19 +93,46 @@ export class AccessControl {
   }
 
   decide(claims: DeviceClaims, docName: string, now = Date.now()): Decision {
+    return this.judge(claims, docName, now).decision;
+  }
+
+  /**
+   * `decide`, remembered until the team doc changes, a household is created, or an unlink
+   * grace runs out: cheap enough to ask on every write of an open socket.
+   */
+  decideCached(claims: DeviceClaims, docName: string, now = Date.now()): Decision {
+    let team = this.cache.get(claims.teamId);
+    const key = `${claims.memberId}\u0000${claims.role}\u0000${docName}`;
+    const hit = team?.get(key);
+    if (hit && now < hit.until) return hit.decision;
+    const judged = this.judge(claims, docName, now);
+    if (!team || team.size >= MAX_CACHED_PER_TEAM) {
+      team = new Map();
+      this.cache.set(claims.teamId, team);
+    }
+    team.set(key, judged);
+    return judged.decision;
+  }
+
+  private judge(claims: DeviceClaims, docName: string, now: number): CachedDecision {
+    const forever = (decision: Decision): CachedDecision => ({ decision, until: Infinity });
     const parsed = parseDocName(docName);
-    if (!parsed || parsed.teamId !== claims.teamId) return { ok: false, reason: 'forbidden' };
-    if (this.role(claims) === 'lead') return { ok: true, readOnly: false, via: 'lead' };
-    if (parsed.kind === 'team') return { ok: true, readOnly: true, via: 'team-doc' };
+    if (!parsed || parsed.teamId !== claims.teamId) return forever({ ok: false, reason: 'forbidden' });
+    if (this.teams.get(claims.teamId)?.left.has(claims.memberId)) return forever({ ok: false, reason: 'forbidden' });
+    if (this.role(claims) === 'lead') return forever({ ok: true, readOnly: false, via: 'lead' });
+    if (parsed.kind === 'team') return forever({ ok: true, readOnly: true, via: 'team-doc' });
     const hid = parsed.id!;
     const row = this.q.one.get(claims.teamId, hid, claims.memberId);
-    if (row?.active) return { ok: true, readOnly: false, via: 'linked' };
-    if (row && now - Date.parse(row.changed_at) < this.unlinkGraceMs) return { ok: true, readOnly: false, via: 'unlink-grace' };
+    if (row?.active) return forever({ ok: true, readOnly: false, via: 'linked' });
+    if (row) {
+      const ends = Date.parse(row.changed_at) + this.unlinkGraceMs;
+      if (now < ends) return { decision: { ok: true, readOnly: false, via: 'unlink-grace' }, until: ends };
+    }
     // A household no one has stored or been linked to yet is being created by this device.
     if (!row && !this.q.anyActive.get(claims.teamId, hid) && !this.store.exists(docName) && !this.teams.get(claims.teamId)?.assignments.has(hid)) {
-      return { ok: true, readOnly: false, via: 'new-household' };
+      return forever({ ok: true, readOnly: false, via: 'new-household' });
     }
-    return { ok: false, reason: 'forbidden' };
+    return forever({ ok: false, reason: 'forbidden' });
   }
 
   /** Recompute who reaches which household and record the differences under one new sequence number. */

@@ -6,8 +6,11 @@ import type { AccessControl } from '../auth/access';
 import type { DeviceClaims } from '../auth/tokens';
 import { RelayError } from '../errors';
 import { nowIso, type Db } from '../storage/db';
+import { sniffPhotoType } from './photo-type';
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;
+/** The stored type of an upload whose bytes are no JPEG, PNG or WebP. */
+export const NOT_A_PHOTO = 'application/octet-stream';
 
 export interface BlobMeta {
   sha256: string;
@@ -49,12 +52,15 @@ export class BlobStore {
 
   /**
    * Take a finished upload into the store if its bytes hash to `expected.sha256` and count
-   * `expected.size`; otherwise delete it and throw. An already stored photo is kept as is.
+   * `expected.size`; otherwise delete it and throw. Returns the type the bytes are (by their
+   * magic bytes), which is what the photo is served as, whatever was declared. An already stored photo is kept as is.
    */
-  async adopt(file: string, expected: BlobMeta): Promise<void> {
+  async adopt(file: string, expected: BlobMeta): Promise<string> {
     const hash = crypto.createHash('sha256');
     let size = 0;
+    let head: Buffer | undefined;
     for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
+      head ??= chunk.subarray(0, 16);
       size += chunk.length;
       hash.update(chunk);
     }
@@ -74,7 +80,11 @@ export class BlobStore {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.renameSync(file, target);
     }
-    this.q.insert.run(actual, size, expected.mime, nowIso());
+    // The type is the bytes' own: a file that is no photo is kept (the upload was honest
+    // about its hash and size) but served as a download, never as what it claimed to be.
+    const mime = (head && sniffPhotoType(head)) ?? NOT_A_PHOTO;
+    this.q.insert.run(actual, size, mime, nowIso());
+    return mime;
   }
 
   addRef(sha256: string, claims: DeviceClaims, householdId: string): void {

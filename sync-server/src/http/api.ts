@@ -29,6 +29,15 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
   return v;
 }
 
+/** A percent-encoded path segment; malformed encoding is the caller's mistake (400), not ours. */
+export function decodePathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new RelayError(400, 'bad_request', 'malformed percent-encoding in the path');
+  }
+}
+
 /** The JSON API under /api. Each handler authenticates first (except redeeming an invite). */
 /** `client` is the caller's address (through trusted proxies: the phone's, not the proxy's). */
 export async function handleApi(s: Services, req: IncomingMessage, res: ServerResponse, url: URL, client: string): Promise<void> {
@@ -81,7 +90,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
   const revoke = /^\/api\/devices\/([^/]+)\/revoke$/.exec(url.pathname);
   if (revoke && req.method === 'POST') {
     const c = await authenticate(s, req);
-    const id = decodeURIComponent(revoke[1]!);
+    const id = decodePathSegment(revoke[1]!);
     const target = s.registry.device(id);
     if (!target || target.team_id !== c.claims.teamId) throw new RelayError(404, 'not_found', 'no such device in this team');
     if (id !== c.device.id) requireLead(c);

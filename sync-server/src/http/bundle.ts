@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
 import * as Y from 'yjs';
@@ -39,8 +38,19 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
   const gzip = zlib.createGzip({ level: 6 });
   gzip.pipe(res);
   res.on('close', () => gzip.destroy());
-  const write = async (bytes: Uint8Array) => {
-    if (!gzip.write(bytes)) await Promise.race([once(gzip, 'drain'), once(gzip, 'close')]);
+  // One pair of listeners per wait, both removed when either fires (racing two `once`
+  // promises left the loser attached: MaxListenersExceededWarning on a slow client).
+  const write = (bytes: Uint8Array): Promise<void> | undefined => {
+    if (gzip.write(bytes)) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        gzip.off('drain', done);
+        gzip.off('close', done);
+        resolve();
+      };
+      gzip.on('drain', done);
+      gzip.on('close', done);
+    });
   };
   await write(encodeHeader({ teamId: caller.claims.teamId, createdAt: new Date().toISOString(), source: { kind: 'relay' }, seq }));
   let docs = 0;

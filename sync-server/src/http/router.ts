@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as TusServer } from '@tus/server';
 import type { DeviceClaims } from '../auth/tokens';
-import { SHA256_RE } from '../blobs/blob-store';
+import { NOT_A_PHOTO, SHA256_RE } from '../blobs/blob-store';
 import { UPLOAD_PATH } from '../blobs/tus';
 import { RelayError } from '../errors';
 import type { Services } from '../services';
@@ -82,6 +82,8 @@ export function createRouter(s: Services, tus: TusServer, tusCallers: WeakMap<In
       'Cache-Control': 'private, max-age=31536000, immutable',
       ETag: `"${sha256}"`,
       'X-Content-Type-Options': 'nosniff',
+      // bytes that are no photo are only ever a download
+      ...(meta.mime === NOT_A_PHOTO ? { 'Content-Disposition': 'attachment' } : {}),
     };
     if (req.headers['if-none-match'] === `"${sha256}"`) {
       res.writeHead(304, headers);
@@ -99,6 +101,8 @@ export function createRouter(s: Services, tus: TusServer, tusCallers: WeakMap<In
   return (req: IncomingMessage, res: ServerResponse): void => {
     route(req, res).catch((e: unknown) => {
       if (e instanceof RelayError) return sendError(res, e);
+      // decodeURIComponent anywhere below (ours, tus', the static files'): the request's fault
+      if (e instanceof URIError) return sendError(res, new RelayError(400, 'bad_request', 'malformed percent-encoding'));
       s.log.error({ err: e, method: req.method, url: req.url }, 'request failed');
       sendError(res, new RelayError(500, 'internal', 'the relay could not answer this request'));
     });

@@ -1,4 +1,4 @@
-import type { Connection, Extension, onAuthenticatePayload } from '@hocuspocus/server';
+import { OutgoingMessage, type Connection, type Document, type Extension, type onAuthenticatePayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { parseDocName } from '#docs/schema';
 import type { AccessControl } from '../auth/access';
@@ -125,6 +125,53 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
     }
   }
 
+  /**
+   * Access is decided when a doc is opened and again on every write (a cached decision):
+   * a socket must not keep writing after its token expired, after the unlink grace ran out,
+   * after its member left the team, or to a household someone else created first. Returns
+   * NEVER when the write is refused (never applied, never acknowledged).
+   */
+  function refuseWrite(ctx: RelayContext, connection: Connection, documentName: string): Promise<never> | undefined {
+    const claims = ctx.device;
+    if (!claims) return undefined;
+    if (claims.exp * 1000 <= Date.now()) {
+      ctx.session?.close(CLOSE.tokenExpired, 'token expired on an open socket');
+      return NEVER;
+    }
+    const decision = access.decideCached(claims, documentName);
+    if (decision.ok && !decision.readOnly) return undefined;
+    if (decision.ok) {
+      // Still readable: Hocuspocus answers this and later writes with SyncStatus(false).
+      connection.readOnly = true;
+      return undefined;
+    }
+    log.info({ device: claims.deviceId, doc: documentName }, 'write refused: access ended on an open socket');
+    dropDoc(connection, decision.reason);
+    return NEVER;
+  }
+
+  /** Tell the device it may not have this doc any more and take the doc off its socket. */
+  function dropDoc(connection: Connection, reason: string): void {
+    connection.send(new OutgoingMessage(connection.document.name).writePermissionDenied(reason).toUint8Array());
+    connection.close({ code: CLOSE.forbidden.code, reason });
+  }
+
+  /**
+   * The first write to a household creates it, and its writer becomes the creator. Other
+   * members who attached the same new id before (each was allowed: nobody had it yet) would
+   * receive the creator's content from now on; they lose the doc before it is applied.
+   */
+  function settleCreation(ctx: RelayContext, document: Document, documentName: string): void {
+    const writer = ctx.device;
+    if (!writer || parseDocName(documentName)?.kind !== 'household' || store.exists(documentName)) return;
+    for (const other of document.getConnections()) {
+      const claims = (other.context as RelayContext | undefined)?.device;
+      if (!claims || claims.memberId === writer.memberId) continue;
+      const d = access.decide(claims, documentName);
+      if (d.ok && d.via === 'new-household') dropDoc(other, 'forbidden');
+    }
+  }
+
   async function onAuthenticate(data: onAuthenticatePayload): Promise<Pick<RelayContext, 'device'>> {
     const ctx = data.context as RelayContext;
     const session = ctx.session;
@@ -225,6 +272,9 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       try {
         if (before) await before;
         if (ctx.device) await sessions.outOfDebt(ctx.device.deviceId);
+        const refused = refuseWrite(ctx, connection, documentName);
+        if (refused || connection.readOnly) return refused;
+        settleCreation(ctx, document, documentName);
         return applyAndStore(ctx, connection, document, documentName, frame);
       } finally {
         applied();
