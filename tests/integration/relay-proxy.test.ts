@@ -57,6 +57,27 @@ describe('behind a reverse proxy', () => {
     expect(child.log()).toMatch(new RegExp(`"ip":"${FLOOD.replace(/\./g, '\\.')}".*"reason":"too-many-unauthenticated"`));
   });
 
+  it('under pressure a new unauthenticated socket gets a short deadline; the earlier ones keep theirs', async () => {
+    dataDir = tmpDir();
+    child = await spawnRelay(dataDir, { TRUST_PROXY: 'loopback', MAX_UNAUTHENTICATED_PER_IP: '10', AUTH_TIMEOUT_MS: '60000', AUTH_TIMEOUT_UNDER_PRESSURE_MS: '300' });
+    const calm = Array.from({ length: 5 }, () => new RawClient(child!.wsUrl, via(FLOOD)));
+    open.push(...calm);
+    for (const c of calm) await c.open();
+    // Half the address's budget is in use: the next one has 300 ms, not 60 s.
+    const late = new RawClient(child.wsUrl, via(FLOOD));
+    open.push(late);
+    expect(await late.waitClosed()).toEqual({ code: 4408, reason: 'auth-timeout' });
+    expect(calm.filter((c) => c.closed)).toEqual([]);
+    // Another address is not under pressure.
+    const elsewhere = new RawClient(child.wsUrl, via(PHONE));
+    open.push(elsewhere);
+    await elsewhere.open();
+    const probe = new RawClient(child.wsUrl, via(FLOOD));
+    open.push(probe);
+    await probe.waitClosed();
+    expect(elsewhere.closed).toBeUndefined();
+  });
+
   it('wrong invite codes count against the address that sent them, not the proxy', async () => {
     dataDir = tmpDir();
     const { inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { inviteCode: string };
