@@ -33,7 +33,7 @@ export default defineConfig({
           groups: [
             // The lead workspace in chunks of its own (`lead-*`): kept out of the precached
             // shell, cached on first use, and prefetched by lead devices (lead-routes.ts).
-            { name: 'lead', test: /src[\\/](?:(?:pages|components|composables)[\\/]lead[\\/]|stores[\\/]lead-|i18n[\\/]messages[\\/]lead\.|domain[\\/](?:assessment|team-stats|request-board|summary|duplicate-pairs)\.)/ },
+            { name: 'lead', test: /src[\\/](?:(?:pages|components|composables)[\\/]lead[\\/]|stores[\\/]lead-|i18n[\\/]messages[\\/]lead\.|domain[\\/](?:assessment|team-stats|request-board|summary|duplicate-pairs|lead-figures|periods|review-feed|assignment-select)\.)/ },
           ],
         },
       },

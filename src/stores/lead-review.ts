@@ -7,7 +7,7 @@ import { ValidationError } from '@/domain/errors';
 import type { VisitRow } from '@/domain/projection';
 import { msg, parseWith } from '@/domain/validation';
 import { reviewInputSchema } from '@/domain/visit';
-import { EMPTY_REVIEW_FILTER, reviewFeed, type ReviewFilter } from '@/composables/lead/review-feed';
+import { EMPTY_REVIEW_FILTER, reviewFeed, type ReviewFilter } from '@/domain/review-feed';
 import { useHouseholdsStore } from './households';
 import { useIdentityStore } from './identity';
 import { useLeadRecordsStore } from './lead-records';

@@ -1,6 +1,6 @@
 import { useI18n } from 'vue-i18n';
 import type { Period } from '@/domain/assessment';
-import { periodParts } from './periods';
+import { periodParts } from '@/domain/periods';
 
 /** How the lead's pages write periods, percentages and averages in the current language. */
 export function useLeadFormat() {

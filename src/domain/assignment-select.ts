@@ -1,4 +1,4 @@
-import type { HouseholdRow } from '@/domain/projection';
+import type { HouseholdRow } from './projection';
 
 /** Which households the assignment page lists: by area, tag, member, or only unassigned. */
 export interface AssignmentFilter {

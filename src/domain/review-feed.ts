@@ -1,6 +1,6 @@
-import type { Period } from '@/domain/assessment';
-import type { HouseholdRow, VisitRow } from '@/domain/projection';
-import type { VisitKind } from '@/domain/visit';
+import type { Period } from './assessment';
+import type { HouseholdRow, VisitRow } from './projection';
+import type { VisitKind } from './visit';
 
 /** The review feed's filters; empty means "any". */
 export interface ReviewFilter {

@@ -1,4 +1,4 @@
-import { periodContaining, previousPeriod, type Period, type PeriodKind } from '@/domain/assessment';
+import { periodContaining, previousPeriod, type Period, type PeriodKind } from './assessment';
 
 /** The period of `kind` containing today and the `count - 1` before it, newest first. */
 export function recentPeriods(kind: PeriodKind, today: string, count: number): Period[] {
