@@ -106,6 +106,7 @@ const messages: FieldMessages = {
       allTags: 'All tags',
       area: 'Filter by area',
       daysSince: 'visited today | visited {n} day ago | visited {n} days ago',
+      downloading: 'Records are still coming from the server; they show here once downloaded.',
       empty: 'No households yet. Tap “Register a household” below to start.',
       found: 'No households found | {n} household found | {n} households found',
       neverVisited: 'never visited',

@@ -104,6 +104,7 @@ const messages = {
       allTags: '全部类别',
       area: '按片区筛选',
       daysSince: '今天走访过 | {n} 天前走访 | {n} 天前走访',
+      downloading: '记录还在从服务器下载，下载完就会显示在这里。',
       empty: '还没有联系户。点下方“登记新户”开始。',
       found: '没有找到 | 找到 1 户 | 找到 {n} 户',
       neverVisited: '还没走访过',

@@ -106,6 +106,7 @@ const messages: FieldMessages = {
       allTags: '全部類別',
       area: '按片區篩選',
       daysSince: '今天走訪過 | {n} 天前走訪 | {n} 天前走訪',
+      downloading: '紀錄還在從伺服器下載，下載完就會顯示在這裡。',
       empty: '還沒有聯繫戶。點下方「登記新戶」開始。',
       found: '沒有找到 | 找到 1 戶 | 找到 {n} 戶',
       neverVisited: '還沒走訪過',
