@@ -2,21 +2,16 @@ import { fileURLToPath, URL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import VueI18n from '@intlify/unplugin-vue-i18n/vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { precompress } from './scripts/vite-precompress';
+import { precompress } from './scripts/vite-precompress.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
   define: {
     __APP_VERSION__: JSON.stringify(pkg.version),
-    // vue-i18n feature flags: Composition API only, no global <i18n-t> components (smaller bundle).
-    __VUE_I18N_LEGACY_API__: false,
-    __VUE_I18N_FULL_INSTALL__: false,
     __INTLIFY_PROD_DEVTOOLS__: false,
-    // Messages are compiled by src/i18n/compile.ts (checked against vue-i18n's own compiler
-    // by a unit test), so vue-i18n's message compiler is dropped from the app shell.
-    __INTLIFY_DROP_MESSAGE_COMPILER__: true,
   },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
@@ -49,6 +44,16 @@ export default defineConfig({
   },
   plugins: [
     vue(),
+    // Messages are compiled at build time (src/i18n/messages/*.ts become message ASTs), so
+    // the app ships vue-i18n's runtime-only build without its message compiler. Composition
+    // API only, no global <i18n-t> components: a smaller bundle (ADR 0006).
+    VueI18n({
+      include: [fileURLToPath(new URL('./src/i18n/messages/**', import.meta.url))],
+      runtimeOnly: true,
+      compositionOnly: true,
+      fullInstall: false,
+      dropMessageCompiler: true,
+    }),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,

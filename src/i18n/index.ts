@@ -1,5 +1,4 @@
 import { createI18n } from 'vue-i18n';
-import { compileMessage } from './compile';
 import commonEn from './messages/common.en';
 import commonZhCN from './messages/common.zh-CN';
 import commonZhTW from './messages/common.zh-TW';
@@ -44,7 +43,6 @@ export const i18n = createI18n<[MessageSchema], Locale, false>({
   locale: DEFAULT_LOCALE,
   fallbackLocale: DEFAULT_LOCALE,
   messages,
-  messageCompiler: compileMessage,
   datetimeFormats: { 'zh-CN': dateTime, 'zh-TW': dateTime, en: dateTime },
   missingWarn: false,
   fallbackWarn: false,

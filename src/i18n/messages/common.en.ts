@@ -1,7 +1,7 @@
 import type { CommonMessages } from './common.zh-CN';
 
 /** common messages, English. Keys sorted. */
-const messages: CommonMessages = {
+export default {
   common: {
     appName: 'Lianhu',
     back: 'Back',
@@ -88,6 +88,4 @@ const messages: CommonMessages = {
     unknown: 'Something went wrong and nothing was saved; your input is still here.',
     validationFailed: 'Some fields need a fix; see the marked ones.',
   },
-};
-
-export default messages;
+} satisfies CommonMessages;

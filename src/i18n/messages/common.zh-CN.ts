@@ -1,5 +1,5 @@
 /** common messages, Simplified Chinese: the reference the other languages are checked against. Keys sorted. */
-const messages = {
+export default {
   common: {
     appName: '联户走访',
     back: '返回',
@@ -88,5 +88,5 @@ const messages = {
   },
 };
 
-export type CommonMessages = typeof messages;
-export default messages;
+/** The reference every other language is checked against (`satisfies CommonMessages`). */
+export type CommonMessages = typeof import('./common.zh-CN').default;

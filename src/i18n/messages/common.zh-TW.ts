@@ -1,7 +1,7 @@
 import type { CommonMessages } from './common.zh-CN';
 
 /** common messages, Traditional Chinese. Keys sorted. */
-const messages: CommonMessages = {
+export default {
   common: {
     appName: '聯戶走訪',
     back: '返回',
@@ -88,6 +88,4 @@ const messages: CommonMessages = {
     unknown: '出了點問題，這次沒有保存；填寫的內容還在。',
     validationFailed: '有幾項需要改一下，請看標紅的地方。',
   },
-};
-
-export default messages;
+} satisfies CommonMessages;

@@ -1,7 +1,7 @@
 import type { FieldMessages } from './field.zh-CN';
 
 /** field messages, English. Keys sorted. */
-const messages: FieldMessages = {
+export default {
   field: {
     actionKinds: {
       assign: 'Reassigned',
@@ -296,6 +296,4 @@ const messages: FieldMessages = {
       whoTitle: 'Who you are',
     },
   },
-};
-
-export default messages;
+} satisfies FieldMessages;

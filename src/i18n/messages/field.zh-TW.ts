@@ -1,7 +1,7 @@
 import type { FieldMessages } from './field.zh-CN';
 
 /** field messages, Traditional Chinese. Keys sorted. */
-const messages: FieldMessages = {
+export default {
   field: {
     actionKinds: {
       assign: '轉交',
@@ -296,6 +296,4 @@ const messages: FieldMessages = {
       whoTitle: '你是誰',
     },
   },
-};
-
-export default messages;
+} satisfies FieldMessages;

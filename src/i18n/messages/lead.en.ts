@@ -1,7 +1,7 @@
 import type { LeadMessages } from './lead.zh-CN';
 
 /** lead workspace messages, English. Keys sorted. */
-const messages: LeadMessages = {
+export default {
   lead: {
     assessment: {
       chartsTitle: 'Visits, requests and satisfaction ({who})',
@@ -423,6 +423,4 @@ const messages: LeadMessages = {
     },
     unknownHousehold: '(unknown household)',
   },
-};
-
-export default messages;
+} satisfies LeadMessages;

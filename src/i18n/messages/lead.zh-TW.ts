@@ -1,7 +1,7 @@
 import type { LeadMessages } from './lead.zh-CN';
 
 /** lead workspace messages, Traditional Chinese. Keys sorted. */
-const messages: LeadMessages = {
+export default {
   lead: {
     assessment: {
       chartsTitle: '走訪、訴求與群眾評價（{who}）',
@@ -423,6 +423,4 @@ const messages: LeadMessages = {
     },
     unknownHousehold: '（未知戶）',
   },
-};
-
-export default messages;
+} satisfies LeadMessages;

@@ -1,7 +1,7 @@
 import type { SyncMessages } from './sync.zh-CN';
 
 /** sync messages, English. Keys sorted. */
-const messages: SyncMessages = {
+export default {
   sync: {
     badge: {
       reassigned: 'Reassigned',
@@ -60,6 +60,4 @@ const messages: SyncMessages = {
     },
     title: 'Sync',
   },
-};
-
-export default messages;
+} satisfies SyncMessages;

@@ -1,7 +1,7 @@
 import type { SyncMessages } from './sync.zh-CN';
 
 /** sync messages, Traditional Chinese. Keys sorted. */
-const messages: SyncMessages = {
+export default {
   sync: {
     badge: {
       reassigned: '已改派',
@@ -60,6 +60,4 @@ const messages: SyncMessages = {
     },
     title: '同步',
   },
-};
-
-export default messages;
+} satisfies SyncMessages;
