@@ -196,7 +196,11 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${out}`)), 20_000);
+    // A relay that never says it listens is killed, not left running after the test.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`relay did not start:\n${out}`));
+    }, 20_000);
     const check = () => {
       const m = /"port":(\d+).*"msg":"listening"/.exec(out);
       if (m) {
