@@ -43,7 +43,7 @@ async function start(): Promise<void> {
   window.addEventListener('online', prefetchIfLead);
   void settings.requestPersistence();
   void usePwaStore().register();
-  // The full consistency check loads every doc: keep it off the start-up path.
+  // The consistency check (stored docs without rows) is cheap, but not start-up's business.
   const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 2000));
   idle(() => void localRecords().sweep());
 }

@@ -1,5 +1,5 @@
 import type { LianhuDb, StoredBlob } from './database';
-import { StorageWriteError } from './doc-persistence';
+import { storageWriteError } from './doc-persistence';
 
 /** Photos by content (sha256): stored once, however many visits or drafts refer to them. */
 
@@ -20,9 +20,7 @@ export async function putBlob(db: LianhuDb, b: NewBlob): Promise<void> {
       await db.blobs.add({ ...b, createdAt: new Date().toISOString(), uploaded: 0 });
     });
   } catch (err) {
-    const name = err && typeof err === 'object' && 'name' in err ? String((err as { name: unknown }).name) : '';
-    const inner = err && typeof err === 'object' && 'inner' in err ? (err as { inner?: { name?: string } }).inner?.name : undefined;
-    throw new StorageWriteError(name === 'QuotaExceededError' || inner === 'QuotaExceededError' ? 'quota' : 'io', err);
+    throw storageWriteError(err);
   }
 }
 

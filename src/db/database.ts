@@ -6,9 +6,7 @@ export interface DocRecord {
   name: string;
   kind: 'household' | 'team';
   householdId?: string;
-  /** 1 while a write may have reached the doc but not yet its rows */
-  pending: 0 | 1;
-  /** version of the doc the rows were derived from */
+  /** version of the doc the rows were derived from (written in the same transaction as them) */
   projectedVersion?: string;
   /** version last confirmed on the relay (maintained by src/sync) */
   serverVersion?: string;
@@ -41,6 +39,16 @@ export interface StoredBlob {
   householdId?: string;
 }
 
+/**
+ * One stored Yjs update (v1 encoding) of a doc. A doc is the merge of all its rows; a
+ * compaction replaces several rows by one snapshot in the transaction that writes it.
+ */
+export interface DocUpdate {
+  id?: number;
+  doc: string;
+  update: Uint8Array;
+}
+
 export interface Setting {
   key: string;
   value: unknown;
@@ -56,9 +64,15 @@ export class LianhuDb extends Dexie {
   drafts!: EntityTable<Draft, 'key'>;
   blobs!: EntityTable<StoredBlob, 'sha256'>;
   settings!: EntityTable<Setting, 'key'>;
+  updates!: EntityTable<DocUpdate, 'id'>;
 
-  constructor(name = 'lianhu') {
-    super(name);
+  /**
+   * `strict`: every transaction of this connection is committed with strict durability
+   * (flushed to disk before it completes). Saves use such a second connection to the same
+   * database; everything else takes the browser's default (relaxed in Chromium).
+   */
+  constructor(name = 'lianhu', opts: { strict?: boolean } = {}) {
+    super(name, opts.strict ? { chromeTransactionDurability: 'strict' } : {});
     this.version(1).stores({
       households: 'id, area, *tags, *linkedMemberIds, createdBy, nextDueOn, lastVisitAt, mergedInto',
       visits: 'id, householdId, docHouseholdId, *visitorIds, createdBy, visitedAt, visitedOn, reviewStatus, [householdId+visitedAt]',
@@ -70,8 +84,20 @@ export class LianhuDb extends Dexie {
       blobs: 'sha256, uploaded, householdId',
       settings: 'key',
     });
+    // The docs' updates move into this database (ADR 0007): a save writes its update and the
+    // rows derived from it in one transaction. `pending` existed only because they could not.
+    // Auto-increment ids, not [doc, seq]: two tabs writing the same doc never collide.
+    this.version(2).stores({
+      docs: 'name, kind, householdId, unsynced',
+      updates: '++id, doc',
+    });
   }
 }
 
 /** Tables holding rows derived from household docs (cleared and rebuilt together). */
 export const PROJECTION_TABLES = ['households', 'visits', 'requests', 'ratings', 'complaints'] as const;
+
+/** Tables a write of docs and their rows touches, in one transaction. */
+export function writeTables(db: LianhuDb) {
+  return [db.updates, db.households, db.visits, db.requests, db.ratings, db.complaints, db.docs];
+}

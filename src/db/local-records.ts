@@ -1,25 +1,34 @@
 import * as Y from 'yjs';
 import { readTeam } from '@/docs/team-doc';
 import { householdDocName, parseDocName, teamDocName } from '@/docs/schema';
+import { docVersion } from '@/docs/ymap';
 import { mergeGroups, resolveMerges } from '@/domain/merge';
 import { DEFAULT_TEAM_SETTINGS } from '@/domain/team';
-import { LianhuDb } from './database';
-import { WRITTEN_AHEAD } from './doc-persistence';
-import { DocStore } from './doc-store';
-import { Projector, type TeamContext } from './projector';
+import { LianhuDb, writeTables } from './database';
+import { WRITTEN_AHEAD, storageWriteError } from './doc-persistence';
+import { COMPACT_AT, DocStore } from './doc-store';
+import { Projector, type RowPlan, type TeamContext } from './projector';
+import { legacyDocNames, moveLegacyDocs } from './upgrade';
 
 /**
- * The device's records: docs on disk, the rows derived from them, and the one write path.
+ * The device's records: docs and the rows derived from them, in one Dexie database, and the
+ * one write path.
  *
  *   store action → domain validation → commit(doc name, write) →
- *     mark rows pending → write the update ahead to IndexedDB (strict) →
- *     apply it to the live doc → project rows → resolve ("saved")
+ *     edit a scratch copy → derive the rows of the new state →
+ *     ONE strict transaction: the update, the rows, the doc's marks →
+ *     apply the update to the live doc → resolve ("saved")
  *
- * Sync and file import apply updates to the live docs; the projector follows them.
+ * Sync and file import apply updates to the live docs; the projector writes them with their
+ * rows, batched (ADR 0007).
  */
 export class LocalRecords {
   readonly db: LianhuDb;
+  /** a second connection to the same database whose transactions are flushed to disk (saves) */
+  private readonly strictDb: LianhuDb;
   readonly docs: DocStore;
+  /** prefix of the previous release's y-indexeddb databases, one per doc (see `upgrade`) */
+  readonly legacyDocPrefix: string;
   readonly projector: Projector;
   private team: TeamContext = { assignments: new Map(), requestDueDays: DEFAULT_TEAM_SETTINGS.requestDueDays, mergeRoots: new Map(), mergeGroups: new Map() };
   private teamId: string | undefined;
@@ -27,8 +36,11 @@ export class LocalRecords {
 
   constructor(opts: { dbName?: string; docPrefix?: string } = {}) {
     this.db = new LianhuDb(opts.dbName);
-    this.docs = new DocStore(opts.docPrefix);
+    this.strictDb = new LianhuDb(opts.dbName, { strict: true });
+    this.docs = new DocStore(this.db);
+    this.legacyDocPrefix = opts.docPrefix ?? 'lianhu-doc:';
     this.projector = new Projector(this.db, this.docs, () => this.team);
+    this.docs.flusher = () => this.projector.flush();
   }
 
   get teamContext(): TeamContext {
@@ -36,24 +48,38 @@ export class LocalRecords {
   }
 
   /**
-   * Open the team doc, then rebuild the rows of any doc a crash left pending. Returns how
-   * many were rebuilt. Call `sweep()` afterwards, off the start-up path.
+   * Follow the docs and open the team doc. Nothing else is loaded: lists read rows, and a
+   * doc is loaded when a page or sync needs it. Call `sweep()` afterwards, off the start-up path.
    */
-  async start(teamId: string | undefined): Promise<number> {
+  async start(teamId: string | undefined): Promise<void> {
     this.teamId = teamId;
     this.unsubscribe?.();
     this.unsubscribe = this.docs.onUpdate((name, _update, origin) => {
-      if (origin === WRITTEN_AHEAD) return; // commit projects its own writes
-      if (teamId && name === teamDocName(teamId)) {
-        this.track(this.refreshTeam());
-        return;
-      }
-      if (parseDocName(name)?.kind === 'household') {
-        this.track(this.projector.markPending(name).then(() => this.projector.schedule(name)));
-      }
+      if (origin === WRITTEN_AHEAD) return; // commit wrote its update and rows already
+      // Received (or migrated) updates: written to disk with their rows by the next drain.
+      this.projector.schedule(name);
+      if (teamId && name === teamDocName(teamId)) this.track(this.refreshTeam());
     });
+    await this.upgrade(teamId);
     if (teamId) await this.refreshTeam();
-    return this.projector.repairPending();
+  }
+
+  /**
+   * First start after the previous release: its per-doc databases are moved into this one
+   * (the team doc first, so the households' rows see the team). Nothing to do afterwards:
+   * one look at the list of databases.
+   */
+  private async upgrade(teamId: string | undefined): Promise<void> {
+    const legacy = await legacyDocNames(this.legacyDocPrefix);
+    if (legacy.length === 0) return;
+    const deps = { db: this.db, docs: this.docs, projector: this.projector, prefix: this.legacyDocPrefix };
+    const teams = legacy.filter((n) => parseDocName(n)?.kind === 'team');
+    await moveLegacyDocs(deps, teams);
+    if (teamId && teams.includes(teamDocName(teamId))) await this.refreshTeam();
+    await moveLegacyDocs(
+      deps,
+      legacy.filter((n) => !teams.includes(n)),
+    );
   }
 
   private readonly inflight = new Set<Promise<unknown>>();
@@ -69,9 +95,9 @@ export class LocalRecords {
     await this.projector.settled();
   }
 
-  /** Background consistency check of every stored doc against its rows. */
+  /** Background consistency check: stored household docs without rows are projected (no other doc loads). */
   sweep(): Promise<number> {
-    return this.projector.sweep();
+    return this.projector.check();
   }
 
   private async refreshTeam(): Promise<void> {
@@ -95,19 +121,21 @@ export class LocalRecords {
   }
 
   /**
-   * The one write path. `write` edits a scratch copy of the doc; the resulting update is
-   * committed to IndexedDB before the live doc (and so the UI and sync) sees it. If the
-   * disk refuses (quota, I/O) this throws StorageWriteError and nothing changed.
-   * Resolves once the write is durable and the rows reflect it.
+   * The one write path. `write` edits a scratch copy of the doc; the resulting update and
+   * the rows derived from the new state are committed in one strict transaction before the
+   * live doc (and so the UI and sync) sees the update. If the disk refuses (quota, I/O) this
+   * throws StorageWriteError and nothing changed. Resolves once both are durable.
    */
   async commit(name: string, write: (doc: Y.Doc) => void): Promise<void> {
     const started = performance.now();
-    const doc = await this.docs.get(name);
-    const persistence = await this.docs.persistence(name);
-    await this.projector.markPending(name);
-    await persistence.exclusive(async () => {
+    const open = await this.docs.open(name);
+    const isTeamDoc = !!this.teamId && name === teamDocName(this.teamId);
+    await open.exclusive(async () => {
+      const doc = open.doc;
       const scratch = new Y.Doc({ guid: name });
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
+      // Rows the live doc holds now, so the scratch copy holds them too: a snapshot may replace them.
+      const covered = [...open.stored];
       // Same client id as the live doc, set after loading: the edit continues this device's
       // own clock instead of adding a new client to the doc on every save.
       scratch.clientID = doc.clientID;
@@ -115,23 +143,53 @@ export class LocalRecords {
       scratch.on('update', () => {
         changed = true;
       });
-      let update: Uint8Array;
       try {
         write(scratch);
-        update = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(doc));
+        if (!changed) return;
+        const update = Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(doc));
+        const compact = covered.length + 1 >= COMPACT_AT;
+        const plans = isTeamDoc ? [] : await this.projector.plan(name, new Map([[name, scratch]]));
+        const id = await this.writeSave(name, compact ? Y.encodeStateAsUpdate(scratch) : update, compact ? covered : [], plans);
+        applyOwnUpdate(doc, update);
+        this.docs.written(open, id, compact ? covered : []);
+        // "Saved" is measurable: benchmarks observe this entry (npm run bench). Only the latest
+        // is kept, so months of saves do not grow the performance timeline.
+        performance.clearMeasures('lianhu:durable');
+        performance.measure('lianhu:durable', { start: started });
+        // Something else reached the live doc meanwhile (sync): its rows follow.
+        const projected = plans.find((p) => p.marks.some((m) => m.name === name))?.marks.find((m) => m.name === name)?.version;
+        if (projected !== undefined && docVersion(doc) !== projected) this.projector.schedule(name);
+        this.projector.rescheduleChanged(plans);
       } finally {
         scratch.destroy();
       }
-      if (!changed) return;
-      await persistence.writeAhead(update);
-      applyOwnUpdate(doc, update);
-      // "Saved" is measurable: benchmarks observe this entry (npm run bench). Only the latest
-      // is kept, so months of saves do not grow the performance timeline.
-      performance.clearMeasures('lianhu:durable');
-      performance.measure('lianhu:durable', { start: started });
     });
-    if (this.teamId && name === teamDocName(this.teamId)) await this.refreshTeam();
-    else await this.projector.project(name);
+    if (isTeamDoc) await this.refreshTeam();
+  }
+
+  /**
+   * This transaction is the save: the update (or a snapshot replacing `replaces`), the rows
+   * and the marks saying the doc holds unsynced changes and which version the rows show all
+   * commit together, flushed to disk, or none of them does.
+   */
+  private async writeSave(name: string, update: Uint8Array, replaces: number[], plans: RowPlan[]): Promise<number> {
+    const db = this.strictDb;
+    try {
+      return await db.transaction('rw', writeTables(db), async () => {
+        const id = (await db.updates.add({ doc: name, update })) as number;
+        if (replaces.length > 0) await db.updates.bulkDelete(replaces);
+        await this.projector.writeRows(db, plans, name);
+        if (!plans.some((p) => p.marks.some((m) => m.name === name))) {
+          const parsed = parseDocName(name);
+          const rec = await db.docs.get(name);
+          const now = new Date().toISOString();
+          await db.docs.put(rec ? { ...rec, unsynced: 1, updatedAt: now } : { name, kind: parsed?.kind ?? 'household', householdId: parsed?.id, unsynced: 1, updatedAt: now });
+        }
+        return id;
+      });
+    } catch (err) {
+      throw storageWriteError(err);
+    }
   }
 
   /** Read-only access to a live doc (for views that render a whole household file). */
@@ -142,8 +200,11 @@ export class LocalRecords {
   async close(): Promise<void> {
     this.unsubscribe?.();
     await this.settled();
+    // What was received is written before the doc leaves memory.
+    await this.docs.flushAll().catch((err: unknown) => console.error('could not write received updates', err));
     await this.docs.closeAll();
     this.db.close();
+    this.strictDb.close();
   }
 }
 

@@ -4,20 +4,27 @@ import { householdDocName, parseDocName } from '@/docs/schema';
 import { docVersion } from '@/docs/ymap';
 import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
+import type { Table } from 'dexie';
 import { projectHousehold, type HouseholdRow, type ProjectionRows } from '@/domain/projection';
-import type { LianhuDb } from './database';
-import type { DocStore } from './doc-store';
+import { writeTables, type DocRecord, type LianhuDb } from './database';
+import { storageWriteError } from './doc-persistence';
+import type { DocStore, PendingWrite } from './doc-store';
 
-/** Docs projected per transaction when draining a burst of received updates. */
+/** Docs written per transaction when draining a burst of received updates. */
 const DRAIN_BATCH = 100;
 
 /** Rows to write for one doc (or merge group), and the docs they were derived from. */
-interface RowPlan {
+export interface RowPlan {
   /** household whose record rows are replaced */
   clearRecordsOf?: string;
+  /**
+   * The household is in no merge group: its record rows are exactly those under its id, so
+   * only rows that changed are written (a save rewrote every visit of the household before).
+   */
+  alone?: boolean;
   household?: HouseholdRow;
   records?: ProjectionRows;
-  marks: { name: string; householdId: string; version: string; doc: Y.Doc }[];
+  marks: { name: string; householdId: string; version: string }[];
   /** docs read: if one changed meanwhile, project again */
   watch?: { doc: Y.Doc; version: string; name: string }[];
 }
@@ -34,13 +41,19 @@ export interface TeamContext {
 }
 
 /**
- * Keeps the Dexie rows in step with the docs. Rows are derived data: rebuilding them from
- * the docs is always correct, so every doubt (a crash, a pending mark, a version mismatch)
- * is settled by projecting again. A merged group is projected as one file under its root.
+ * Keeps the Dexie rows in step with the docs, and writes received updates to disk together
+ * with the rows derived from them: one transaction holds a doc's new update rows, its
+ * record rows and its `docs` mark, so what is on disk is always consistent. Rows are derived
+ * data: rebuilding them from the docs is always correct. A merged group is projected as one
+ * file under its root.
  */
 export class Projector {
   private readonly queued = new Set<string>();
+  /** docs a `persist` is writing now: a drain leaves them to it */
+  private readonly busy = new Set<string>();
   private flushing: Promise<void> | null = null;
+  /** the last drain failed (the disk refused): `flush` reports it */
+  failure: unknown;
 
   constructor(
     private readonly db: LianhuDb,
@@ -48,23 +61,12 @@ export class Projector {
     private readonly team: () => TeamContext,
   ) {}
 
-  /** Mark a doc's rows as possibly stale; done before a write reaches the doc. */
-  async markPending(name: string): Promise<void> {
-    const parsed = parseDocName(name);
-    const now = new Date().toISOString();
-    await this.db.transaction('rw', this.db.docs, async () => {
-      const rec = await this.db.docs.get(name);
-      if (rec) await this.db.docs.update(name, { pending: 1, updatedAt: now });
-      else await this.db.docs.put({ name, kind: parsed?.kind ?? 'household', householdId: parsed?.id, pending: 1, unsynced: 0, updatedAt: now });
-    });
-  }
-
   /** Project a household doc now (and its merge group); resolves once the rows are written. */
   async project(name: string): Promise<void> {
-    await this.write(await this.plan(name));
+    await this.persist([name]);
   }
 
-  /** Queue a projection (for updates that arrive from sync in bursts). */
+  /** Queue a doc: its unsaved updates and its rows are written by the next drain (bursts from sync). */
   schedule(name: string): void {
     this.queued.add(name);
     if (!this.flushing) {
@@ -72,32 +74,140 @@ export class Projector {
     }
   }
 
-  /** Resolves when every scheduled projection is written. */
+  /** Resolves when every scheduled projection is written (or the disk refused it). */
   async settled(): Promise<void> {
     while (this.flushing) await this.flushing;
   }
 
+  /** Write now everything queued or unsaved; throws what the disk said if it refused. */
+  async flush(): Promise<void> {
+    await this.settled();
+    if (this.queued.size > 0 || this.docs.unsavedNames().length > 0) {
+      this.flushing = this.drain();
+      await this.flushing;
+    }
+    if (this.failure) throw this.failure;
+  }
+
   /**
-   * Queued docs are projected in batches written in one transaction each: a first sync
-   * brings hundreds of docs, and a transaction per doc would re-run every live query on
-   * the lists (thousands of rows) once per doc.
+   * Queued docs are written in batches of one transaction each: a first sync brings hundreds
+   * of docs, and a transaction per doc would re-run every live query on the lists (thousands
+   * of rows) once per doc, and cost IndexedDB's per-transaction price each time.
    */
   private async drain(): Promise<void> {
+    this.failure = undefined;
     try {
-      while (this.queued.size > 0) {
-        const batch = [...this.queued].slice(0, DRAIN_BATCH);
-        for (const name of batch) this.queued.delete(name);
-        const plans: RowPlan[] = [];
-        for (const name of batch) plans.push(...(await this.plan(name)));
-        await this.write(plans);
-      }
+      await this.drainBatches();
     } finally {
       this.flushing = null;
+      // Updates that reached docs this drain already wrote go in the next one.
+      const next = [...this.queued, ...this.docs.unsavedNames()][0];
+      if (next && !this.failure) this.schedule(next);
     }
   }
 
-  /** What to write for a doc: its own rows, or (merged away) its marked row and its group's rows. */
-  private async plan(name: string): Promise<RowPlan[]> {
+  private async drainBatches(): Promise<void> {
+    const seen = new Set<string>();
+    for (;;) {
+      const names = [...new Set([...this.queued, ...this.docs.unsavedNames()])].filter((n) => !this.busy.has(n) && !seen.has(n));
+      if (names.length === 0) return;
+      const batch = names.slice(0, DRAIN_BATCH);
+      for (const name of batch) {
+        this.queued.delete(name);
+        seen.add(name);
+      }
+      try {
+        await this.persist(batch);
+      } catch (err) {
+        // Kept for the next try; a flush reports it (sync does not move `since` past it).
+        for (const name of batch) this.queued.add(name);
+        this.failure = err;
+        console.error('writing received updates failed', err);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Write these docs' unsaved updates and their rows in one transaction. `confirmed` says
+   * which docs' current state is known to be on the relay (a first-sync piece): their
+   * `serverVersion` is recorded in the same transaction.
+   */
+  async persist(names: string[], confirmed: (name: string) => boolean = () => false): Promise<void> {
+    for (const name of names) {
+      this.queued.delete(name);
+      this.busy.add(name);
+    }
+    try {
+      await this.persistNow(names, confirmed);
+    } finally {
+      for (const name of names) this.busy.delete(name);
+      // What arrived for these docs meanwhile was left to us by the drain.
+      for (const name of names) if (this.queued.has(name) || this.docs.loadedDoc(name)?.unsaved.length) this.schedule(name);
+    }
+  }
+
+  private async persistNow(names: string[], confirmed: (name: string) => boolean): Promise<void> {
+    const plans: RowPlan[] = [];
+    for (const name of names) plans.push(...(await this.plan(name)));
+    const writes: PendingWrite[] = [];
+    for (const name of names) {
+      const open = this.docs.loadedDoc(name);
+      const w = open && this.docs.takeUnsaved(open);
+      if (w) writes.push(w);
+    }
+    const confirms = names.filter((n) => this.docs.isOpen(n) && confirmed(n));
+    if (plans.length === 0 && writes.length === 0 && confirms.length === 0) return;
+    const { db } = this;
+    const ids: number[] = [];
+    try {
+      await db.transaction('rw', writeTables(db), async () => {
+        if (writes.length > 0) {
+          ids.push(...((await db.updates.bulkAdd(
+            writes.map((w) => ({ doc: w.open.name, update: w.update })),
+            { allKeys: true },
+          )) as number[]));
+          const replaced = writes.flatMap((w) => w.replaces);
+          if (replaced.length > 0) await db.updates.bulkDelete(replaced);
+        }
+        await this.writeRows(db, plans);
+        if (confirms.length > 0) await this.confirm(db, confirms);
+      });
+    } catch (err) {
+      for (const w of writes) this.docs.putBack(w);
+      throw storageWriteError(err);
+    }
+    writes.forEach((w, i) => this.docs.written(w.open, ids[i]!, w.replaces));
+    this.rescheduleChanged(plans);
+  }
+
+  /** A doc that changed while we read it is projected again. */
+  rescheduleChanged(plans: RowPlan[]): void {
+    for (const p of plans) for (const w of p.watch ?? []) if (docVersion(w.doc) !== w.version) this.schedule(w.name);
+  }
+
+  private async confirm(db: LianhuDb, names: string[]): Promise<void> {
+    const recs = await db.docs.bulkGet(names);
+    const now = new Date().toISOString();
+    const puts: DocRecord[] = [];
+    names.forEach((name, i) => {
+      const open = this.docs.loadedDoc(name);
+      if (!open) return;
+      const serverVersion = docVersion(open.doc);
+      const rec = recs[i];
+      if (rec && rec.serverVersion === serverVersion && rec.unsynced === 0) return;
+      const parsed = parseDocName(name);
+      puts.push(rec ? { ...rec, unsynced: 0, serverVersion } : { name, kind: parsed?.kind ?? 'household', householdId: parsed?.id, unsynced: 0, serverVersion, updatedAt: now });
+    });
+    if (puts.length) await db.docs.bulkPut(puts);
+  }
+
+  /**
+   * What to write for a doc: its own rows, or (merged away) its marked row and its group's
+   * rows. `overrides` replaces open docs by other copies (a save plans the rows of the state
+   * its update will make, before the live doc has it).
+   */
+  async plan(name: string, overrides: Map<string, Y.Doc> = new Map()): Promise<RowPlan[]> {
     const parsed = parseDocName(name);
     if (!parsed || parsed.kind !== 'household' || !parsed.id) return [];
     const { mergeRoots } = this.team();
@@ -105,34 +215,38 @@ export class Projector {
     // A device that does not hold the target keeps showing the file as it is.
     if (root !== parsed.id && !(await this.holds(householdDocName(parsed.teamId, root)))) root = parsed.id;
     const plans: RowPlan[] = [];
-    if (root !== parsed.id) plans.push(await this.planMergedAway(name, parsed.id, root));
-    plans.push(await this.planGroup(parsed.teamId, root));
+    if (root !== parsed.id) plans.push(await this.planMergedAway(name, parsed.id, root, overrides));
+    plans.push(await this.planGroup(parsed.teamId, root, overrides));
     return plans;
   }
 
+  private async docFor(name: string, overrides: Map<string, Y.Doc>): Promise<Y.Doc> {
+    return overrides.get(name) ?? (await this.docs.get(name));
+  }
+
   /** A household merged into another: its own row, marked, and no record rows of its own. */
-  private async planMergedAway(name: string, id: string, root: string): Promise<RowPlan> {
-    const doc = await this.docs.get(name);
+  private async planMergedAway(name: string, id: string, root: string, overrides: Map<string, Y.Doc>): Promise<RowPlan> {
+    const doc = await this.docFor(name, overrides);
     const version = docVersion(doc);
     const team = this.team();
     const household = isHouseholdDoc(doc)
       ? projectHousehold(readHousehold(doc), { docVersion: version, linkedMemberIds: team.assignments.get(id) ?? [], requestDueDays: team.requestDueDays, mergedInto: root }).household
       : undefined;
-    return { clearRecordsOf: id, household, marks: [{ name, householdId: id, version, doc }] };
+    return { clearRecordsOf: id, household, marks: [{ name, householdId: id, version }] };
   }
 
-  private async planGroup(teamId: string, root: string): Promise<RowPlan> {
+  private async planGroup(teamId: string, root: string, overrides: Map<string, Y.Doc>): Promise<RowPlan> {
     const ids = this.team().mergeGroups.get(root) ?? [root];
     const loaded: { name: string; id: string; doc: Y.Doc; version: string }[] = [];
     for (const id of ids) {
       const name = householdDocName(teamId, id);
       // Group members this device does not hold are simply not part of its view.
-      if (id !== root && !(await this.holds(name))) continue;
-      const doc = await this.docs.get(name);
+      if (id !== root && !overrides.has(name) && !(await this.holds(name))) continue;
+      const doc = await this.docFor(name, overrides);
       loaded.push({ name, id, doc, version: docVersion(doc) });
     }
     const rootEntry = loaded[0]!;
-    const rootMark = { name: rootEntry.name, householdId: root, version: rootEntry.version, doc: rootEntry.doc };
+    const rootMark = { name: rootEntry.name, householdId: root, version: rootEntry.version };
     // Nothing received yet (e.g. a doc attached for sync before its first update): no rows.
     if (!isHouseholdDoc(rootEntry.doc)) return { marks: [rootMark] };
     const files: HouseholdFile[] = loaded.filter((l) => isHouseholdDoc(l.doc)).map((l) => readHousehold(l.doc));
@@ -142,73 +256,46 @@ export class Projector {
       linkedMemberIds: team.assignments.get(root) ?? [],
       requestDueDays: team.requestDueDays,
     });
-    return { clearRecordsOf: root, household: rows.household, records: rows, marks: [rootMark], watch: loaded.map((l) => ({ doc: l.doc, version: l.version, name: rootEntry.name })) };
+    // Live docs only: a save's own copy is checked by the save.
+    const watch = loaded.filter((l) => !overrides.has(l.name)).map((l) => ({ doc: l.doc, version: l.version, name: rootEntry.name }));
+    const alone = ids.length === 1 && !this.team().mergeRoots.has(root);
+    return { clearRecordsOf: root, alone, household: rows.household, records: rows, marks: [rootMark], watch };
   }
 
-  /** Write plans in one transaction: the rows, and the marks that say they are current, land together. */
-  private async write(plans: RowPlan[]): Promise<void> {
-    if (plans.length === 0) return;
-    const { db } = this;
-    await db.transaction('rw', [db.households, db.visits, db.requests, db.ratings, db.complaints, db.docs], async () => {
-      for (const p of plans) {
-        if (p.clearRecordsOf) await this.deleteRecordRows(p.clearRecordsOf);
-        if (p.household) await db.households.put(p.household);
-        if (p.records) {
-          await Promise.all([db.visits.bulkPut(p.records.visits), db.requests.bulkPut(p.records.requests), db.ratings.bulkPut(p.records.ratings), db.complaints.bulkPut(p.records.complaints)]);
-        }
-        for (const m of p.marks) await this.markProjected(m.name, m.householdId, m.version, m.doc);
+  /**
+   * Write plans inside the caller's transaction (on `db`): the rows and the marks that say
+   * they are current. `unsynced` names a doc whose mark also records local changes (a save).
+   */
+  async writeRows(db: LianhuDb, plans: RowPlan[], unsynced?: string): Promise<void> {
+    const alone = plans.filter((p) => p.alone && p.clearRecordsOf && p.records);
+    if (alone.length > 0) await writeChangedRecords(db, alone.map((p) => [p.clearRecordsOf!, p.records!] as const));
+    for (const p of plans) {
+      if (alone.includes(p)) continue;
+      if (p.clearRecordsOf) await deleteRecordRows(db, p.clearRecordsOf);
+      if (p.records) {
+        await Promise.all([db.visits.bulkPut(p.records.visits), db.requests.bulkPut(p.records.requests), db.ratings.bulkPut(p.records.ratings), db.complaints.bulkPut(p.records.complaints)]);
       }
-    });
-    // A doc that changed while we read it is projected again.
-    for (const p of plans) for (const w of p.watch ?? []) if (docVersion(w.doc) !== w.version) this.schedule(w.name);
+    }
+    const households = plans.flatMap((p) => (p.household ? [p.household] : []));
+    if (households.length > 0) await db.households.bulkPut(households);
+    await markProjected(db, plans.flatMap((p) => p.marks), unsynced);
   }
 
   private async holds(name: string): Promise<boolean> {
     return this.docs.isOpen(name) || (await this.db.docs.get(name)) !== undefined;
   }
 
-  private async deleteRecordRows(householdId: string): Promise<void> {
-    const { db } = this;
-    await Promise.all(
-      [db.visits, db.requests, db.ratings, db.complaints].flatMap((t) => [t.where('householdId').equals(householdId).delete(), t.where('docHouseholdId').equals(householdId).delete()]),
-    );
-  }
-
-  /** Record the version projected; keep `pending` if a newer write arrived meanwhile. */
-  private async markProjected(name: string, householdId: string, version: string, doc: Y.Doc): Promise<void> {
-    const rec = await this.db.docs.get(name);
-    const stillCurrent = docVersion(doc) === version;
-    const base = rec ?? { name, kind: 'household' as const, householdId, unsynced: 0 as const };
-    await this.db.docs.put({ ...base, pending: stillCurrent ? 0 : 1, projectedVersion: version, updatedAt: new Date().toISOString() });
-  }
-
-  /** Start-up repair: rebuild rows of every doc a write may have reached without its rows. */
-  async repairPending(): Promise<number> {
-    const pending = await this.db.docs.where('pending').equals(1).primaryKeys();
-    for (const name of pending) await this.project(name);
-    return pending.length;
-  }
-
   /**
-   * Full check: every stored household doc whose version differs from the one its rows
-   * came from is projected again, and docs on disk but unknown to the table are adopted.
-   * Run in the background after start-up; it loads every doc.
+   * Cheap consistency check, run off the start-up path: a stored household doc with no mark
+   * of the version its rows came from (e.g. written by the upgrade from y-indexeddb, or rows
+   * cleared) is projected. Two key scans; only the docs found are loaded. Returns how many.
    */
-  async sweep(): Promise<number> {
+  async check(): Promise<number> {
     const stored = await this.docs.storedNames();
-    let rebuilt = 0;
-    for (const name of stored) {
-      const parsed = parseDocName(name);
-      if (!parsed || parsed.kind !== 'household' || !parsed.id) continue;
-      const doc = await this.docs.get(name);
-      const rec = await this.db.docs.get(name);
-      const hasRow = (await this.db.households.get(parsed.id)) !== undefined;
-      if (!rec || rec.projectedVersion !== docVersion(doc) || (isHouseholdDoc(doc) && !hasRow)) {
-        await this.project(name);
-        rebuilt++;
-      }
-    }
-    return rebuilt;
+    const recs = await this.db.docs.bulkGet(stored);
+    const stale = stored.filter((name, i) => parseDocName(name)?.kind === 'household' && recs[i]?.projectedVersion === undefined);
+    for (let i = 0; i < stale.length; i += DRAIN_BATCH) await this.persist(stale.slice(i, i + DRAIN_BATCH));
+    return stale.length;
   }
 
   /** The team doc changed: refresh linked members on every household row (no doc loads). */
@@ -225,4 +312,52 @@ export class Projector {
       });
     });
   }
+}
+
+async function deleteRecordRows(db: LianhuDb, householdId: string): Promise<void> {
+  await Promise.all(
+    [db.visits, db.requests, db.ratings, db.complaints].flatMap((t) => [t.where('householdId').equals(householdId).delete(), t.where('docHouseholdId').equals(householdId).delete()]),
+  );
+}
+
+/**
+ * Households in no merge group: compare their record rows with the ones stored and write
+ * only what changed, one query and one write per table for all of them. Each IndexedDB
+ * request costs, a save changes one or two rows, and a first-sync piece brings hundreds
+ * of households that have none.
+ */
+async function writeChangedRecords(db: LianhuDb, households: (readonly [string, ProjectionRows])[]): Promise<void> {
+  const ids = households.map(([id]) => id);
+  const tables = [
+    [db.visits, households.flatMap(([, r]) => r.visits)],
+    [db.requests, households.flatMap(([, r]) => r.requests)],
+    [db.ratings, households.flatMap(([, r]) => r.ratings)],
+    [db.complaints, households.flatMap(([, r]) => r.complaints)],
+  ] as const;
+  await Promise.all(
+    tables.map(async ([table, rows]) => {
+      const t = table as unknown as Table<{ id: string }, string>;
+      const next = rows as { id: string }[];
+      const stored = await t.where('householdId').anyOf(ids).toArray();
+      const before = new Map(stored.map((r) => [r.id, JSON.stringify(r)]));
+      const changed = next.filter((r) => before.get(r.id) !== JSON.stringify(r));
+      const keep = new Set(next.map((r) => r.id));
+      const gone = stored.filter((r) => !keep.has(r.id)).map((r) => r.id);
+      if (changed.length > 0) await t.bulkPut(changed);
+      if (gone.length > 0) await t.bulkDelete(gone);
+    }),
+  );
+}
+
+/** Record the versions the rows were derived from (and, for a save, that the doc holds local changes). */
+async function markProjected(db: LianhuDb, marks: { name: string; householdId: string; version: string }[], unsynced?: string): Promise<void> {
+  if (marks.length === 0) return;
+  const recs = await db.docs.bulkGet(marks.map((m) => m.name));
+  const now = new Date().toISOString();
+  await db.docs.bulkPut(
+    marks.map((m, i) => {
+      const base = recs[i] ?? { name: m.name, kind: 'household' as const, householdId: m.householdId, unsynced: 0 as const };
+      return { ...base, ...(m.name === unsynced ? { unsynced: 1 as const } : {}), projectedVersion: m.version, updatedAt: now };
+    }),
+  );
 }

@@ -16,7 +16,6 @@ const SINCE = 'sync.since';
 const DOWNLOAD = 'sync.download';
 const REVOKED = 'sync.revoked';
 const LAST_SYNCED = 'sync.lastSyncedAt';
-const OPEN_AT_ONCE = 16;
 
 /** Where the change feed stands, for one team. */
 export async function loadSince(db: LianhuDb, teamId: string): Promise<number | undefined> {
@@ -87,12 +86,20 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
   if (state?.teamId !== d.teamId) state = { teamId: d.teamId, done: 0, total: 0 };
   // A resumed download shows where it stands, not zero.
   if (state.total > 0) d.onProgress({ done: state.done, total: state.total });
+  let next = d.api.bundlePiece(state.after, d.pieceSize);
   for (;;) {
-    const piece = await d.api.bundlePiece(state.after, d.pieceSize);
+    const piece = await next;
     if (state.seq === undefined) {
       state.seq = piece.seq;
       // The relay does not say how big the whole bundle is; the change feed does.
       state.total = piece.total ?? (await d.api.changes(0)).readable;
+    }
+    // A piece with no docs cannot move `after` forward: stop rather than loop.
+    const more = piece.more && !!piece.last;
+    if (more) {
+      // The next piece is fetched while this one is written: the relay and the disk work at once.
+      next = d.api.bundlePiece(piece.last, d.pieceSize);
+      next.catch(() => undefined); // awaited on the next turn; a failure here must not go unhandled if we stop first
     }
     await applyRelayDocs(d.records, d.tracker, piece.bundle.docs);
     state.done += piece.bundle.docs.length;
@@ -100,8 +107,7 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
     if (piece.last) state.after = piece.last;
     await db.settings.put({ key: DOWNLOAD, value: { ...state } });
     d.onProgress({ done: state.done, total: piece.more ? state.total : state.done });
-    // A piece with no docs cannot move `after` forward: stop rather than loop.
-    if (!piece.more || !piece.last) break;
+    if (!more) break;
   }
   const seq = state.seq ?? 0;
   await saveSince(db, d.teamId, seq);
@@ -110,30 +116,26 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
 }
 
 /**
- * Apply docs from the relay. What the relay sent is on the relay: once on disk, each doc's
- * state is recorded as confirmed (unless it also holds local updates, which stay unsynced).
+ * Apply docs from the relay. What the relay sent is on the relay: the docs' updates, their
+ * rows and their confirmed versions are written in one transaction (unless a doc also holds
+ * local updates, which stay unsynced). Returns the docs whose update did not apply.
  */
 export async function applyRelayDocs(records: LocalRecords, tracker: UnsyncedTracker, docs: BundleDoc[]): Promise<string[]> {
-  const applied: { name: string; doc: Y.Doc }[] = [];
+  const applied: string[] = [];
   const failed: string[] = [];
-  // Opening a doc is an IndexedDB database of its own: open several at once, not one by one.
-  for (let i = 0; i < docs.length; i += OPEN_AT_ONCE) {
-    const batch = docs.slice(i, i + OPEN_AT_ONCE);
-    const opened = await Promise.all(batch.map((d) => records.docs.get(d.name)));
-    batch.forEach((d, j) => {
-      const doc = opened[j]!;
-      try {
-        // Bundles carry Yjs v2 updates.
-        Y.applyUpdateV2(doc, d.update, FROM_RELAY);
-        applied.push({ name: d.name, doc });
-      } catch {
-        // The socket handshake brings this doc instead.
-        failed.push(d.name);
-      }
-    });
-  }
-  await records.docs.flushAll();
-  await tracker.confirmMany(applied);
+  // One read for the whole piece: most of these docs are new to the device.
+  const opened = await records.docs.getMany(docs.map((d) => d.name));
+  docs.forEach((d, i) => {
+    try {
+      // Bundles carry Yjs v2 updates.
+      Y.applyUpdateV2(opened[i]!, d.update, FROM_RELAY);
+      applied.push(d.name);
+    } catch {
+      // The socket handshake brings this doc instead.
+      failed.push(d.name);
+    }
+  });
+  await records.projector.persist(applied, (name) => !tracker.isUnsynced(name));
   return failed;
 }
 
@@ -144,11 +146,13 @@ export async function applyRelayDocs(records: LocalRecords, tracker: UnsyncedTra
 export async function dropDoc(records: LocalRecords, tracker: UnsyncedTracker, name: string): Promise<void> {
   const parsed = parseDocName(name);
   await records.projector.settled();
-  await records.docs.remove(name);
+  await records.docs.close(name);
   tracker.forget(name);
   const { db } = records;
   const id = parsed?.id;
-  await db.transaction('rw', [db.households, db.visits, db.requests, db.ratings, db.complaints, db.docs], async () => {
+  // The doc's updates and its rows go together.
+  await db.transaction('rw', [db.updates, db.households, db.visits, db.requests, db.ratings, db.complaints, db.docs], async () => {
+    await db.updates.where('doc').equals(name).delete();
     if (id) {
       await db.households.delete(id);
       await Promise.all([db.visits, db.requests, db.ratings, db.complaints].flatMap((t) => [t.where('householdId').equals(id).delete(), t.where('docHouseholdId').equals(id).delete()]));

@@ -90,8 +90,8 @@ export class UnsyncedTracker {
   markLocal(name: string): void {
     this.seq.set(name, (this.seq.get(name) ?? 0) + 1);
     if (!this.acked.has(name)) this.acked.set(name, 0);
-    // Issued synchronously inside the doc's update event, so this Dexie transaction is
-    // created before the projector's, which clears `pending` after it.
+    // A save already wrote `unsynced` in its own transaction; this keeps imports and the
+    // chain's order (a later "synced" waits for it).
     void this.write(name);
     for (const l of this.markListeners) l();
   }
@@ -114,36 +114,6 @@ export class UnsyncedTracker {
     return this.write(name, doc);
   }
 
-  /**
-   * `confirmServerState` for many docs in one Dexie transaction (a first-sync piece: one
-   * transaction per doc would cost seconds against the projector's writes).
-   */
-  async confirmMany(docs: { name: string; doc: Y.Doc }[]): Promise<void> {
-    const todo = docs.filter((d) => !this.isUnsynced(d.name));
-    await Promise.all(todo.map((d) => this.chains.get(d.name)).filter(Boolean));
-    const { db } = this.records;
-    const now = new Date().toISOString();
-    await db.transaction('rw', db.docs, async () => {
-      const recs = await db.docs.bulkGet(todo.map((d) => d.name));
-      const puts: DocRecord[] = [];
-      todo.forEach((d, i) => {
-        // Read again inside the transaction: a save may have landed since.
-        if (this.isUnsynced(d.name)) return;
-        const serverVersion = docVersion(d.doc);
-        const rec = recs[i];
-        if (rec && rec.serverVersion === serverVersion && rec.unsynced === 0) return;
-        const parsed = parseDocName(d.name);
-        puts.push(
-          rec
-            ? { ...rec, unsynced: 0, serverVersion }
-            : { name: d.name, kind: parsed?.kind ?? 'household', householdId: parsed?.id, pending: parsed?.kind === 'household' ? 1 : 0, unsynced: 0, serverVersion, updatedAt: now },
-        );
-      });
-      if (puts.length) await db.docs.bulkPut(puts);
-    });
-    this.changed();
-  }
-
   /** Wait until every flag write issued so far is in Dexie. */
   async settled(): Promise<void> {
     while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
@@ -157,9 +127,9 @@ export class UnsyncedTracker {
   }
 
   /**
-   * Safety net for a crash between a write-ahead commit and its `unsynced` mark: a household
-   * doc whose rows are current (`pending` 0) but whose version is not the one the relay
-   * confirmed holds something the relay may lack. Costs one Dexie scan, no doc loads.
+   * Safety net for a lost `unsynced` mark (an acknowledgement's write racing a save, an
+   * import's mark lost in a crash): a household doc whose rows show a version the relay did
+   * not confirm holds something the relay may lack. Costs one Dexie scan, no doc loads.
    * Docs attached right now are skipped (`live`): their session knows better, and a remote
    * update may have reached their rows before its confirmation reached Dexie.
    */
@@ -167,7 +137,7 @@ export class UnsyncedTracker {
     const suspects = await this.records.db.docs
       .where('unsynced')
       .equals(0)
-      .filter((r: DocRecord) => r.kind === 'household' && r.pending === 0 && r.projectedVersion !== undefined && r.projectedVersion !== r.serverVersion)
+      .filter((r: DocRecord) => r.kind === 'household' && r.projectedVersion !== undefined && r.projectedVersion !== r.serverVersion)
       .primaryKeys();
     const fresh = suspects.filter((n) => !this.chains.has(n) && !live(n));
     for (const name of fresh) this.markLocal(name);
@@ -214,8 +184,6 @@ export class UnsyncedTracker {
         name,
         kind: parsed?.kind ?? 'household',
         householdId: parsed?.id,
-        // Rows for a doc this table did not know are not current yet.
-        pending: parsed?.kind === 'household' ? 1 : 0,
         unsynced,
         ...(serverVersion ? { serverVersion } : {}),
         updatedAt: new Date().toISOString(),

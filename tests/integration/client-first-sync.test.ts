@@ -50,12 +50,18 @@ describe('first sync', () => {
     const progress: { done: number; total: number }[] = [];
     const d = await device(t.url, lead, 'first-lead', { start: false, pieceSize: 200 });
     const seen: { state: string; headline: string; complete: boolean; done?: number; total?: number }[] = [];
+    // The connection drops after the first piece: cut from the progress report itself (the
+    // next piece is already being fetched while one is written, so a poll could come too late).
+    let cutOff = false;
     d.engine.onStatus((s) => {
       if (s.progress) progress.push({ ...s.progress });
       seen.push({ state: s.state, headline: s.headline, complete: s.teamRecords.complete, done: s.teamRecords.done, total: s.teamRecords.total });
+      if (!cutOff && s.progress && s.progress.done >= 200) {
+        cutOff = true;
+        d.setOnline(false);
+      }
     });
-    // The connection drops after the first piece.
-    const cut = waitFor(() => progress.some((p) => p.done >= 200), 60_000, 'first piece').then(() => d.setOnline(false));
+    const cut = waitFor(() => cutOff, 60_000, 'first piece');
     const started = Date.now();
     await d.engine.start();
     await cut;

@@ -36,7 +36,7 @@ describe('settings page', () => {
     await saveIdentity(localRecords().db, { ...identity.identity!, teamId: 'team-1', teamName: '东山林场支部' });
     useIdentityStore().identity = { ...identity.identity!, teamId: 'team-1', teamName: '东山林场支部' };
     const db = localRecords().db;
-    await db.docs.put({ name: 'team-1/household/h1', kind: 'household', householdId: 'h1', pending: 0, unsynced: 1, updatedAt: '' });
+    await db.docs.put({ name: 'team-1/household/h1', kind: 'household', householdId: 'h1', unsynced: 1, updatedAt: '' });
     await putBlob(db, { sha256: 'b'.repeat(64), mime: 'image/jpeg', size: 3, blob: new Blob(['abc']) });
     const { wrapper } = await mountAt('/settings');
     await eventually(() => expect(wrapper.text()).toContain('1 户档案未同步'));

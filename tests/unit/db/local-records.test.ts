@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { LocalRecords } from '@/db/local-records';
+import type { LianhuDb } from '@/db/database';
 import { StorageWriteError } from '@/db/doc-persistence';
+import { COMPACT_AT } from '@/db/doc-store';
+import { LocalRecords } from '@/db/local-records';
+import { docVersion } from '@/docs/ymap';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { householdDocName } from '@/docs/schema';
 import { actor, profile, visit } from './fixtures';
@@ -15,36 +18,67 @@ async function withHousehold() {
   return records;
 }
 
+/** Make the next write to `table` on the save's connection fail as a full disk does. */
+function failNextWrite(records: LocalRecords, table: 'updates' | 'visits' | 'households') {
+  const strict = (records as unknown as { strictDb: LianhuDb }).strictDb;
+  const hook = () => {
+    strict[table].hook('creating').unsubscribe(hook);
+    throw new DOMException('full', 'QuotaExceededError');
+  };
+  strict[table].hook('creating', hook);
+}
+
 describe('the write path', () => {
-  it('projects rows as soon as commit resolves', async () => {
+  it('projects rows as soon as commit resolves, and marks the doc unsynced in the same write', async () => {
     const records = await withHousehold();
     await records.commit(NAME, (doc) => addVisit(doc, visit('v1'), actor));
     const row = await records.db.households.get('h1');
     expect(row).toMatchObject({ headName: '张三', visitCount: 1, nextDueOn: '2026-05-15', lastVisitAt: '2026-05-01T09:00:00.000Z' });
     expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v1']);
-    expect((await records.db.docs.get(NAME))?.pending).toBe(0);
+    const rec = await records.db.docs.get(NAME);
+    expect(rec).toMatchObject({ unsynced: 1, projectedVersion: docVersion(await records.doc(NAME)) });
     await records.close();
   });
 
-  it('keeps what was saved across a restart', async () => {
+  it('keeps what was saved across a restart, in the one database', async () => {
     const records = await withHousehold();
     await records.commit(NAME, (doc) => addVisit(doc, visit('v1'), actor));
     await records.close();
     const again = new LocalRecords();
     await again.start(undefined);
+    expect(await again.db.updates.where('doc').equals(NAME).count()).toBeGreaterThan(0);
     expect(readHousehold(await again.doc(NAME)).visits.map((v) => v.id)).toEqual(['v1']);
+    expect((await indexedDB.databases()).map((d) => d.name)).toEqual(['lianhu']);
     await again.close();
   });
 
-  it('changes nothing when the disk refuses the write', async () => {
+  it('changes nothing when the disk refuses the update', async () => {
     const records = await withHousehold();
-    const persistence = await records.docs.persistence(NAME);
     const before = Y.encodeStateAsUpdate(await records.doc(NAME));
-    persistence.writeAhead = () => Promise.reject(new StorageWriteError('quota', new DOMException('full', 'QuotaExceededError')));
+    const updates = await records.db.updates.count();
+    failNextWrite(records, 'updates');
     await expect(records.commit(NAME, (doc) => addVisit(doc, visit('v1'), actor))).rejects.toMatchObject({ code: 'storage_write_failed', reason: 'quota' });
     expect(Y.encodeStateAsUpdate(await records.doc(NAME))).toEqual(before);
     expect(await records.db.visits.count()).toBe(0);
+    expect(await records.db.updates.count()).toBe(updates);
+    // The next save goes through as if nothing happened.
+    await records.commit(NAME, (doc) => addVisit(doc, visit('v2'), actor));
+    expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v2']);
     await records.close();
+  });
+
+  it('writes the update and its rows together: a refused row write leaves no update on disk', async () => {
+    const records = await withHousehold();
+    const updates = await records.db.updates.count();
+    failNextWrite(records, 'visits');
+    await expect(records.commit(NAME, (doc) => addVisit(doc, visit('v1'), actor))).rejects.toBeInstanceOf(StorageWriteError);
+    expect(await records.db.updates.count()).toBe(updates);
+    await records.close();
+    const after = new LocalRecords();
+    await after.start(undefined);
+    expect(readHousehold(await after.doc(NAME)).visits).toEqual([]);
+    expect(await after.db.visits.count()).toBe(0);
+    await after.close();
   });
 
   it('writes as this device: one client id however many saves', async () => {
@@ -55,78 +89,53 @@ describe('the write path', () => {
     await records.close();
   });
 
+  it('serialises saves to one doc started together', async () => {
+    const records = await withHousehold();
+    await Promise.all(['v1', 'v2', 'v3', 'v4'].map((id) => records.commit(NAME, (doc) => addVisit(doc, visit(id), actor))));
+    expect(readHousehold(await records.doc(NAME)).visits.map((v) => v.id).sort()).toEqual(['v1', 'v2', 'v3', 'v4']);
+    await records.close();
+    const after = new LocalRecords();
+    await after.start(undefined);
+    expect(readHousehold(await after.doc(NAME)).visits).toHaveLength(4);
+    expect(await after.db.visits.count()).toBe(4);
+    await after.close();
+  });
+
   it('writes nothing when the edit changes nothing', async () => {
     const records = await withHousehold();
     const before = Y.encodeStateVector(await records.doc(NAME));
+    const updates = await records.db.updates.count();
     await records.commit(NAME, () => {});
     expect(Y.encodeStateVector(await records.doc(NAME))).toEqual(before);
+    expect(await records.db.updates.count()).toBe(updates);
     await records.close();
+  });
+
+  it('folds a doc\'s many saves into a snapshot, losing none', async () => {
+    const records = await withHousehold();
+    const ids = Array.from({ length: COMPACT_AT + 5 }, (_, i) => `v${String(i).padStart(2, '0')}`);
+    for (const id of ids) await records.commit(NAME, (doc) => addVisit(doc, visit(id), actor));
+    expect(await records.db.updates.where('doc').equals(NAME).count()).toBeLessThan(COMPACT_AT);
+    await records.close();
+    const after = new LocalRecords();
+    await after.start(undefined);
+    expect(readHousehold(await after.doc(NAME)).visits.map((v) => v.id).sort()).toEqual(ids);
+    await after.close();
+  });
+
+  it('starts without loading a household doc: the lists read rows', async () => {
+    const records = await withHousehold();
+    await records.close();
+    const after = new LocalRecords();
+    await after.start('t1');
+    expect(after.docs.isOpen(NAME)).toBe(false);
+    expect((await after.db.households.get('h1'))?.headName).toBe('张三');
+    await after.close();
   });
 });
 
-describe('projection repair after a crash', () => {
-  it('rebuilds rows a crash left behind between the doc write and the row write', async () => {
-    const records = await withHousehold();
-    // The first half of a commit — pending mark and the durable doc write — then the "crash".
-    await records.projector.markPending(NAME);
-    const doc = await records.doc(NAME);
-    const scratch = new Y.Doc();
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc));
-    scratch.clientID = doc.clientID;
-    addVisit(scratch, visit('v-crash'), actor);
-    await (await records.docs.persistence(NAME)).writeAhead(Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(doc)));
-    await records.close();
-
-    const after = new LocalRecords();
-    // Before start-up the lists are wrong: the visit is on disk but has no row.
-    expect(await after.db.visits.count()).toBe(0);
-    expect((await after.db.households.get('h1'))?.visitCount).toBe(0);
-    const rebuilt = await after.start(undefined);
-    expect(rebuilt).toBe(1);
-    expect(await after.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v-crash']);
-    expect((await after.db.households.get('h1'))?.visitCount).toBe(1);
-    expect((await after.db.docs.get(NAME))?.pending).toBe(0);
-    await after.close();
-  });
-
-  it('the background sweep catches a doc updated with no pending mark (a received update)', async () => {
-    const records = await withHousehold();
-    const persistence = await records.docs.persistence(NAME);
-    const doc = await records.doc(NAME);
-    const remote = new Y.Doc();
-    Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
-    addVisit(remote, visit('v-remote'), { memberId: 'm2', now: actor.now });
-    // Stored as sync would store it, but the process dies before any projection work.
-    await persistence.writeAhead(Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)));
-    await records.close();
-
-    const after = new LocalRecords();
-    expect(await after.start(undefined)).toBe(0);
-    expect(await after.db.visits.count()).toBe(0);
-    expect(await after.sweep()).toBe(1);
-    expect(await after.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v-remote']);
-    expect(await after.sweep()).toBe(0);
-    await after.close();
-  });
-
-  it('adopts a household doc that is on disk but unknown to the tables', async () => {
-    const records = new LocalRecords();
-    await records.start(undefined);
-    const doc = await records.doc(householdDocName('t1', 'h9'));
-    const remote = new Y.Doc();
-    createHousehold(remote, { id: 'h9', teamId: 't1', profile: profile({ headName: '李四' }) }, actor);
-    await (await records.docs.persistence(householdDocName('t1', 'h9'))).writeAhead(Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)));
-    await records.db.docs.clear();
-    await records.close();
-
-    const after = new LocalRecords();
-    await after.start(undefined);
-    expect(await after.sweep()).toBe(1);
-    expect((await after.db.households.get('h9'))?.headName).toBe('李四');
-    await after.close();
-  });
-
-  it('follows updates that arrive from elsewhere', async () => {
+describe('updates from elsewhere', () => {
+  it('writes a received update with its rows, and keeps it across a restart', async () => {
     const records = await withHousehold();
     const doc = await records.doc(NAME);
     const remote = new Y.Doc();
@@ -135,11 +144,48 @@ describe('projection repair after a crash', () => {
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)), 'relay');
     await records.settled();
     expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v-sync']);
-    await records.docs.flushAll();
+    expect(records.docs.unsavedNames()).toEqual([]);
     await records.close();
     const after = new LocalRecords();
     await after.start(undefined);
     expect(readHousehold(await after.doc(NAME)).visits.map((v) => v.id)).toEqual(['v-sync']);
+    await after.close();
+  });
+
+  it('flushAll reports a received update the disk refused, and writes it once the disk takes it', async () => {
+    const records = await withHousehold();
+    const doc = await records.doc(NAME);
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
+    addVisit(remote, visit('v-sync'), { memberId: 'm2', now: actor.now });
+    const hook = () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+    records.db.updates.hook('creating', hook);
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)), 'relay');
+    await expect(records.docs.flushAll()).rejects.toBeInstanceOf(StorageWriteError);
+    expect(records.docs.unsavedNames()).toEqual([NAME]);
+    records.db.updates.hook('creating').unsubscribe(hook);
+    await records.docs.flushAll();
+    quiet.mockRestore();
+    expect(records.docs.unsavedNames()).toEqual([]);
+    expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v-sync']);
+    await records.close();
+  });
+
+  it('the background check projects a stored doc the tables do not know', async () => {
+    const records = await withHousehold();
+    await records.db.transaction('rw', [records.db.docs, records.db.households], async () => {
+      await records.db.docs.clear();
+      await records.db.households.clear();
+    });
+    await records.close();
+    const after = new LocalRecords();
+    await after.start(undefined);
+    expect(await after.sweep()).toBe(1);
+    expect((await after.db.households.get('h1'))?.headName).toBe('张三');
+    expect(await after.sweep()).toBe(0);
     await after.close();
   });
 });

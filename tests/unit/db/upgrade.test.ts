@@ -1,0 +1,132 @@
+import Dexie from 'dexie';
+import { describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { LocalRecords } from '@/db/local-records';
+import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
+import { householdDocName, teamDocName } from '@/docs/schema';
+import { initTeam, linkMembers, readTeam } from '@/docs/team-doc';
+import { actor, profile, visit } from './fixtures';
+
+/**
+ * A device as the previous release (0.1) left it: each doc in its own y-indexeddb database
+ * `lianhu-doc:<name>` — written by y-indexeddb itself, as that release's DocPersistence
+ * (a subclass adding strict writes) did, one stored update per save — and the Dexie database
+ * at schema version 1 with its `pending` marks.
+ */
+async function legacyDoc(name: string, edits: ((doc: Y.Doc) => void)[]): Promise<Uint8Array> {
+  const doc = new Y.Doc();
+  const persistence = new IndexeddbPersistence(`lianhu-doc:${name}`, doc);
+  await persistence.whenSynced;
+  for (const edit of edits) edit(doc);
+  // y-indexeddb writes each update in a transaction of its own; closing waits for them.
+  await persistence.destroy();
+  const state = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return state;
+}
+
+async function legacyRows(rows: { name: string; householdId?: string; unsynced: 0 | 1 }[]): Promise<void> {
+  const db = new Dexie('lianhu');
+  db.version(1).stores({
+    households: 'id, area, *tags, *linkedMemberIds, createdBy, nextDueOn, lastVisitAt, mergedInto',
+    visits: 'id, householdId, docHouseholdId, *visitorIds, createdBy, visitedAt, visitedOn, reviewStatus, [householdId+visitedAt]',
+    requests: 'id, householdId, docHouseholdId, status, open, ownerId, dueOn, escalated, createdAt, [open+dueOn]',
+    ratings: 'id, householdId, docHouseholdId, memberId, subjectId, recordedAt',
+    complaints: 'id, householdId, docHouseholdId, aboutMemberId, recordedAt',
+    docs: 'name, kind, householdId, pending, unsynced',
+    drafts: 'key, updatedAt',
+    blobs: 'sha256, uploaded, householdId',
+    settings: 'key',
+  });
+  await db.table('docs').bulkPut(rows.map((r) => ({ ...r, kind: r.householdId ? 'household' : 'team', pending: 0, updatedAt: '' })));
+  db.close();
+}
+
+const TEAM = teamDocName('t1');
+const H = (id: string) => householdDocName('t1', id);
+
+async function oldRelease(households: string[]) {
+  const states = new Map<string, Uint8Array>();
+  states.set(
+    TEAM,
+    await legacyDoc(TEAM, [(doc) => initTeam(doc, { teamId: 't1', name: '一支部' }), (doc) => linkMembers(doc, households[0]!, ['m1'], actor)]),
+  );
+  for (const id of households) {
+    states.set(
+      H(id),
+      await legacyDoc(H(id), [
+        (doc) => createHousehold(doc, { id, teamId: 't1', profile: profile({ headName: `户主${id}` }) }, actor),
+        (doc) => addVisit(doc, visit(`${id}-v1`), actor),
+        (doc) => addVisit(doc, visit(`${id}-v2`, { visitedAt: '2026-05-02T09:00:00.000Z' }), actor),
+      ]),
+    );
+  }
+  await legacyRows([{ name: TEAM, unsynced: 0 }, ...households.map((id, i) => ({ name: H(id), householdId: id, unsynced: (i === 0 ? 1 : 0) as 0 | 1 }))]);
+  return states;
+}
+
+async function databaseNames(): Promise<string[]> {
+  return (await indexedDB.databases()).map((d) => d.name ?? '').sort();
+}
+
+function sameVector(doc: Y.Doc, state: Uint8Array): boolean {
+  return Buffer.from(Y.encodeStateVector(doc)).equals(Buffer.from(Y.encodeStateVectorFromUpdate(state)));
+}
+
+describe('upgrade from the per-doc databases of the previous release', () => {
+  it('moves every doc into the one database, with nothing lost, and deletes the old databases', async () => {
+    const states = await oldRelease(['h1', 'h2', 'h3']);
+    expect(await databaseNames()).toEqual(['lianhu', `lianhu-doc:${H('h1')}`, `lianhu-doc:${H('h2')}`, `lianhu-doc:${H('h3')}`, `lianhu-doc:${TEAM}`]);
+
+    const records = new LocalRecords();
+    await records.start('t1');
+    expect(await databaseNames()).toEqual(['lianhu']);
+    for (const [name, state] of states) expect(sameVector(await records.doc(name), state), name).toBe(true);
+    expect(readHousehold(await records.doc(H('h2'))).visits.map((v) => v.id)).toEqual(['h2-v1', 'h2-v2']);
+    expect(readTeam(await records.doc(TEAM)).name).toBe('一支部');
+    // Rows derived from the moved docs, the team's links applied, the unsynced mark kept.
+    expect((await records.db.households.get('h1'))).toMatchObject({ headName: '户主h1', visitCount: 2, linkedMemberIds: ['m1'] });
+    expect(await records.db.visits.count()).toBe(6);
+    expect((await records.db.docs.get(H('h1')))?.unsynced).toBe(1);
+    expect((await records.db.docs.get(H('h2')))?.unsynced).toBe(0);
+    await records.close();
+
+    // Later starts find nothing to move, and the docs come from the new store.
+    const again = new LocalRecords();
+    await again.start('t1');
+    expect(readHousehold(await again.doc(H('h3'))).visits).toHaveLength(2);
+    await again.close();
+  });
+
+  it('resumes after a crash in the middle, losing nothing', async () => {
+    const states = await oldRelease(['h1', 'h2']);
+    const crashing = new LocalRecords();
+    const persist = crashing.projector.persist.bind(crashing.projector);
+    let calls = 0;
+    // The team doc moves, then the process dies while writing the households.
+    vi.spyOn(crashing.projector, 'persist').mockImplementation((...args) => (++calls === 2 ? Promise.reject(new Error('power cut')) : persist(...args)));
+    await expect(crashing.start('t1')).rejects.toThrow('power cut');
+    expect(await databaseNames()).toEqual(['lianhu', `lianhu-doc:${H('h1')}`, `lianhu-doc:${H('h2')}`]);
+    vi.restoreAllMocks();
+    await crashing.close();
+
+    const after = new LocalRecords();
+    await after.start('t1');
+    expect(await databaseNames()).toEqual(['lianhu']);
+    for (const [name, state] of states) expect(sameVector(await after.doc(name), state), name).toBe(true);
+    expect(await after.db.visits.count()).toBe(4);
+    await after.close();
+  });
+
+  it('keeps a legacy database whose content did not arrive whole', async () => {
+    await oldRelease(['h1']);
+    const records = new LocalRecords();
+    // The write "succeeds" but stores nothing: the check must refuse to delete the source.
+    vi.spyOn(records.projector, 'persist').mockResolvedValue();
+    await expect(records.start('t1')).rejects.toThrow(/did not arrive whole/);
+    expect(await databaseNames()).toContain(`lianhu-doc:${TEAM}`);
+    vi.restoreAllMocks();
+    await records.close();
+  });
+});
