@@ -95,18 +95,19 @@ export interface RelayLimits {
   deviceCpuBurstMs: number;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A count, size or duration: a whole number of at least 0 (no `1.5`, `1e3` or `0x10`). */
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n > max) throw new Error(`${name} must be a whole number from 0 to ${max}, got ${raw}`);
   return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   return {
     host: env.HOST || '127.0.0.1',
-    port: int(env, 'PORT', 8080),
+    port: int(env, 'PORT', 8080, 65_535),
     dataDir: path.resolve(env.DATA_DIR || 'data'),
     staticDir: path.resolve(env.STATIC_DIR || 'dist'),
     logLevel: env.LOG_LEVEL || 'info',

@@ -3,7 +3,16 @@ import { CLOSE, type CloseReason } from '../errors';
 import { CpuBudget } from '../limits/cpu-budget';
 import { BucketMap } from '../limits/token-bucket';
 import type { Logger } from '../logger';
-import type { SocketSession } from './socket-session';
+
+/**
+ * What this registry needs of a socket: SocketSession implements it. Declared here so the
+ * two modules do not import each other's types.
+ */
+export interface DeviceSocket {
+  pause(): void;
+  resume(): void;
+  close(reason: CloseReason, detail?: string): void;
+}
 
 /**
  * The open sockets of each device, and the per-device budgets: new sockets per minute,
@@ -11,10 +20,10 @@ import type { SocketSession } from './socket-session';
  * NAT, and one misbehaving phone must not lock the others out.
  */
 export class DeviceSessions {
-  private readonly byDevice = new Map<string, Set<SocketSession>>();
+  private readonly byDevice = new Map<string, Set<DeviceSocket>>();
   /** sockets without a token yet, per address and all together, oldest first (Sets keep insertion order) */
-  private readonly unauthenticated = new Map<string, Set<SocketSession>>();
-  private readonly allUnauthenticated = new Set<SocketSession>();
+  private readonly unauthenticated = new Map<string, Set<DeviceSocket>>();
+  private readonly allUnauthenticated = new Set<DeviceSocket>();
   private readonly messages: BucketMap;
   private readonly connections: BucketMap;
   private readonly cpu: CpuBudget;
@@ -67,7 +76,7 @@ export class DeviceSessions {
     this.throttled.set(deviceId, timer);
   }
 
-  register(deviceId: string, s: SocketSession): CloseReason | undefined {
+  register(deviceId: string, s: DeviceSocket): CloseReason | undefined {
     const set = this.byDevice.get(deviceId) ?? new Set();
     if (set.size >= this.limits.maxSocketsPerDevice) return CLOSE.tooManySockets;
     if (!this.connections.take(deviceId)) return CLOSE.rateLimited;
@@ -77,7 +86,7 @@ export class DeviceSessions {
     return undefined;
   }
 
-  unregister(deviceId: string, s: SocketSession): void {
+  unregister(deviceId: string, s: DeviceSocket): void {
     const set = this.byDevice.get(deviceId);
     if (!set) return;
     set.delete(s);
@@ -94,7 +103,7 @@ export class DeviceSessions {
    * socket is closed, not the new one: a flood then only ever shortens its own sockets'
    * lives, and a phone that shows its token at once always gets in.
    */
-  unauthenticatedOpened(ip: string, s: SocketSession): void {
+  unauthenticatedOpened(ip: string, s: DeviceSocket): void {
     const set = this.unauthenticated.get(ip) ?? new Set();
     set.add(s);
     this.unauthenticated.set(ip, set);
@@ -104,7 +113,7 @@ export class DeviceSessions {
   }
 
   /** The socket authenticated or closed. */
-  unauthenticatedClosed(ip: string, s: SocketSession): void {
+  unauthenticatedClosed(ip: string, s: DeviceSocket): void {
     this.allUnauthenticated.delete(s);
     const set = this.unauthenticated.get(ip);
     if (!set) return;

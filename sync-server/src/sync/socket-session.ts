@@ -8,7 +8,7 @@ import { CLOSE, type CloseReason } from '../errors';
 import { DeclaredFrames } from '../limits/declared-frames';
 import type { Logger } from '../logger';
 import { inspectFrame, type Frame } from '../validation/frame';
-import type { DeviceSessions } from './device-sessions';
+import type { DeviceSessions, DeviceSocket } from './device-sessions';
 
 type DocState = 'pending' | 'open' | 'denied';
 
@@ -18,7 +18,7 @@ type DocState = 'pending' | 'open' | 'denied';
  * parse of the frame (a malformed Yjs update never reaches Yjs). A frame that fails closes
  * this socket only, with a close code from `CLOSE`.
  */
-export class SocketSession {
+export class SocketSession implements DeviceSocket {
   readonly id = crypto.randomUUID();
   claims?: DeviceClaims;
   closed = false;

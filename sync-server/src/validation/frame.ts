@@ -1,18 +1,7 @@
+import { MessageType } from '@hocuspocus/server';
 import { ByteReader, MalformedError } from './byte-reader';
 import { checkStateVector, checkUpdateV1, type UpdateStats } from './yjs-update';
 
-/** Hocuspocus 3 message types (packages/server/src/types.ts). */
-export const MessageType = {
-  Sync: 0,
-  Awareness: 1,
-  Auth: 2,
-  QueryAwareness: 3,
-  SyncReply: 4,
-  Stateless: 5,
-  BroadcastStateless: 6,
-  Close: 7,
-  SyncStatus: 8,
-} as const;
 
 export const SyncStep = { Step1: 0, Step2: 1, Update: 2 } as const;
 
@@ -76,7 +65,7 @@ export function inspectFrame(data: Uint8Array): FrameResult {
       case MessageType.QueryAwareness:
         r.end();
         return { ok: true, frame: { kind: 'query-awareness', docName } };
-      case MessageType.Close:
+      case MessageType.CLOSE:
         r.end();
         return { ok: true, frame: { kind: 'close', docName } };
       case MessageType.Stateless:
