@@ -22,6 +22,7 @@ const ctx = { smoke, runs: smoke ? 3 : 7 };
 const lazy = (name: string, load: () => Promise<import('./harness').Bench>) => benches.push([name, async () => (await load())(ctx)]);
 lazy('app-shell', async () => (await import('./app-shell.bench')).appShell);
 lazy('field', async () => (await import('./field.bench')).field);
+lazy('duplicates', async () => (await import('./duplicates.bench')).duplicates);
 lazy('lead-sync', async () => (await import('./lead-sync.bench')).leadSync);
 lazy('relay-load', async () => (await import('./relay-load.bench')).relayLoad);
 

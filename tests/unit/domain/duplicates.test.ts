@@ -63,12 +63,10 @@ describe('duplicate household scoring', () => {
     expect(findDuplicates(probe({}), [base])).toEqual([]);
   });
 
-  it('scores 2,000 households quickly enough to run while typing', () => {
+  // How fast: `npm run bench -- --only=duplicates`. Here only what it finds at that size.
+  it('finds the one close match among 2,000 households', () => {
     const many: DuplicateCandidate[] = Array.from({ length: 2000 }, (_, i) => ({ id: String(i), headName: `王${'一二三四五六七八九十'[i % 10]}${'明华'[i % 2]}`, phones: [`1390000${String(i).padStart(4, '0')}`], address: `片区${i % 7} 村${i % 13} ${i}号`, area: `片区${i % 7}`, lat: 45 + i / 1e4, lng: 127 }));
-    findDuplicates(probe({ headName: '汪一明' }), many); // warm up pinyin tables
-    const t0 = performance.now();
     const found = findDuplicates(probe({ headName: '汪一明', phones: ['13900000001'], address: '片区1 村1 1号', area: '片区1', lat: 45.0001, lng: 127 }), many);
-    expect(performance.now() - t0).toBeLessThan(200);
     expect(found[0]?.id).toBe('1');
   });
 });
