@@ -28,10 +28,14 @@ describe('connectivity store', () => {
     vi.stubGlobal('fetch', fetchMock);
     const c = useConnectivityStore();
     const stop = c.watch();
+    // watch() probes once while the browser is still online: let that one finish.
+    await c.probe();
     window.dispatchEvent(new Event('offline'));
     expect(c.state).toBe('offline');
+    const asked = fetchMock.mock.calls.length;
     await c.probe();
     expect(c.state).toBe('offline');
+    expect(fetchMock).toHaveBeenCalledTimes(asked);
     stop();
   });
 });

@@ -1,3 +1,4 @@
+import { IDBObjectStore } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import { localRecords } from '@/db/instance';
 import { StorageWriteError } from '@/db/doc-persistence';
@@ -85,8 +86,24 @@ describe('households store', () => {
 
   it('passes a failed disk write on as StorageWriteError, with nothing saved', async () => {
     await startAlone();
-    vi.spyOn(localRecords(), 'commit').mockRejectedValue(new StorageWriteError('quota', new Error('QuotaExceededError')));
-    await expect(useHouseholdsStore().register(profileInput())).rejects.toBeInstanceOf(StorageWriteError);
-    expect(await localRecords().db.households.count()).toBe(0);
+    const db = localRecords().db;
+    const updatesBefore = await db.updates.count();
+    // The disk fills up in the middle of the save's transaction: the update is added, then
+    // writing the household's row fails. Nothing of the save may stay behind.
+    const put = IDBObjectStore.prototype.put;
+    const full = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'households') throw new DOMException('the disk is full', 'QuotaExceededError');
+      return put.apply(this, args);
+    });
+    const failed = await useHouseholdsStore().register(profileInput()).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(StorageWriteError);
+    expect((failed as StorageWriteError).reason).toBe('quota');
+    expect(full).toHaveBeenCalled();
+    expect(await db.households.count()).toBe(0);
+    expect(await db.updates.count()).toBe(updatesBefore);
+    // Once the disk has room again the same save goes through.
+    full.mockRestore();
+    await useHouseholdsStore().register(profileInput());
+    expect(await db.households.count()).toBe(1);
   });
 });
