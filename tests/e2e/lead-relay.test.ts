@@ -17,11 +17,6 @@ import { CHROMIUM_ARGS, PHONE } from './support/browser';
  * merges a household registered twice, and exports an XLSX that is read back here.
  */
 const SYNC_MS = 60_000;
-/**
- * The steps after joining need the app to sync. Until the sync store is started by the app
- * shell (src/main.ts or App.vue) they are skipped rather than failing on a missing piece.
- */
-const APP_SYNCS = ['src/main.ts', 'src/App.vue'].some((f) => /useSyncStore\(\)/.test(readFileSync(f, 'utf8')));
 
 interface Device {
   context: BrowserContext;
@@ -138,14 +133,14 @@ describe('the lead and two members through a real relay', () => {
     ids.liu = await registerAndVisit(li, '刘洋', '13900005678', '李强记录：孩子上学路远');
   });
 
-  it.skipIf(!APP_SYNCS)('the lead sees both members’ visits in one review feed', async () => {
+  it('the lead sees both members’ visits in one review feed', async () => {
     await whenSynced(lead, '/lead/review', '.lead-visit', '王芳记录：屋顶漏雨');
     await whenSynced(lead, '/lead/review', '.lead-visit', '李强记录：孩子上学路远');
     await lead.page.locator('.lead-visit', { hasText: '王芳记录' }).getByRole('button', { name: '已阅' }).click();
     await lead.page.getByText('已保存讲评。').waitFor();
   });
 
-  it.skipIf(!APP_SYNCS)('the lead hands 王芳’s household to 李强, and 李强’s phone receives it', async () => {
+  it('the lead hands 王芳’s household to 李强, and 李强’s phone receives it', async () => {
     await lead.page.goto(`${server.url}/lead/assign`);
     await lead.page.locator('#as-search').fill('张三');
     await lead.page.locator('.lead-pick', { hasText: '张三' }).locator('input').check();
@@ -155,7 +150,7 @@ describe('the lead and two members through a real relay', () => {
     await whenSynced(li, '/households', '.hh-card', '张三');
   });
 
-  it.skipIf(!APP_SYNCS)('the lead merges a household registered twice; the merged file keeps both visits', async () => {
+  it('the lead merges a household registered twice; the merged file keeps both visits', async () => {
     ids.zhangAgain = await registerAndVisit(li, '张三', '13800001234', '李强记录：重复登记的这一户');
     await whenSynced(lead, '/lead/duplicates', '.lead-dup', '张三');
     const card = lead.page.locator('.lead-dup', { hasText: '张三' });
@@ -179,7 +174,7 @@ describe('the lead and two members through a real relay', () => {
     }
   });
 
-  it.skipIf(!APP_SYNCS)('exports an XLSX that opens with the right rows', async () => {
+  it('exports an XLSX that opens with the right rows', async () => {
     await lead.page.goto(`${server.url}/lead/export`);
     const download = lead.page.waitForEvent('download');
     await lead.page.getByRole('button', { name: '导出', exact: true }).click();
