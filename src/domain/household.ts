@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { geoPointSchema, type GeoPoint } from './geo';
 import { id, msg, parseWith, phone, requiredText, text } from './validation';
 
-/** Why a household needs attention (PRODUCT.md). Teams may add their own tags too. */
+/** Why a household needs attention (the tags leads filter and report by). Teams may add their own tags too. */
 export const VULNERABILITY_TAGS = [
   'elderly_alone', // 孤寡老人
   'left_behind_children', // 留守儿童

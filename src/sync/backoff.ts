@@ -1,6 +1,6 @@
 /**
- * Exponential backoff with full jitter: base × 2^attempt, capped, then a random point in its
- * upper half — so a team that lost signal together does not come back in lockstep.
+ * Exponential backoff with "equal" jitter: base × 2^attempt, capped, then a random point in its
+ * upper half (not full jitter, which could retry at once) — so a team that lost signal together does not come back in lockstep.
  */
 export function backoffDelay(baseMs: number, maxMs: number, attempt: number): number {
   return jitter(Math.min(maxMs, baseMs * 2 ** attempt));

@@ -142,7 +142,7 @@ export class AccessControl {
     const want = new Set<string>();
     const key = (hid: string, member: string) => `${hid}\u0000${member}`;
     for (const [hid, members] of team.assignments) for (const m of members) want.add(key(hid, m));
-    // The issue's rule: a member reaches what is linked to them or what they created.
+    // The access rule (docs/sync-protocol.md): a member reaches what is linked to them or what they created.
     for (const c of this.q.creators.all(teamId)) want.add(key(c.household_id, c.created_by_member));
     // A merged group is read as one file (src/domain/merge.ts): whoever reaches one of its
     // households reaches all of them, or the merged view would miss records.
