@@ -1,4 +1,5 @@
 import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router';
+import { localRecords } from '@/db/instance';
 import { loadLeadMessages } from '@/i18n';
 import { useIdentityStore } from '@/stores/identity';
 import { useTeamStore } from '@/stores/team';
@@ -26,6 +27,8 @@ export function deviceIsLead(): boolean {
 async function leadOnly(to: RouteLocationNormalized) {
   if (!to.meta.lead) return true;
   if (!deviceIsLead()) return { name: 'households' };
+  // The figures worker starts reading the team's rows while the page's code loads.
+  void import('@/workers/lead-figures-client').then((m) => m.warmLeadFigures(localRecords().db.name));
   await loadLeadMessages();
   return true;
 }
@@ -66,6 +69,9 @@ export const leadRoutes: RouteRecordRaw[] = [
  * it is online, so every lead page works offline afterwards.
  */
 export async function prefetchLeadWorkspace(): Promise<void> {
+  // Not while the first screen is being built: loading every lead page costs a slow phone
+  // seconds of main thread, and the page being opened needs it more.
+  await new Promise<void>((resolve) => (window.requestIdleCallback ? window.requestIdleCallback(() => resolve(), { timeout: 5000 }) : setTimeout(resolve, 2000)));
   await loadLeadMessages();
   const loaders = leadRoutes.map((r) => r.component).filter((c): c is () => Promise<unknown> => typeof c === 'function');
   await Promise.allSettled([...loaders.map((load) => load()), import('@/workers/export-client').then((m) => m.prefetchExportWorker())]);

@@ -16,6 +16,8 @@ export interface FiguresBackend {
   figures(dbName: string, query: FiguresQuery): Promise<LeadFigures>;
   overview(dbName: string, today: string): Promise<LeadOverview>;
   changed(dbName: string, tables: string[]): void;
+  /** Start the worker and its reads now: a lead page is on its way. */
+  warm(dbName: string): void;
 }
 
 /** Where Web Workers exist (browsers): one worker for every lead page. */
@@ -54,6 +56,7 @@ function workerBackend(): FiguresBackend {
       // Nothing to tell a worker that has not started: it reads everything when it does.
       if (worker) worker.postMessage({ type: 'changed', dbName, tables } satisfies FiguresRequest);
     },
+    warm: (dbName) => get().postMessage({ type: 'warm', dbName } satisfies FiguresRequest),
   };
 }
 
@@ -72,6 +75,7 @@ function inlineBackend(): FiguresBackend {
     figures: (dbName, query) => source(dbName).figures(query),
     overview: (dbName, today) => source(dbName).overview(today),
     changed: (dbName, tables) => source(dbName).changed(tables),
+    warm: (dbName) => void source(dbName).warm().catch(() => undefined),
   };
 }
 
@@ -85,4 +89,9 @@ export function figuresBackend(): FiguresBackend {
 /** Forget cached rows and answers (tests give each case a fresh database). */
 export function resetFiguresBackend(): void {
   backend = undefined;
+}
+
+/** Warm the figures for the app's database (called on the way into a lead page). */
+export function warmLeadFigures(dbName: string): void {
+  figuresBackend().warm(dbName);
 }

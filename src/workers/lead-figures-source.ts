@@ -29,6 +29,11 @@ export class FiguresSource {
     this.overviewCache = undefined;
   }
 
+  /** Read the tables now, ahead of the first question (a lead page is about to ask). */
+  warm(): Promise<void> {
+    return this.current();
+  }
+
   async figures(q: FiguresQuery): Promise<LeadFigures> {
     await this.current();
     const key = JSON.stringify([q.period, q.today, q.memberId ?? '', q.members]);

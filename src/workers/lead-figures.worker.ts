@@ -11,7 +11,8 @@ import { readStores } from './read-stores';
 export type FiguresRequest =
   | { type: 'figures'; id: number; dbName: string; query: FiguresQuery }
   | { type: 'overview'; id: number; dbName: string; today: string }
-  | { type: 'changed'; dbName: string; tables: string[] };
+  | { type: 'changed'; dbName: string; tables: string[] }
+  | { type: 'warm'; dbName: string };
 
 export type FiguresReply = { id: number; type: 'figures'; value: LeadFigures } | { id: number; type: 'overview'; value: LeadOverview } | { id: number; type: 'error'; message: string };
 
@@ -30,6 +31,11 @@ self.onmessage = async (e: MessageEvent<FiguresRequest>) => {
   const m = e.data;
   if (m.type === 'changed') {
     source(m.dbName).changed(m.tables);
+    return;
+  }
+  if (m.type === 'warm') {
+    // A failed read is tried again by the first real question, which reports it.
+    await source(m.dbName).warm().catch(() => undefined);
     return;
   }
   try {

@@ -65,6 +65,17 @@ describe('lead figures source (what the worker runs)', () => {
     db.close();
   });
 
+  it('warmed on the way into a lead page, answers the first question from what it read', async () => {
+    const db = await seeded('figures-w');
+    const { source, reads } = counted(db.name);
+    await source.warm();
+    expect(reads).toHaveLength(1);
+    const q = { period: half, today, members };
+    expect((await source.figures(q)).figures.visits).toBe(2);
+    expect(reads).toHaveLength(1);
+    db.close();
+  });
+
   it('reads again a table that changed while it was being read', async () => {
     const db = await seeded('figures-c');
     let release!: () => void;
