@@ -25,7 +25,25 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          // several relays on PostgreSQL + Redis: the integration-pg project only
+          exclude: ['tests/integration/cluster-*.test.ts'],
           environment: 'node',
+          setupFiles: ['tests/integration/setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The relay's suite again on PostgreSQL (a matrix, not a copy: helpers/backend.ts
+        // gives each relay data dir its own database), plus the tests of several relays.
+        resolve: { alias },
+        define,
+        test: {
+          name: 'integration-pg',
+          include: ['tests/integration/relay-*.test.ts', 'tests/integration/storage-*.test.ts', 'tests/integration/cluster-*.test.ts'],
+          environment: 'node',
+          env: { LIANHU_TEST_BACKEND: 'postgres' },
           setupFiles: ['tests/integration/setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

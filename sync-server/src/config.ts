@@ -29,6 +29,12 @@ export interface RelayConfig {
    * empty = the TCP peer is the client. Behind nginx without it, every phone has nginx's address.
    */
   trustProxy: string[];
+  /** `DATABASE_URL`: a postgres:// URL for several relays on one PostgreSQL database; unset = the SQLite file in DATA_DIR */
+  databaseUrl?: string;
+  /** `REDIS_URL`: a redis:// URL; with it, relays share live updates, revocations and change hints through Redis */
+  redisUrl?: string;
+  /** `REDIS_PREFIX`, default `lianhu:`: prefix of every Redis key and channel (one Redis for several installs or test runs) */
+  redisPrefix: string;
   limits: RelayLimits;
 }
 
@@ -117,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     unlinkGraceDays: int(env, 'UNLINK_GRACE_DAYS', 30),
     corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: (env.TRUST_PROXY || '').split(',').map((s) => s.trim()).filter(Boolean),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    redisPrefix: env.REDIS_PREFIX || 'lianhu:',
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 2 * 1024 * 1024),
       maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', MAX_PHOTO_BYTES),

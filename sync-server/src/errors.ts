@@ -36,4 +36,6 @@ export const CLOSE = {
   tooManySockets: { code: 4429, reason: 'too-many-sockets' },
   tooManyUnauthenticated: { code: 4429, reason: 'too-many-unauthenticated' },
   shuttingDown: { code: 1001, reason: 'shutting-down' },
+  /** the database (or the bus between relays) does not answer: nothing was acknowledged, try again later */
+  storageUnavailable: { code: 1013, reason: 'storage-unavailable' },
 } as const satisfies Record<string, CloseReason>;

@@ -19,6 +19,7 @@ import type { Services } from './services';
 import { ChangeFeed } from './storage/change-feed';
 import { openDatabase } from './storage/db';
 import { DocStore } from './storage/doc-store';
+import { RelayWrites } from './storage/relay-writes';
 import { DeviceSessions } from './sync/device-sessions';
 import { relayExtension, type RelayContext } from './sync/relay-extension';
 import { SocketSession } from './sync/socket-session';
@@ -43,9 +44,10 @@ export interface Relay {
 
 /** Start the relay: one HTTP server for the PWA, the API, photos and the WebSocket. */
 export async function startRelay(config: RelayConfig, log: Logger = createLogger(config.logLevel)): Promise<Relay> {
-  const db = openDatabase(config.dataDir);
+  const db = await openDatabase(config.dataDir, config.databaseUrl);
   const store = new DocStore(db, log);
-  const access = new AccessControl(db, store, config.unlinkGraceDays * 86400_000);
+  const relayWrites = new RelayWrites();
+  const access = new AccessControl(db, store, config.unlinkGraceDays * 86400_000, (e, teamId) => log.error({ team: teamId, err: String(e) }, 'access rows not updated from the team doc'));
   const registry = new Registry(db, store);
   const tokens = new TokenService(loadSecret(config.dataDir), config.tokenTtlDays, config.tokenRefreshGraceDays);
   const sessions = new DeviceSessions(config.limits, log);
@@ -53,7 +55,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   const teamDocs = new TeamDocs(hocuspocus, registry);
   const limits = new DocLimits({ maxDocBytes: config.limits.maxDocBytes, maxRootTypes: config.limits.maxRootTypes, ...mapKeyLimits(config.limits.maxRecordsPerMap) });
   hocuspocus.configuration.extensions.unshift(
-    relayExtension({ store, access, registry, tokens, teamDocs, log, limits, sessions, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }),
+    relayExtension({ store, access, registry, tokens, teamDocs, relayWrites, log, limits, sessions, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }),
   );
   const blobs = new BlobStore(config.dataDir, db, access);
   const services: Services = {
@@ -61,6 +63,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     log,
     db,
     store,
+    relayWrites,
     feed: new ChangeFeed(db, store),
     access,
     registry,
@@ -129,7 +132,10 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   }
 
   const poll = setInterval(() => {
-    for (const id of registry.revokedAmong(sessions.deviceIds())) sessions.closeDevice(id, CLOSE.deviceRevoked);
+    registry.revokedAmong(sessions.deviceIds()).then(
+      (ids) => ids.forEach((id) => sessions.closeDevice(id, CLOSE.deviceRevoked)),
+      (e: unknown) => log.warn({ err: String(e) }, 'could not look for revoked devices'),
+    );
   }, REVOCATION_POLL_MS);
   poll.unref();
   // Unfinished uploads go away when they expire (the phone was lost, the photo deleted),
@@ -148,7 +154,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log.info({ url, port, dataDir: config.dataDir }, 'listening');
+  log.info({ url, port, dataDir: config.dataDir, database: db.where }, 'listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -166,7 +172,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
       const deadline = Date.now() + 3000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       wss.close();
-      db.close();
+      await db.close();
       log.info('closed');
     })());
   return { url, port, services, close };

@@ -9,6 +9,7 @@ import type { Logger } from './logger';
 import type { ChangeFeed } from './storage/change-feed';
 import type { Db } from './storage/db';
 import type { DocStore } from './storage/doc-store';
+import type { RelayWrites } from './storage/relay-writes';
 import type { DeviceSessions } from './sync/device-sessions';
 import type { TeamDocs } from './sync/team-docs';
 
@@ -18,6 +19,8 @@ export interface Services {
   log: Logger;
   db: Db;
   store: DocStore;
+  /** the relay's own writes to live docs, until stored */
+  relayWrites: RelayWrites;
   feed: ChangeFeed;
   access: AccessControl;
   registry: Registry;

@@ -163,8 +163,8 @@ export const field: Bench = async ({ smoke, runs }) => {
   const { seed, memberId } = fieldSeed(team);
   const n = team.households.size;
   const dataDir = tempDir('lianhu-bench-field-');
-  seedTeams(dataDir, [seed]);
-  const [code] = createInvites(dataDir, team.teamId, [{ role: 'member', memberId }]);
+  await seedTeams(dataDir, [seed]);
+  const [code] = await createInvites(dataDir, team.teamId, [{ role: 'member', memberId }]);
   const relay = await startRelayProcess(dataDir, BENCH_DIST);
   const link = await new Link({ host: relay.host, port: relay.port }).start();
   const profile = tempDir('lianhu-bench-phone-');

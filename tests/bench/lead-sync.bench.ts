@@ -102,8 +102,8 @@ export const leadSync: Bench = async ({ smoke, runs }) => {
   const pageRuns = smoke ? 2 : runs;
   const phoneRuns = smoke ? 1 : 2;
   const dataDir = tempDir('lianhu-bench-lead-');
-  seedTeams(dataDir, [seedOf(team)]);
-  const codes = createInvites(dataDir, team.teamId, Array.from({ length: loopRuns + slowRuns + phoneRuns }, () => ({ role: 'lead' as const, memberId: team.leadId })));
+  await seedTeams(dataDir, [seedOf(team)]);
+  const codes = await createInvites(dataDir, team.teamId, Array.from({ length: loopRuns + slowRuns + phoneRuns }, () => ({ role: 'lead' as const, memberId: team.leadId })));
   const relay = await startRelayProcess(dataDir, BENCH_DIST);
   const link = await new Link({ host: relay.host, port: relay.port }).start();
   const loop: SyncRun[] = [];

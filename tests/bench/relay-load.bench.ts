@@ -111,8 +111,9 @@ export const relayLoad: Bench = async ({ smoke }) => {
   const t0 = performance.now();
   const { docsFile: days, leadChanges } = memberDays(team);
   writeFileSync(docsFile, JSON.stringify(days));
-  seedTeams(dataDir, teams);
-  const codes = teams.map((t) => createInvites(dataDir, t.teamId, team.memberIds.map((memberId) => ({ role: 'member' as const, memberId }))));
+  await seedTeams(dataDir, teams);
+  const codes: string[][] = [];
+  for (const t of teams) codes.push(await createInvites(dataDir, t.teamId, team.memberIds.map((memberId) => ({ role: 'member' as const, memberId }))));
   const seedS = (performance.now() - t0) / 1000;
 
   const devices: WorkerDevice[] = [];
@@ -135,7 +136,7 @@ export const relayLoad: Bench = async ({ smoke }) => {
   const order = devices.map((d) => d.index).sort((a, b) => ((a * 7919) % devices.length) - ((b * 7919) % devices.length));
   order.forEach((index, k) => (devices[index]!.startAt = k / devices.length));
   // Meanwhile each lead reviewed five households of every member.
-  appendUpdates(
+  await appendUpdates(
     dataDir,
     teams.flatMap((t) => leadChanges.map((c) => ({ name: householdDocName(t.teamId, c.suffix), update: c.update, author: { deviceId: `lead-${t.teamId.slice(0, 20)}`, memberId: team.leadId } }))),
   );

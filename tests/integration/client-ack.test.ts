@@ -7,6 +7,7 @@ import { newId } from '@/domain/ids';
 import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
 import { actor, profile } from './helpers/fixtures';
 import { ROOT, invite, join, spawnRelay, tmpDir, waitFor, type ChildRelay } from './helpers/relay';
+import { backendEnv } from './helpers/backend';
 
 const run = promisify(execFile);
 const cleanup: (() => Promise<void>)[] = [];
@@ -16,7 +17,7 @@ afterEach(async () => {
 
 /** `npm run admin -- team create`, as the administrator does. */
 async function createTeam(dataDir: string, name: string): Promise<{ teamId: string; inviteCode: string }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), 'team', 'create', name], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), 'team', 'create', name], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...backendEnv(dataDir), LOG_LEVEL: 'silent' } });
   return JSON.parse(stdout) as { teamId: string; inviteCode: string };
 }
 

@@ -26,7 +26,7 @@ async function device(...args: Parameters<typeof clientDevice>): Promise<ClientD
 }
 
 /** Households stored on the relay as if members had synced them over the years (~3 KB each). */
-function seedHouseholds(teamId: string, by: Joined, n: number): string[] {
+async function seedHouseholds(teamId: string, by: Joined, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const id = newId();
@@ -36,7 +36,7 @@ function seedHouseholds(teamId: string, by: Joined, n: number): string[] {
     for (let v = 0; v < 6; v++) {
       addVisit(doc, { id: newId(), kind: 'home', visitorIds: [by.memberId], visitedAt: new Date(Date.UTC(2025, v, 3)).toISOString(), observations: { housing: { level: 'fair', note: '房屋基本完好，冬季取暖需关注' } }, said: `第${v + 1}次走访：老人身体尚可，希望子女多回家看看。`, notes: '', photos: [] }, who);
     }
-    t.relay.services.store.append(householdDocName(teamId, id), Y.encodeStateAsUpdate(doc), { deviceId: 'seed', memberId: by.memberId });
+    await t.relay.services.store.append(householdDocName(teamId, id), Y.encodeStateAsUpdate(doc), { deviceId: 'seed', memberId: by.memberId });
     ids.push(id);
   }
   return ids;
@@ -46,7 +46,7 @@ describe('first sync', () => {
   it('downloads a large team as a bundle in pieces with progress, resumes after losing the connection, then costs one request', async () => {
     const N = 600;
     const { teamId, lead } = await teamWith(t, []);
-    const ids = seedHouseholds(teamId, lead, N);
+    const ids = await seedHouseholds(teamId, lead, N);
     const progress: { done: number; total: number }[] = [];
     const d = await device(t.url, lead, 'first-lead', { start: false, pieceSize: 200 });
     const seen: { state: string; headline: string; complete: boolean; done?: number; total?: number }[] = [];

@@ -49,7 +49,7 @@ describe('a relay restored from an older backup', () => {
     expect(d.requests.filter((r) => r.path.startsWith('/api/bundle')).length).toBeGreaterThan(bundlesBefore);
 
     // A new device of the team finds both households on the relay.
-    const laptop = await join(t.url, invite(t, teamId, 'lead', lead.memberId), '王书记', 'laptop', lead.memberId);
+    const laptop = await join(t.url, await invite(t, teamId, 'lead', lead.memberId), '王书记', 'laptop', lead.memberId);
     const other: ClientDevice = await clientDevice(t.url, laptop, 'restore-laptop');
     cleanup.push(() => other.close());
     await waitForStatus(other, (s) => s.state === 'synced', 20_000, 'laptop synced');

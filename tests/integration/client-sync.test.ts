@@ -63,7 +63,7 @@ describe('client sync engine', () => {
     const id = await addHousehold(leadDev, '赵大娘');
     await leadDev.records.commit(leadDev.household(id), (doc) => addVisit(doc, { id: newId(), kind: 'home', visitorIds: [lead.memberId], visitedAt: new Date().toISOString(), observations: {}, said: '一切安好', notes: '', photos: [] }, actor(lead.memberId)));
     await waitForStatus(leadDev, (s) => s.state === 'synced' && s.pendingHouseholds === 0, 15_000, 'lead pushed');
-    const laptop = await join(t.url, invite(t, teamId, 'lead', lead.memberId), '王书记', 'laptop', lead.memberId);
+    const laptop = await join(t.url, await invite(t, teamId, 'lead', lead.memberId), '王书记', 'laptop', lead.memberId);
     const lead2 = await device(t.url, laptop, 'lead-b2');
     await waitForStatus(lead2, (s) => s.state === 'synced', 15_000, 'second device synced');
     const doc = await lead2.records.doc(lead2.household(id));

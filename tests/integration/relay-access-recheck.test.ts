@@ -46,7 +46,7 @@ async function leadTeamDoc(relay: TestRelay, lead: Joined, teamId: string) {
   return { dev, team, saved: () => dev.saved(p) };
 }
 
-const stored = (name: string) => t!.relay.services.store.row(name)?.last_seq ?? 0;
+const stored = async (name: string) => (await t!.relay.services.store.row(name))?.last_seq ?? 0;
 
 describe('access re-checked on open sockets', () => {
   it('a socket stops writing when its token expires', async () => {
@@ -59,10 +59,10 @@ describe('access re-checked on open sockets', () => {
     expect(await write(c, h.name, Y.encodeStateAsUpdate(h.doc))).toBe('acked');
     const expiry = Date.parse(m.expiresAt);
     await waitFor(() => Date.now() > expiry + 50, 10_000, 'token expiry');
-    const before = stored(h.name);
+    const before = await stored(h.name);
     expect(await write(c, h.name, note('过期之后'))).toBe('closed');
     expect(c.closed).toEqual({ code: 4401, reason: 'token-expired' });
-    expect(stored(h.name)).toBe(before);
+    expect(await stored(h.name)).toBe(before);
   });
 
   it('a member unlinked from a household writes during the grace, and not after it', async () => {
@@ -85,9 +85,9 @@ describe('access re-checked on open sockets', () => {
     await leadSide.saved();
     expect(await write(c, h.name, note('宽限期内'))).toBe('acked');
     await waitFor(() => Date.now() > before + 2000 + 100, 10_000, 'end of the grace');
-    const seq = stored(h.name);
+    const seq = await stored(h.name);
     expect(await write(c, h.name, note('宽限期后'))).toBe('denied');
-    expect(stored(h.name)).toBe(seq);
+    expect(await stored(h.name)).toBe(seq);
     leadSide.dev.destroy();
   });
 
@@ -102,9 +102,9 @@ describe('access re-checked on open sockets', () => {
     expect(await write(c, h.name, Y.encodeStateAsUpdate(h.doc))).toBe('acked');
     memberLeaves(leadSide.team, m.memberId, lead.memberId, actor(lead.memberId));
     await leadSide.saved();
-    const seq = stored(h.name);
+    const seq = await stored(h.name);
     expect(await write(c, h.name, note('离开之后'))).toBe('denied');
-    expect(stored(h.name)).toBe(seq);
+    expect(await stored(h.name)).toBe(seq);
     leadSide.dev.destroy();
   });
 
@@ -121,9 +121,9 @@ describe('access re-checked on open sockets', () => {
     await a.waitFor((m) => m.docName === h.name && m.type === T.Auth && m.authType === 1);
     // Nothing of the writer's household reached the one who only attached it.
     expect(a.received.filter((m) => m.docName === h.name && m.type === T.Sync)).toEqual([]);
-    const seq = stored(h.name);
+    const seq = await stored(h.name);
     expect(await write(a, h.name, note('抢先'))).not.toBe('acked');
-    expect(stored(h.name)).toBe(seq);
-    expect(t.relay.services.store.row(h.name)!.created_by_member).toBe(writer.memberId);
+    expect(await stored(h.name)).toBe(seq);
+    expect((await t.relay.services.store.row(h.name))!.created_by_member).toBe(writer.memberId);
   });
 });

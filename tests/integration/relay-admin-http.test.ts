@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, join, ROOT, spawnRelay, startTestRelay, tmpDir, type TestRelay } from './helpers/relay';
+import { backendEnv } from './helpers/backend';
 
 /**
  * One request sent byte for byte over a socket: fetch() and every URL parser normalise
@@ -27,7 +28,7 @@ function rawGet(url: string, target: string): Promise<{ status: number; text: st
 }
 
 function admin(dataDir: string, ...args: string[]) {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...backendEnv(dataDir) }, encoding: 'utf8' });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 

@@ -8,6 +8,7 @@ import { loadSecret, TokenService } from '../../sync-server/src/auth/tokens';
 import { actor, newHousehold, readHousehold, visit } from './helpers/fixtures';
 import { RawClient } from './helpers/raw';
 import { api, Device, invite, join, ROOT, startTestRelay, teamWith, waitFor, type Joined, type TestRelay } from './helpers/relay';
+import { backendEnv } from './helpers/backend';
 
 let t: TestRelay;
 beforeAll(async () => {
@@ -28,7 +29,7 @@ async function leadWithHouseholds(lead: Joined, teamId: string, n: number) {
   return { dev, team, teamP, households };
 }
 
-const storedUpdates = (name: string) => t.relay.services.store.row(name)?.last_seq ?? 0;
+const storedUpdates = async (name: string) => (await t.relay.services.store.row(name))?.last_seq ?? 0;
 
 describe('who may open what', () => {
   it('a member opens linked households, reads the team doc, and is refused the rest', async () => {
@@ -55,24 +56,24 @@ describe('who may open what', () => {
     expect(alien.document.getMap('meta').size).toBe(0);
     expect(alienTeam.document.getMap('meta').size).toBe(0);
     // Writing into a refused doc stores nothing.
-    const before = storedUpdates(unlinked.name);
+    const before = await storedUpdates(unlinked.name);
     visit(refused.document, actor(m.memberId), '不该保存');
     // A barrier instead of a sleep: the relay handles one socket's frames in order, so once
     // a later write on the same socket is acknowledged, the refused one has been dealt with.
     visit(ok.document, actor(m.memberId), '屏障一');
     await dev.saved(ok);
-    expect(storedUpdates(unlinked.name)).toBe(before);
+    expect(await storedUpdates(unlinked.name)).toBe(before);
     expect(readHousehold(unlinked.doc).visits).toHaveLength(0);
 
     // The team doc is read-only for a member: their change is not stored or passed on.
     const teamCopy = dev.attach(teamDocName(one.teamId));
     await waitFor(() => teamCopy.isSynced, 5000, 'team doc synced');
     expect(readTeam(teamCopy.document).members.map((x) => x.id)).toContain(m.memberId);
-    const teamSeq = storedUpdates(teamDocName(one.teamId));
+    const teamSeq = await storedUpdates(teamDocName(one.teamId));
     linkMembers(teamCopy.document, unlinked.id, [m.memberId], actor(m.memberId));
     visit(ok.document, actor(m.memberId), '屏障二');
     await dev.saved(ok);
-    expect(storedUpdates(teamDocName(one.teamId))).toBe(teamSeq);
+    expect(await storedUpdates(teamDocName(one.teamId))).toBe(teamSeq);
     expect(readTeam(team).assignments.get(unlinked.id)).toBeUndefined();
     expect((await api(t.url, 'GET', `/api/changes?since=0`, { token: m.token })).json.readable).toBe(2);
 
@@ -84,7 +85,7 @@ describe('who may open what', () => {
     // A household the member registers is theirs; a colleague cannot open it, the lead can.
     const mine = newHousehold(one.teamId, actor(m.memberId), '新登记户');
     await dev.saved(dev.attach(mine.name, mine.doc));
-    expect(t.relay.services.store.row(mine.name)?.created_by_member).toBe(m.memberId);
+    expect((await t.relay.services.store.row(mine.name))?.created_by_member).toBe(m.memberId);
     const dev2 = new Device(t.wsUrl, m2.token);
     dev2.attach(mine.name);
     await waitFor(() => dev2.denied.get(mine.name) === 'forbidden', 5000, 'colleague refused');
@@ -116,11 +117,11 @@ describe('who may open what', () => {
     await dev.saved(p);
     visit(p.document, actor(m.memberId), '离线时记下的走访');
     await dev.saved(p);
-    expect(readHousehold(t.relay.services.store.load(h.name)!).visits.map((v) => v.said)).toEqual(['离线时记下的走访']);
+    expect(readHousehold((await t.relay.services.store.load(h.name))!).visits.map((v) => v.said)).toEqual(['离线时记下的走访']);
     dev.destroy();
 
     // 31 days later the household is closed to them.
-    t.relay.services.db.prepare("UPDATE access SET changed_at = datetime('now', '-31 days') WHERE household_id = ?").run(h.id);
+    await t.relay.services.db.run('UPDATE access SET changed_at = @at WHERE household_id = @hid', { at: new Date(Date.now() - 31 * 86400_000).toISOString(), hid: h.id });
     const later = new Device(t.wsUrl, m.token);
     later.attach(h.name);
     await waitFor(() => later.denied.get(h.name) === 'forbidden', 5000, 'refused after grace');
@@ -160,7 +161,7 @@ describe('merged duplicates and registered households', () => {
     linkMembers(team, mine.id, [m.memberId], actor(lead.memberId));
     await leadDev.saved(teamP);
     dev2.destroy();
-    t.relay.services.db.prepare("UPDATE access SET changed_at = datetime('now', '-31 days')").run();
+    await t.relay.services.db.run('UPDATE access SET changed_at = @at', { at: new Date(Date.now() - 31 * 86400_000).toISOString() });
     const again = new Device(t.wsUrl, m2.token);
     const q = again.attach(mine.name);
     await again.saved(q);
@@ -206,7 +207,7 @@ describe('tokens and revocation', () => {
     await dev.saved(dev.attach(teamDocName(teamId)));
     const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), 'device', 'revoke', lead.deviceId], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: t.dataDir },
+      env: { ...process.env, DATA_DIR: t.dataDir, ...backendEnv(t.dataDir) },
       encoding: 'utf8',
     });
     expect(out.status).toBe(0);
@@ -253,14 +254,14 @@ describe('tokens and revocation', () => {
 describe('joining', () => {
   it('keeps a member id the device already uses, refuses someone else’s, and uses a code once', async () => {
     const { teamId, lead } = await teamWith(t, []);
-    const code = invite(t, teamId);
+    const code = await invite(t, teamId);
     const alone = await join(t.url, code, '吴敏', 'phone', 'my-own-member-id');
     expect(alone.memberId).toBe('my-own-member-id');
     expect(alone.teamName).toBe('测试班组');
 
     const reuse = await api(t.url, 'POST', '/api/invites/redeem', { body: { code, memberName: '吴敏', deviceName: 'phone2' } });
     expect([reuse.status, reuse.json.error.code]).toEqual([410, 'invite_used']);
-    const takeover = await api(t.url, 'POST', '/api/invites/redeem', { body: { code: invite(t, teamId), memberName: '冒名', deviceName: 'x', memberId: lead.memberId } });
+    const takeover = await api(t.url, 'POST', '/api/invites/redeem', { body: { code: await invite(t, teamId), memberName: '冒名', deviceName: 'x', memberId: lead.memberId } });
     expect([takeover.status, takeover.json.error.code]).toEqual([409, 'member_exists']);
 
     // A second phone for the same member needs an invite made for that member.
@@ -271,7 +272,7 @@ describe('joining', () => {
 
     const unknown = await api(t.url, 'POST', '/api/invites/redeem', { body: { code: 'AAAA-BBBB-CCCC', memberName: 'x', deviceName: 'y' } });
     expect([unknown.status, unknown.json.error.code]).toEqual([404, 'invite_invalid']);
-    const noName = await api(t.url, 'POST', '/api/invites/redeem', { body: { code: invite(t, teamId), memberName: '', deviceName: 'y' } });
+    const noName = await api(t.url, 'POST', '/api/invites/redeem', { body: { code: await invite(t, teamId), memberName: '', deviceName: 'y' } });
     expect(noName.json.error.code).toBe('member_name_invalid');
   });
 });

@@ -7,6 +7,7 @@ import type { HocuspocusProvider } from '@hocuspocus/provider';
 import { updateClasses, rng } from './helpers/evil';
 import { actor, newHousehold, readHousehold, visit } from './helpers/fixtures';
 import { api, Device, ROOT, spawnRelay, startTestRelay, teamWith, tmpDir, type ChildRelay } from './helpers/relay';
+import { backendEnv } from './helpers/backend';
 
 let child: ChildRelay | undefined;
 afterEach(async () => {
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 function admin(dataDir: string, ...args: string[]): unknown {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...backendEnv(dataDir) }, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${out.stderr}`);
   return JSON.parse(out.stdout);
 }
@@ -109,22 +110,23 @@ describe('a stored document that no longer loads', () => {
     // (disk damage, or a class of bad update nobody has thought of yet).
     const r = rng(3);
     const valid = Y.encodeStateAsUpdate(newHousehold(teamId, actor('x')).doc);
-    const insert = t.relay.services.db.prepare("INSERT INTO updates (doc, data, device, at) VALUES (?, ?, NULL, datetime('now'))");
-    insert.run(h.name, Buffer.from(updateClasses['structs-then-broken-delete-set']!(r, valid)));
-    insert.run(h.name, Buffer.from(updateClasses['zero-length-string-then-origin']!(r, valid)));
+    const db = t.relay.services.db;
+    const insert = (data: Uint8Array) => db.run('INSERT INTO updates (doc, data, device, at) VALUES (@doc, @data, NULL, @at)', { doc: h.name, data, at: new Date().toISOString() });
+    await insert(updateClasses['structs-then-broken-delete-set']!(r, valid));
+    await insert(updateClasses['zero-length-string-then-origin']!(r, valid));
     const later = new Y.Doc();
     Y.applyUpdate(later, Y.encodeStateAsUpdate(h.doc));
     const diff: Uint8Array[] = [];
     later.on('update', (u: Uint8Array) => diff.push(u));
     visit(later, actor(lead.memberId), '第二次');
-    insert.run(h.name, Buffer.from(diff[0]!));
+    await insert(diff[0]!);
 
     const t2 = await t.restart();
     const again = new Device(t2.wsUrl, lead.token);
     const copy = again.attach(h.name);
     await again.saved(copy);
     expect(readHousehold(copy.document).visits.map((v) => v.said).sort()).toEqual(['第一次', '第二次']);
-    const q = t2.relay.services.db.prepare<[string], { reason: string; source: string }>('SELECT reason, source FROM quarantine WHERE doc = ?').all(h.name);
+    const q = await t2.relay.services.db.all<{ reason: string; source: string }>('SELECT reason, source FROM quarantine WHERE doc = @doc', { doc: h.name });
     expect(q).toHaveLength(2);
     expect(q.every((x) => x.source === 'update')).toBe(true);
     again.destroy();

@@ -73,7 +73,8 @@ describe('hostile updates', () => {
     await Promise.all([...leadDev.providers.values()].map((p) => leadDev.saved(p)));
     leadDev.destroy();
     const store = t.relay.services.store;
-    const before = new Map(targets.map((h) => [h.name, { seq: store.row(h.name)!.last_seq, state: Buffer.from(store.encodedState(h.name)!) }]));
+    const before = new Map<string, { seq: number; state: Buffer }>();
+    for (const h of targets) before.set(h.name, { seq: (await store.row(h.name))!.last_seq, state: Buffer.from((await store.encodedState(h.name))!) });
 
     // An honest member keeps working on their household the whole time.
     const dev = new Device(t.wsUrl, honest.token);
@@ -125,22 +126,22 @@ describe('hostile updates', () => {
 
     // Nothing of it reached the targets.
     for (const h of targets) {
-      expect(store.row(h.name)!.last_seq).toBe(before.get(h.name)!.seq);
-      expect(Buffer.from(store.encodedState(h.name)!).equals(before.get(h.name)!.state)).toBe(true);
+      expect((await store.row(h.name))!.last_seq).toBe(before.get(h.name)!.seq);
+      expect(Buffer.from((await store.encodedState(h.name))!).equals(before.get(h.name)!.state)).toBe(true);
     }
     dev.destroy();
 
     // After a restart every stored doc loads, nothing was quarantined, and the member's visits are there.
     t = await t.restart();
     const s2 = t.relay.services;
-    const names = s2.db.prepare<[], { name: string }>('SELECT name FROM docs').all().map((r) => r.name);
+    const names = (await s2.db.all<{ name: string }>('SELECT name FROM docs')).map((r) => r.name);
     expect(names.length).toBeGreaterThanOrEqual(5);
     for (const name of names) {
-      const doc = s2.store.load(name);
+      const doc = await s2.store.load(name);
       expect(doc, name).toBeDefined();
       expect(loadsCleanly(Y.encodeStateAsUpdate(doc!))).toBe(true);
     }
-    expect(s2.db.prepare('SELECT count(*) AS n FROM quarantine').get()).toEqual({ n: 0 });
+    expect(await s2.db.get('SELECT count(*) AS n FROM quarantine')).toEqual({ n: 0 });
     const again = new Device(t.wsUrl, honest.token);
     const p = again.attach(own.name);
     await again.saved(p);

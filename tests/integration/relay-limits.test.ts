@@ -54,7 +54,7 @@ describe('limits', () => {
   });
 
   it('bounds what a socket may send before it has authenticated', async () => {
-    const { teamId } = createTeam(t);
+    const { teamId } = await createTeam(t);
     const c = new RawClient(t.wsUrl);
     await c.open();
     // Sync messages for a doc whose token never comes: held, until the bound.
@@ -155,8 +155,8 @@ describe('limits', () => {
     expect(n).toBeGreaterThanOrEqual(10);
     expect((await api(t.url, 'GET', '/api/changes?since=0', { token: lead.token })).status).toBe(200);
 
-    const { teamId } = createTeam(t);
-    const good = invite(t, teamId);
+    const { teamId } = await createTeam(t);
+    const good = await invite(t, teamId);
     for (let i = 0; i < 5; i++) {
       const r = await api(t.url, 'POST', '/api/invites/redeem', { body: { code: `WRONG-CODE-${i}`, memberName: 'x', deviceName: 'y' } });
       expect(r.status).toBe(404);

@@ -97,7 +97,7 @@ describe('relay sync', () => {
 
     // The relay's stored copy is the same after a restart.
     t = await t.restart();
-    const stored = t.relay.services.store.load(h.name)!;
+    const stored = (await t.relay.services.store.load(h.name))!;
     expect(JSON.stringify(readHousehold(stored))).toBe(views[0]);
   });
 

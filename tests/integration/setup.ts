@@ -2,7 +2,8 @@
 // the relay and its WebSocket are real.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import Dexie from 'dexie';
-import { beforeEach } from 'vitest';
+import { afterAll, beforeEach } from 'vitest';
+import { dropTestDatabases } from './helpers/backend';
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
@@ -10,3 +11,6 @@ beforeEach(() => {
   Dexie.dependencies.indexedDB = globalThis.indexedDB;
   Dexie.dependencies.IDBKeyRange = IDBKeyRange;
 });
+
+// Databases made for this file's relays on the PostgreSQL run (helpers/backend.ts).
+afterAll(() => dropTestDatabases());

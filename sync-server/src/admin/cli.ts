@@ -6,17 +6,18 @@ import { loadSecret } from '../auth/tokens';
 import { loadConfig } from '../config';
 import { RelayError } from '../errors';
 import { createLogger } from '../logger';
-import { openDatabase } from '../storage/db';
+import { openDatabase, type Db } from '../storage/db';
+import { SqliteDb } from '../storage/sqlite-db';
 import { DocStore } from '../storage/doc-store';
 
-const USAGE = `Lianhu relay administration (JSON on stdout; honours DATA_DIR).
+const USAGE = `Lianhu relay administration (JSON on stdout; honours DATA_DIR, and DATABASE_URL for PostgreSQL).
 
   team create "<name>"                          a team, its team doc, and the first lead's invite code
   team list
   invite create --team <teamId> --role member|lead [--member <memberId>]
   device list --team <teamId>
   device revoke <deviceId>                      stops the device at once (the relay notices within a second)
-  backup <file>                                 consistent online copy of the database
+  backup <file>                                 consistent online copy of the SQLite database (PostgreSQL: use pg_dump)
 
 Through npm, add -s so npm's own lines stay out of the JSON: npm run -s admin -- team list`;
 
@@ -51,7 +52,7 @@ const device = (d: DeviceRow) => ({
 export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = process.stdout, err = process.stderr): Promise<number> {
   const config = loadConfig(env);
   const print = (v: unknown) => out.write(`${JSON.stringify(v, null, 2)}\n`);
-  let db: ReturnType<typeof openDatabase> | undefined;
+  let db: Db | undefined;
   try {
     const { positional, opts } = flags(argv);
     const [group, cmd, ...rest] = positional;
@@ -59,7 +60,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
       err.write(`${USAGE}\n`);
       return group ? 0 : 2;
     }
-    db = openDatabase(config.dataDir);
+    db = await openDatabase(config.dataDir, config.databaseUrl);
     // The relay creates the token secret on first start; creating it here as well means a
     // team made before the relay ever ran works the same.
     loadSecret(config.dataDir);
@@ -68,31 +69,31 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
     switch (key) {
       case 'team create': {
         const name = rest.join(' ');
-        const t = registry.createTeam(name, config.inviteTtlDays);
+        const t = await registry.createTeam(name, config.inviteTtlDays);
         print({ teamId: t.teamId, inviteCode: t.inviteCode, expiresAt: t.expiresAt });
         return 0;
       }
       case 'team list':
-        print(registry.teams().map((t) => ({ teamId: t.id, name: t.name, createdAt: t.created_at, seq: t.seq, devices: t.devices, docs: t.docs })));
+        print((await registry.teams()).map((t) => ({ teamId: t.id, name: t.name, createdAt: t.created_at, seq: t.seq, devices: t.devices, docs: t.docs })));
         return 0;
       case 'invite create': {
         if (!opts.team) throw new RelayError(2, 'usage', 'invite create needs --team <teamId>');
         const role = opts.role ?? 'member';
         if (role !== 'member' && role !== 'lead') throw new RelayError(2, 'usage', '--role is member or lead');
-        print(registry.createInvite({ teamId: opts.team, role, createdBy: 'admin', ttlDays: config.inviteTtlDays, ...(opts.member ? { memberId: opts.member } : {}) }));
+        print(await registry.createInvite({ teamId: opts.team, role, createdBy: 'admin', ttlDays: config.inviteTtlDays, ...(opts.member ? { memberId: opts.member } : {}) }));
         return 0;
       }
       case 'device list':
         if (!opts.team) throw new RelayError(2, 'usage', 'device list needs --team <teamId>');
-        if (!registry.team(opts.team)) throw new RelayError(404, 'team_not_found', `no team ${opts.team}`);
-        print(registry.devices(opts.team).map(device));
+        if (!(await registry.team(opts.team))) throw new RelayError(404, 'team_not_found', `no team ${opts.team}`);
+        print((await registry.devices(opts.team)).map(device));
         return 0;
       case 'device revoke': {
         const id = rest[0];
         if (!id) throw new RelayError(2, 'usage', 'device revoke <deviceId>');
-        const d = registry.device(id);
+        const d = await registry.device(id);
         if (!d) throw new RelayError(404, 'device_not_found', `no device ${id}`);
-        const changed = registry.revoke(id);
+        const changed = await registry.revoke(id);
         print({ deviceId: id, revoked: true, alreadyRevoked: !changed });
         return 0;
       }
@@ -100,7 +101,10 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
         if (group === 'backup' && cmd) {
           const file = path.resolve(cmd);
           if (fs.existsSync(file)) throw new RelayError(409, 'file_exists', `${file} exists; choose a new file`);
-          await db.backup(file);
+          if (!(db instanceof SqliteDb)) {
+            throw new RelayError(2, 'usage', `backup copies the SQLite file; for ${db.where} use pg_dump, e.g. pg_dump --format=custom --file=${file} "$DATABASE_URL" (consistent while the relays run)`);
+          }
+          await db.db.backup(file);
           const copy = new Database(file, { readonly: true });
           const check = copy.pragma('quick_check', { simple: true });
           const teams = (copy.prepare('SELECT count(*) AS n FROM teams').get() as { n: number }).n;
@@ -118,6 +122,6 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
     if (re.code === 'usage') err.write(`\n${USAGE}\n`);
     return re.status === 2 ? 2 : 1;
   } finally {
-    db?.close();
+    await db?.close();
   }
 }

@@ -3,8 +3,9 @@ import { parseDocName } from '#docs/schema';
 import { readTeam } from '#docs/team-doc';
 import { mergeGroups, resolveMerges } from '#domain/merge';
 import type { Role } from '#domain/team';
-import { nowIso, type Db } from '../storage/db';
+import { nowIso } from '../storage/db';
 import type { DocStore } from '../storage/doc-store';
+import type { Sql } from '../storage/sql';
 import type { DeviceClaims } from './tokens';
 
 export type Decision = { ok: true; readOnly: boolean; via: 'lead' | 'team-doc' | 'linked' | 'unlink-grace' | 'new-household' } | { ok: false; reason: 'forbidden' };
@@ -29,6 +30,15 @@ interface CachedDecision {
 /** Cached decisions kept per team before the cache is simply emptied. */
 const MAX_CACHED_PER_TEAM = 50_000;
 
+const Q = {
+  creators: `SELECT household_id, created_by_member FROM docs WHERE team_id = @team AND kind = 'household' AND created_by_member IS NOT NULL`,
+  rows: 'SELECT household_id, member_id, active FROM access WHERE team_id = @team',
+  upsert: `INSERT INTO access (team_id, household_id, member_id, active, seq, changed_at, device_id) VALUES (@team, @hid, @member, @active, @seq, @at, @device)
+     ON CONFLICT (team_id, household_id, member_id) DO UPDATE SET active = @active, seq = @seq, changed_at = @at, device_id = @device`,
+  one: 'SELECT active, changed_at FROM access WHERE team_id = @team AND household_id = @hid AND member_id = @member',
+  anyActive: 'SELECT 1 AS x FROM access WHERE team_id = @team AND household_id = @hid AND active = 1 LIMIT 1',
+};
+
 /**
  * Who may open what. A lead: every doc of the team. A member: the team doc read-only, and
  * the households they may reach: linked to them in the team doc's `assignments`, or created
@@ -41,50 +51,54 @@ export class AccessControl {
   private readonly teams = new Map<string, TeamState>();
   /** team → `member role doc` → decision; emptied whenever the team's access may have changed */
   private readonly cache = new Map<string, Map<string, CachedDecision>>();
-  private readonly q;
+  /** team → settles when the access rows reflect the team doc as last read */
+  private readonly refreshing = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly store: DocStore,
     private readonly unlinkGraceMs: number,
-  ) {
-    this.q = {
-      creators: db.prepare<[string], { household_id: string; created_by_member: string }>(
-        `SELECT household_id, created_by_member FROM docs WHERE team_id = ? AND kind = 'household' AND created_by_member IS NOT NULL`,
-      ),
-      rows: db.prepare<[string], { household_id: string; member_id: string; active: number }>('SELECT household_id, member_id, active FROM access WHERE team_id = ?'),
-      upsert: db.prepare(
-        `INSERT INTO access (team_id, household_id, member_id, active, seq, changed_at, device_id) VALUES (@team, @hid, @member, @active, @seq, @at, @device)
-         ON CONFLICT (team_id, household_id, member_id) DO UPDATE SET active = @active, seq = @seq, changed_at = @at, device_id = @device`,
-      ),
-      one: db.prepare<[string, string, string], { active: number; changed_at: string }>('SELECT active, changed_at FROM access WHERE team_id = ? AND household_id = ? AND member_id = ?'),
-      anyActive: db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM access WHERE team_id = ? AND household_id = ? AND active = 1 LIMIT 1'),
-    };
-  }
+    private readonly onError: (e: unknown, teamId: string) => void = () => undefined,
+  ) {}
 
   /** Whether the team doc has been read (the relay keeps team docs loaded while it runs). */
   knows(teamId: string): boolean {
     return this.teams.has(teamId);
   }
 
-  /** Read the live team doc after it loaded or changed, and record access that changed. */
-  syncTeam(teamId: string, teamDoc: Y.Doc): void {
+  /**
+   * Read the live team doc after it loaded or changed, and record access that changed.
+   * Refreshes of one team run one after the other; `decide` waits for the last one.
+   */
+  syncTeam(teamId: string, teamDoc: Y.Doc): Promise<void> {
     const snap = readTeam(teamDoc);
     const roles = new Map<string, Role>(snap.members.map((m) => [m.id, m.role]));
     const left = new Set(snap.members.filter((m) => m.leftAt).map((m) => m.id));
     this.teams.set(teamId, { assignments: snap.assignments, mergeGroups: mergeGroups(resolveMerges(snap.merges)), roles, left });
     this.cache.delete(teamId);
-    this.refresh(teamId);
+    const next = (this.refreshing.get(teamId) ?? Promise.resolve())
+      .then(() => this.refresh(teamId))
+      .catch((e: unknown) => this.onError(e, teamId))
+      // Decisions made while the rows were being written may be stale.
+      .finally(() => this.cache.delete(teamId));
+    this.refreshing.set(teamId, next);
+    void next.then(() => this.refreshing.get(teamId) === next && this.refreshing.delete(teamId));
+    return next;
+  }
+
+  /** Settles once the access rows reflect the team doc as last read. */
+  async settled(teamId: string): Promise<void> {
+    await this.refreshing.get(teamId);
   }
 
   /**
    * A household doc got its first content (call inside the transaction that stored it, with
    * its sequence number): its creator may reach it from now on.
    */
-  householdCreated(teamId: string, householdId: string, by: { memberId: string; deviceId: string }, seq: number): void {
+  async householdCreated(tx: Sql, teamId: string, householdId: string, by: { memberId: string; deviceId: string }, seq: number): Promise<void> {
     this.cache.delete(teamId);
     if (this.teams.get(teamId)?.assignments.has(householdId)) return;
-    this.q.upsert.run({ team: teamId, hid: householdId, member: by.memberId, active: 1, seq, at: nowIso(), device: by.deviceId });
+    await tx.run(Q.upsert, { team: teamId, hid: householdId, member: by.memberId, active: 1, seq, at: nowIso(), device: by.deviceId });
   }
 
   /** The role that counts: the team doc's (leads may promote and demote), else the token's. */
@@ -92,20 +106,20 @@ export class AccessControl {
     return this.teams.get(claims.teamId)?.roles.get(claims.memberId) ?? claims.role;
   }
 
-  decide(claims: DeviceClaims, docName: string, now = Date.now()): Decision {
-    return this.judge(claims, docName, now).decision;
+  async decide(claims: DeviceClaims, docName: string, now = Date.now()): Promise<Decision> {
+    return (await this.judge(claims, docName, now)).decision;
   }
 
   /**
    * `decide`, remembered until the team doc changes, a household is created, or an unlink
    * grace runs out: cheap enough to ask on every write of an open socket.
    */
-  decideCached(claims: DeviceClaims, docName: string, now = Date.now()): Decision {
+  async decideCached(claims: DeviceClaims, docName: string, now = Date.now()): Promise<Decision> {
     let team = this.cache.get(claims.teamId);
     const key = `${claims.memberId}\u0000${claims.role}\u0000${docName}`;
     const hit = team?.get(key);
     if (hit && now < hit.until) return hit.decision;
-    const judged = this.judge(claims, docName, now);
+    const judged = await this.judge(claims, docName, now);
     if (!team || team.size >= MAX_CACHED_PER_TEAM) {
       team = new Map();
       this.cache.set(claims.teamId, team);
@@ -114,7 +128,7 @@ export class AccessControl {
     return judged.decision;
   }
 
-  private judge(claims: DeviceClaims, docName: string, now: number): CachedDecision {
+  private async judge(claims: DeviceClaims, docName: string, now: number): Promise<CachedDecision> {
     const forever = (decision: Decision): CachedDecision => ({ decision, until: Infinity });
     const parsed = parseDocName(docName);
     if (!parsed || parsed.teamId !== claims.teamId) return forever({ ok: false, reason: 'forbidden' });
@@ -122,28 +136,29 @@ export class AccessControl {
     if (this.role(claims) === 'lead') return forever({ ok: true, readOnly: false, via: 'lead' });
     if (parsed.kind === 'team') return forever({ ok: true, readOnly: true, via: 'team-doc' });
     const hid = parsed.id!;
-    const row = this.q.one.get(claims.teamId, hid, claims.memberId);
+    await this.settled(claims.teamId);
+    const row = await this.db.get<{ active: number; changed_at: string }>(Q.one, { team: claims.teamId, hid, member: claims.memberId });
     if (row?.active) return forever({ ok: true, readOnly: false, via: 'linked' });
     if (row) {
       const ends = Date.parse(row.changed_at) + this.unlinkGraceMs;
       if (now < ends) return { decision: { ok: true, readOnly: false, via: 'unlink-grace' }, until: ends };
     }
     // A household no one has stored or been linked to yet is being created by this device.
-    if (!row && !this.q.anyActive.get(claims.teamId, hid) && !this.store.exists(docName) && !this.teams.get(claims.teamId)?.assignments.has(hid)) {
+    if (!row && !this.teams.get(claims.teamId)?.assignments.has(hid) && !(await this.db.get(Q.anyActive, { team: claims.teamId, hid })) && !(await this.store.exists(docName))) {
       return forever({ ok: true, readOnly: false, via: 'new-household' });
     }
     return forever({ ok: false, reason: 'forbidden' });
   }
 
   /** Recompute who reaches which household and record the differences under one new sequence number. */
-  private refresh(teamId: string): void {
+  private async refresh(teamId: string): Promise<void> {
     const team = this.teams.get(teamId);
     if (!team) return;
     const want = new Set<string>();
     const key = (hid: string, member: string) => `${hid}\u0000${member}`;
     for (const [hid, members] of team.assignments) for (const m of members) want.add(key(hid, m));
     // The access rule (docs/sync-protocol.md): a member reaches what is linked to them or what they created.
-    for (const c of this.q.creators.all(teamId)) want.add(key(c.household_id, c.created_by_member));
+    for (const c of await this.db.all<{ household_id: string; created_by_member: string }>(Q.creators, { team: teamId })) want.add(key(c.household_id, c.created_by_member));
     // A merged group is read as one file (src/domain/merge.ts): whoever reaches one of its
     // households reaches all of them, or the merged view would miss records.
     for (const ids of team.mergeGroups.values()) {
@@ -156,7 +171,7 @@ export class AccessControl {
     }
     const changes: { hid: string; member: string; active: number }[] = [];
     const seen = new Set<string>();
-    for (const r of this.q.rows.all(teamId)) {
+    for (const r of await this.db.all<{ household_id: string; member_id: string; active: number }>(Q.rows, { team: teamId })) {
       const k = key(r.household_id, r.member_id);
       seen.add(k);
       const active = want.has(k) ? 1 : 0;
@@ -168,10 +183,10 @@ export class AccessControl {
       changes.push({ hid, member, active: 1 });
     }
     if (changes.length === 0) return;
-    this.db.transaction(() => {
-      const seq = this.store.nextSeq(teamId);
+    await this.db.tx(async (tx) => {
+      const seq = await this.store.nextSeq(tx, teamId);
       const at = nowIso();
-      for (const c of changes) this.q.upsert.run({ team: teamId, hid: c.hid, member: c.member, active: c.active, seq, at, device: null });
-    })();
+      for (const c of changes) await tx.run(Q.upsert, { team: teamId, hid: c.hid, member: c.member, active: c.active, seq, at, device: null });
+    });
   }
 }

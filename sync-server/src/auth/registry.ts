@@ -5,8 +5,9 @@ import { initTeam } from '#docs/team-doc';
 import { newId } from '#domain/ids';
 import type { Role } from '#domain/team';
 import { RelayError } from '../errors';
-import { nowIso, type Db } from '../storage/db';
+import { nowIso } from '../storage/db';
 import type { DocStore } from '../storage/doc-store';
+import type { Sql } from '../storage/sql';
 
 export interface TeamRow {
   id: string;
@@ -59,50 +60,44 @@ const hashCode = (code: string) => crypto.createHash('sha256').update(normalizeI
  * Teams, invite codes and devices in SQLite. Used by the relay's HTTP API and by the admin
  * CLI (a separate process on the same database file).
  */
+const Q = {
+  team: 'SELECT * FROM teams WHERE id = @id',
+  teams: `SELECT t.*, (SELECT count(*) FROM devices d WHERE d.team_id = t.id AND d.revoked_at IS NULL) AS devices,
+            (SELECT count(*) FROM docs x WHERE x.team_id = t.id) AS docs
+     FROM teams t ORDER BY t.created_at`,
+  insertTeam: 'INSERT INTO teams (id, name, created_at, seq) VALUES (@id, @name, @at, 0)',
+  insertInvite: 'INSERT INTO invites (code_hash, team_id, role, member_id, created_by, created_at, expires_at) VALUES (@hash, @team, @role, @member, @by, @at, @expires)',
+  invite: 'SELECT team_id, role, member_id, expires_at, used_at FROM invites WHERE code_hash = @hash',
+  useInvite: 'UPDATE invites SET used_at = @at, used_by_device = @device WHERE code_hash = @hash AND used_at IS NULL',
+  insertDevice: `INSERT INTO devices (id, team_id, member_id, member_name, device_name, role, created_at, last_seen_at)
+     VALUES (@id, @team, @member, @memberName, @deviceName, @role, @at, @at)`,
+  device: 'SELECT * FROM devices WHERE id = @id',
+  devices: 'SELECT * FROM devices WHERE team_id = @team ORDER BY created_at, id',
+  revoke: 'UPDATE devices SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL',
+  touch: 'UPDATE devices SET last_seen_at = @at WHERE id = @id',
+  setRole: 'UPDATE devices SET role = @role WHERE id = @id',
+};
+
+/**
+ * Teams, invite codes and devices in the relay's database. Used by the relay's HTTP API and
+ * by the admin CLI (a separate process on the same database).
+ */
 export class Registry {
-  private readonly q;
-
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly store: DocStore,
-  ) {
-    this.q = {
-      team: db.prepare<[string], TeamRow>('SELECT * FROM teams WHERE id = ?'),
-      teams: db.prepare<[], TeamRow & { devices: number; docs: number }>(
-        `SELECT t.*, (SELECT count(*) FROM devices d WHERE d.team_id = t.id AND d.revoked_at IS NULL) AS devices,
-                (SELECT count(*) FROM docs x WHERE x.team_id = t.id) AS docs
-         FROM teams t ORDER BY t.created_at`,
-      ),
-      insertTeam: db.prepare('INSERT INTO teams (id, name, created_at, seq) VALUES (?, ?, ?, 0)'),
-      insertInvite: db.prepare(
-        'INSERT INTO invites (code_hash, team_id, role, member_id, created_by, created_at, expires_at) VALUES (@hash, @team, @role, @member, @by, @at, @expires)',
-      ),
-      invite: db.prepare<[string], { team_id: string; role: Role; member_id: string | null; expires_at: string; used_at: string | null }>(
-        'SELECT team_id, role, member_id, expires_at, used_at FROM invites WHERE code_hash = ?',
-      ),
-      useInvite: db.prepare('UPDATE invites SET used_at = ?, used_by_device = ? WHERE code_hash = ? AND used_at IS NULL'),
-      insertDevice: db.prepare(
-        `INSERT INTO devices (id, team_id, member_id, member_name, device_name, role, created_at, last_seen_at)
-         VALUES (@id, @team, @member, @memberName, @deviceName, @role, @at, @at)`,
-      ),
-      device: db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?'),
-      devices: db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE team_id = ? ORDER BY created_at, id'),
-      revoke: db.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
-      touch: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
-      setRole: db.prepare('UPDATE devices SET role = ? WHERE id = ?'),
-    };
+  ) {}
+
+  team(id: string): Promise<TeamRow | undefined> {
+    return this.db.get<TeamRow>(Q.team, { id });
   }
 
-  team(id: string): TeamRow | undefined {
-    return this.q.team.get(id);
-  }
-
-  teams(): (TeamRow & { devices: number; docs: number })[] {
-    return this.q.teams.all();
+  teams(): Promise<(TeamRow & { devices: number; docs: number })[]> {
+    return this.db.all(Q.teams);
   }
 
   /** Create a team with its team doc and a code that makes its redeemer the first lead. */
-  createTeam(name: string, inviteTtlDays: number): { teamId: string; inviteCode: string; expiresAt: string } {
+  async createTeam(name: string, inviteTtlDays: number): Promise<{ teamId: string; inviteCode: string; expiresAt: string }> {
     const clean = name.trim();
     if (!clean || clean.length > 80) throw new RelayError(400, 'team_name_invalid', 'a team name has 1 to 80 characters');
     const teamId = newId();
@@ -110,28 +105,27 @@ export class Registry {
     initTeam(doc, { teamId, name: clean });
     const update = Y.encodeStateAsUpdate(doc);
     doc.destroy();
-    let invite!: Invite;
-    this.db.transaction(() => {
-      this.q.insertTeam.run(teamId, clean, nowIso());
-      this.store.append(teamDocName(teamId), update, null);
-      invite = this.createInvite({ teamId, role: 'lead', createdBy: 'admin', ttlDays: inviteTtlDays });
-    })();
+    const invite = await this.db.tx(async (tx) => {
+      await tx.run(Q.insertTeam, { id: teamId, name: clean, at: nowIso() });
+      await this.store.append(teamDocName(teamId), update, null, undefined, tx);
+      return this.createInvite({ teamId, role: 'lead', createdBy: 'admin', ttlDays: inviteTtlDays }, tx);
+    });
     return { teamId, inviteCode: invite.code, expiresAt: invite.expiresAt };
   }
 
-  createInvite(a: { teamId: string; role: Role; createdBy: string; ttlDays: number; memberId?: string }): Invite {
-    if (!this.team(a.teamId)) throw new RelayError(404, 'team_not_found', `no team ${a.teamId}`);
+  async createInvite(a: { teamId: string; role: Role; createdBy: string; ttlDays: number; memberId?: string }, via: Sql = this.db): Promise<Invite> {
+    if (!(await via.get(Q.team, { id: a.teamId }))) throw new RelayError(404, 'team_not_found', `no team ${a.teamId}`);
     if (a.role !== 'member' && a.role !== 'lead') throw new RelayError(400, 'role_invalid', 'role is member or lead');
     if (a.memberId !== undefined && !ID_SEGMENT.test(a.memberId)) throw new RelayError(400, 'member_id_invalid', 'memberId is 1-64 of [0-9a-zA-Z_-]');
     const code = newInviteCode();
     const expiresAt = new Date(Date.now() + a.ttlDays * 86400_000).toISOString();
-    this.q.insertInvite.run({ hash: hashCode(code), team: a.teamId, role: a.role, member: a.memberId ?? null, by: a.createdBy, at: nowIso(), expires: expiresAt });
+    await via.run(Q.insertInvite, { hash: hashCode(code), team: a.teamId, role: a.role, member: a.memberId ?? null, by: a.createdBy, at: nowIso(), expires: expiresAt });
     return { code, teamId: a.teamId, role: a.role, ...(a.memberId ? { memberId: a.memberId } : {}), expiresAt };
   }
 
   /** Look an invite up without using it. */
-  peekInvite(code: string): { teamId: string; role: Role; memberId: string | null } {
-    const row = this.q.invite.get(hashCode(code));
+  async peekInvite(code: string): Promise<{ teamId: string; role: Role; memberId: string | null }> {
+    const row = await this.db.get<{ team_id: string; role: Role; member_id: string | null; expires_at: string; used_at: string | null }>(Q.invite, { hash: hashCode(code) });
     if (!row) throw new RelayError(404, 'invite_invalid', 'no such invite code');
     if (row.used_at) throw new RelayError(410, 'invite_used', 'this invite code was already used');
     if (Date.parse(row.expires_at) < Date.now()) throw new RelayError(410, 'invite_expired', 'this invite code has expired');
@@ -139,43 +133,45 @@ export class Registry {
   }
 
   /** Use an invite and register the device, in one transaction (a code works once). */
-  redeem(code: string, device: { memberId: string; memberName: string; deviceName: string }): DeviceRow {
+  async redeem(code: string, device: { memberId: string; memberName: string; deviceName: string }): Promise<DeviceRow> {
     const hash = hashCode(code);
-    const invite = this.peekInvite(code);
+    const invite = await this.peekInvite(code);
     const id = newId();
     const at = nowIso();
-    this.db.transaction(() => {
-      if (this.q.useInvite.run(at, id, hash).changes !== 1) throw new RelayError(410, 'invite_used', 'this invite code was already used');
-      this.q.insertDevice.run({ id, team: invite.teamId, member: device.memberId, memberName: device.memberName, deviceName: device.deviceName, role: invite.role, at });
-    })();
-    return this.q.device.get(id)!;
+    await this.db.tx(async (tx) => {
+      if ((await tx.run(Q.useInvite, { at, device: id, hash })) !== 1) throw new RelayError(410, 'invite_used', 'this invite code was already used');
+      await tx.run(Q.insertDevice, { id, team: invite.teamId, member: device.memberId, memberName: device.memberName, deviceName: device.deviceName, role: invite.role, at });
+    });
+    return (await this.device(id))!;
   }
 
-  device(id: string): DeviceRow | undefined {
-    return this.q.device.get(id);
+  device(id: string): Promise<DeviceRow | undefined> {
+    return this.db.get<DeviceRow>(Q.device, { id });
   }
 
-  devices(teamId: string): DeviceRow[] {
-    return this.q.devices.all(teamId);
+  devices(teamId: string): Promise<DeviceRow[]> {
+    return this.db.all<DeviceRow>(Q.devices, { team: teamId });
   }
 
   /** Revoke a device; false when it was unknown or already revoked. */
-  revoke(deviceId: string): boolean {
-    return this.q.revoke.run(nowIso(), deviceId).changes === 1;
+  async revoke(deviceId: string): Promise<boolean> {
+    return (await this.db.run(Q.revoke, { at: nowIso(), id: deviceId })) === 1;
   }
 
-  touch(deviceId: string): void {
-    this.q.touch.run(nowIso(), deviceId);
+  async touch(deviceId: string): Promise<void> {
+    await this.db.run(Q.touch, { at: nowIso(), id: deviceId });
   }
 
-  setRole(deviceId: string, role: Role): void {
-    this.q.setRole.run(role, deviceId);
+  async setRole(deviceId: string, role: Role): Promise<void> {
+    await this.db.run(Q.setRole, { role, id: deviceId });
   }
 
   /** Devices among `ids` that are revoked now. */
-  revokedAmong(ids: string[]): string[] {
+  async revokedAmong(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = this.db.prepare<string[], { id: string }>(`SELECT id FROM devices WHERE revoked_at IS NOT NULL AND id IN (${ids.map(() => '?').join(',')})`).all(...ids);
+    const p: Record<string, string> = {};
+    ids.forEach((id, i) => (p[`d${i}`] = id));
+    const rows = await this.db.all<{ id: string }>(`SELECT id FROM devices WHERE revoked_at IS NOT NULL AND id IN (${ids.map((_, i) => `@d${i}`).join(',')})`, p);
     return rows.map((r) => r.id);
   }
 }

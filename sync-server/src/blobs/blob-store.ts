@@ -5,7 +5,8 @@ import { householdDocName } from '#docs/schema';
 import type { AccessControl } from '../auth/access';
 import type { DeviceClaims } from '../auth/tokens';
 import { RelayError } from '../errors';
-import { nowIso, type Db } from '../storage/db';
+import { nowIso } from '../storage/db';
+import type { Sql } from '../storage/sql';
 import { sniffPhotoType } from './photo-type';
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;
@@ -18,6 +19,13 @@ export interface BlobMeta {
   mime: string;
 }
 
+const Q = {
+  meta: 'SELECT sha256, size, mime FROM blobs WHERE sha256 = @sha256',
+  insert: 'INSERT INTO blobs (sha256, size, mime, created_at) VALUES (@sha256, @size, @mime, @at) ON CONFLICT DO NOTHING',
+  addRef: 'INSERT INTO blob_refs (sha256, team_id, household_id, device_id, member_id, at) VALUES (@sha256, @team, @hid, @device, @member, @at) ON CONFLICT DO NOTHING',
+  refs: 'SELECT household_id, member_id FROM blob_refs WHERE sha256 = @sha256 AND team_id = @team',
+};
+
 /**
  * Photos by content: `DATA_DIR/blobs/<aa>/<sha256>`, immutable once written. Who may fetch
  * one follows from `blob_refs`: the households it was uploaded for. A device may download a
@@ -25,29 +33,22 @@ export interface BlobMeta {
  */
 export class BlobStore {
   readonly dir: string;
-  private readonly q;
 
   constructor(
     dataDir: string,
-    db: Db,
+    private readonly db: Sql,
     private readonly access: AccessControl,
   ) {
     this.dir = path.join(dataDir, 'blobs');
     fs.mkdirSync(this.dir, { recursive: true });
-    this.q = {
-      meta: db.prepare<[string], BlobMeta>('SELECT sha256, size, mime FROM blobs WHERE sha256 = ?'),
-      insert: db.prepare('INSERT OR IGNORE INTO blobs (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)'),
-      addRef: db.prepare('INSERT OR IGNORE INTO blob_refs (sha256, team_id, household_id, device_id, member_id, at) VALUES (?, ?, ?, ?, ?, ?)'),
-      refs: db.prepare<[string, string], { household_id: string; member_id: string }>('SELECT household_id, member_id FROM blob_refs WHERE sha256 = ? AND team_id = ?'),
-    };
   }
 
   pathOf(sha256: string): string {
     return path.join(this.dir, sha256.slice(0, 2), sha256);
   }
 
-  meta(sha256: string): BlobMeta | undefined {
-    return this.q.meta.get(sha256);
+  meta(sha256: string): Promise<BlobMeta | undefined> {
+    return this.db.get<BlobMeta>(Q.meta, { sha256 });
   }
 
   /**
@@ -83,19 +84,19 @@ export class BlobStore {
     // The type is the bytes' own: a file that is no photo is kept (the upload was honest
     // about its hash and size) but served as a download, never as what it claimed to be.
     const mime = (head && sniffPhotoType(head)) ?? NOT_A_PHOTO;
-    this.q.insert.run(actual, size, mime, nowIso());
+    await this.db.run(Q.insert, { sha256: actual, size, mime, at: nowIso() });
     return mime;
   }
 
-  addRef(sha256: string, claims: DeviceClaims, householdId: string): void {
-    this.q.addRef.run(sha256, claims.teamId, householdId, claims.deviceId, claims.memberId, nowIso());
+  async addRef(sha256: string, claims: DeviceClaims, householdId: string): Promise<void> {
+    await this.db.run(Q.addRef, { sha256, team: claims.teamId, hid: householdId, device: claims.deviceId, member: claims.memberId, at: nowIso() });
   }
 
   /** Whether this device may download the photo. */
-  mayRead(sha256: string, claims: DeviceClaims): boolean {
-    for (const ref of this.q.refs.all(sha256, claims.teamId)) {
+  async mayRead(sha256: string, claims: DeviceClaims): Promise<boolean> {
+    for (const ref of await this.db.all<{ household_id: string; member_id: string }>(Q.refs, { sha256, team: claims.teamId })) {
       if (ref.member_id === claims.memberId) return true;
-      const d = this.access.decide(claims, householdDocName(claims.teamId, ref.household_id));
+      const d = await this.access.decide(claims, householdDocName(claims.teamId, ref.household_id));
       if (d.ok && d.via !== 'new-household') return true;
     }
     return false;

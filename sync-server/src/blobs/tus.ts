@@ -84,7 +84,7 @@ export function createTusServer(a: {
       if (!(PHOTO_MIME_TYPES as readonly string[]).includes(mime)) throw tusError(new RelayError(400, 'upload_metadata_invalid', `metadata mime must be one of ${PHOTO_MIME_TYPES.join(', ')}`));
       if (!ID_SEGMENT.test(householdId)) throw tusError(new RelayError(400, 'upload_metadata_invalid', 'metadata householdId is missing or malformed'));
       if (upload.size === undefined || upload.size < 1) throw tusError(new RelayError(400, 'upload_length_required', 'declare Upload-Length (deferred length is not accepted)'));
-      const d = access.decide(claims, householdDocName(claims.teamId, householdId));
+      const d = await access.decide(claims, householdDocName(claims.teamId, householdId));
       if (!d.ok || d.readOnly) throw tusError(new RelayError(403, 'forbidden', 'this device may not write that household'));
       try {
         quota.reserve(upload.id, claims.deviceId, upload.size);
@@ -113,7 +113,7 @@ export function createTusServer(a: {
         await datastore.configstore.delete(upload.id).catch(() => undefined);
         quota.release(upload.id);
       }
-      blobs.addRef(m.sha256!, claims, m.householdId!);
+      await blobs.addRef(m.sha256!, claims, m.householdId!);
       log.info({ device: claims.deviceId, sha256: m.sha256, bytes: upload.size, household: m.householdId }, 'photo stored');
       return {};
     },

@@ -47,7 +47,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
       return redeem(s, req, res, client);
     case 'POST /api/token/refresh': {
       const c = await authenticate(s, req, { forRefresh: true });
-      if (c.role !== c.device.role) s.registry.setRole(c.device.id, c.role);
+      if (c.role !== c.device.role) await s.registry.setRole(c.device.id, c.role);
       const t = await s.tokens.sign({ deviceId: c.device.id, teamId: c.claims.teamId, memberId: c.claims.memberId, role: c.role });
       return sendJson(res, 200, { ...t, teamId: c.claims.teamId, memberId: c.claims.memberId, role: c.role, deviceId: c.device.id });
     }
@@ -57,7 +57,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
       const body = await readJson(req);
       const role = (optionalString(body, 'role') ?? 'member') as Role;
       const memberId = optionalString(body, 'memberId');
-      const invite = s.registry.createInvite({ teamId: c.claims.teamId, role, createdBy: c.device.id, ttlDays: s.config.inviteTtlDays, ...(memberId ? { memberId } : {}) });
+      const invite = await s.registry.createInvite({ teamId: c.claims.teamId, role, createdBy: c.device.id, ttlDays: s.config.inviteTtlDays, ...(memberId ? { memberId } : {}) });
       return sendJson(res, 201, invite);
     }
     case 'GET /api/changes': {
@@ -65,7 +65,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
       const raw = url.searchParams.get('since') ?? '0';
       const since = Number(raw);
       if (!Number.isSafeInteger(since) || since < 0) throw new RelayError(400, 'bad_request', 'since is a non-negative integer');
-      return sendJson(res, 200, s.feed.changes(c.reader, since));
+      return sendJson(res, 200, await s.feed.changes(c.reader, since));
     }
     case 'GET /api/bundle': {
       const c = await authenticate(s, req);
@@ -74,15 +74,15 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
     case 'GET /api/devices': {
       const c = await authenticate(s, req);
       requireLead(c);
-      return sendJson(res, 200, { devices: s.registry.devices(c.claims.teamId).map(deviceJson) });
+      return sendJson(res, 200, { devices: (await s.registry.devices(c.claims.teamId)).map(deviceJson) });
     }
     case 'GET /api/team': {
       const c = await authenticate(s, req);
       const team = readTeam(await s.teamDocs.get(c.claims.teamId));
       return sendJson(res, 200, {
         teamId: c.claims.teamId,
-        name: team.name || s.registry.team(c.claims.teamId)?.name,
-        seq: s.store.currentSeq(c.claims.teamId),
+        name: team.name || (await s.registry.team(c.claims.teamId))?.name,
+        seq: await s.store.currentSeq(c.claims.teamId),
         me: { deviceId: c.device.id, memberId: c.claims.memberId, role: c.role },
       });
     }
@@ -91,10 +91,10 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
   if (revoke && req.method === 'POST') {
     const c = await authenticate(s, req);
     const id = decodePathSegment(revoke[1]!);
-    const target = s.registry.device(id);
+    const target = await s.registry.device(id);
     if (!target || target.team_id !== c.claims.teamId) throw new RelayError(404, 'not_found', 'no such device in this team');
     if (id !== c.device.id) requireLead(c);
-    s.registry.revoke(id);
+    await s.registry.revoke(id);
     const closed = s.sessions.closeDevice(id, CLOSE.deviceRevoked);
     s.log.info({ by: c.device.id, device: id, socketsClosed: closed }, 'device revoked');
     return sendJson(res, 200, { deviceId: id, revoked: true });
@@ -126,7 +126,7 @@ async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip
 
   let invite;
   try {
-    invite = s.registry.peekInvite(code);
+    invite = await s.registry.peekInvite(code);
   } catch (e) {
     s.redeemFailures.take(ip);
     throw e;
@@ -143,14 +143,16 @@ async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip
   } else {
     memberId = newId();
   }
-  const device = s.registry.redeem(code, { memberId, memberName, deviceName });
+  const device = await s.registry.redeem(code, { memberId, memberName, deviceName });
   teamDoc.transact(() => upsertTeamMember(teamDoc, { id: memberId, name: memberName, role: invite.role, joinedAt: device.created_at }), RELAY_ORIGIN);
+  // The roster change is stored before the device is told it joined.
+  await s.relayWrites.flushed(teamDoc.name);
   const t = await s.tokens.sign({ deviceId: device.id, teamId: invite.teamId, memberId, role: invite.role });
   s.log.info({ team: invite.teamId, device: device.id, member: memberId, role: invite.role }, 'device joined');
   sendJson(res, 201, {
     ...t,
     teamId: invite.teamId,
-    teamName: readTeam(teamDoc).name || s.registry.team(invite.teamId)?.name,
+    teamName: readTeam(teamDoc).name || (await s.registry.team(invite.teamId))?.name,
     memberId,
     role: invite.role,
     deviceId: device.id,

@@ -29,7 +29,7 @@ export async function authenticate(s: Services, req: IncomingMessage, opts: { fo
     }
     throw e;
   }
-  const device = s.registry.device(claims.deviceId);
+  const device = await s.registry.device(claims.deviceId);
   if (!device || device.team_id !== claims.teamId) throw new RelayError(401, 'token_invalid', 'unknown device');
   if (device.revoked_at) throw new RelayError(403, 'device_revoked', 'this device was revoked by the team lead');
   if (!s.httpBuckets.take(claims.deviceId)) throw new RelayError(429, 'rate_limited', 'too many requests from this device; retry shortly');

@@ -23,8 +23,8 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
   const limit = limitRaw === null ? BUNDLE_DEFAULT_LIMIT : Number(limitRaw);
   if (!Number.isInteger(limit) || limit < 1 || limit > BUNDLE_MAX_LIMIT) throw new RelayError(400, 'bad_request', `limit is an integer from 1 to ${BUNDLE_MAX_LIMIT}`);
   if (after.length > 300) throw new RelayError(400, 'bad_request', 'after is a document name');
-  const seq = s.store.currentSeq(caller.claims.teamId);
-  const names = s.feed.readableNames(caller.reader, after, limit + 1);
+  const seq = await s.store.currentSeq(caller.claims.teamId);
+  const names = await s.feed.readableNames(caller.reader, after, limit + 1);
   const more = names.length > limit;
   if (more) names.pop();
   res.writeHead(200, {
@@ -33,7 +33,7 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
     'Cache-Control': 'no-store',
     'X-Lianhu-Seq': String(seq),
     'X-Lianhu-More': more ? '1' : '0',
-    'X-Lianhu-Total': String(s.feed.readableCount(caller.reader)),
+    'X-Lianhu-Total': String(await s.feed.readableCount(caller.reader)),
   });
   const gzip = zlib.createGzip({ level: 6 });
   gzip.pipe(res);
@@ -56,7 +56,7 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
   let docs = 0;
   for (const name of names) {
     if (res.destroyed) return;
-    const state = s.store.encodedState(name);
+    const state = await s.store.encodedState(name);
     if (!state) continue;
     // Bundles carry Yjs v2 updates (smaller); the relay stores v1.
     await write(encodeDoc({ name, update: Y.convertUpdateFormatV1ToV2(state) }));

@@ -73,9 +73,9 @@ export function createRouter(s: Services, tus: TusServer, tusCallers: WeakMap<In
   async function download(req: IncomingMessage, res: ServerResponse, sha256: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new RelayError(405, 'method_not_allowed', 'GET or HEAD');
     const c = await authenticate(s, req);
-    const meta = s.blobs.meta(sha256);
+    const meta = SHA256_RE.test(sha256) ? await s.blobs.meta(sha256) : undefined;
     // Unknown and forbidden look the same: a device learns nothing about photos it may not see.
-    if (!SHA256_RE.test(sha256) || !meta || !s.blobs.mayRead(sha256, c.claims)) throw new RelayError(404, 'not_found', 'no such photo');
+    if (!meta || !(await s.blobs.mayRead(sha256, c.claims))) throw new RelayError(404, 'not_found', 'no such photo');
     const headers = {
       'Content-Type': meta.mime,
       'Content-Length': meta.size,

@@ -1,135 +1,20 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openPostgres } from './postgres-db';
+import type { SqlDb } from './sql';
+import { openSqlite } from './sqlite-db';
 
-export type Db = Database.Database;
-
-export const DB_FILE = 'lianhu.db';
-
-/**
- * Schema. `updates` is an append-only log per document, folded into `docs.snapshot` by
- * compaction; `docs.last_seq/last_device/other_seq` drive the change feed without a row per
- * change (see change-feed.ts); `access` is who may open which household, derived from the
- * team doc and the recorded creators.
- */
-const MIGRATIONS: string[] = [
-  `
-  CREATE TABLE teams (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    seq INTEGER NOT NULL DEFAULT 0
-  );
-  CREATE TABLE invites (
-    code_hash TEXT PRIMARY KEY,
-    team_id TEXT NOT NULL REFERENCES teams(id),
-    role TEXT NOT NULL,
-    member_id TEXT,
-    created_by TEXT,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    used_at TEXT,
-    used_by_device TEXT
-  );
-  CREATE TABLE devices (
-    id TEXT PRIMARY KEY,
-    team_id TEXT NOT NULL REFERENCES teams(id),
-    member_id TEXT NOT NULL,
-    member_name TEXT NOT NULL,
-    device_name TEXT NOT NULL,
-    role TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    last_seen_at TEXT,
-    revoked_at TEXT
-  );
-  CREATE INDEX devices_team ON devices(team_id);
-  CREATE INDEX devices_revoked ON devices(revoked_at);
-  CREATE TABLE docs (
-    name TEXT PRIMARY KEY,
-    team_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    household_id TEXT,
-    snapshot BLOB,
-    snapshot_at TEXT,
-    created_by_member TEXT,
-    created_by_device TEXT,
-    created_at TEXT NOT NULL,
-    last_seq INTEGER NOT NULL DEFAULT 0,
-    last_device TEXT,
-    other_seq INTEGER NOT NULL DEFAULT 0,
-    update_count INTEGER NOT NULL DEFAULT 0
-  );
-  CREATE INDEX docs_team ON docs(team_id, name);
-  CREATE TABLE updates (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc TEXT NOT NULL,
-    data BLOB NOT NULL,
-    device TEXT,
-    at TEXT NOT NULL
-  );
-  CREATE INDEX updates_doc ON updates(doc, id);
-  CREATE TABLE quarantine (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc TEXT NOT NULL,
-    data BLOB NOT NULL,
-    reason TEXT NOT NULL,
-    source TEXT NOT NULL,
-    at TEXT NOT NULL
-  );
-  CREATE TABLE access (
-    team_id TEXT NOT NULL,
-    household_id TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    active INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    changed_at TEXT NOT NULL,
-    PRIMARY KEY (team_id, household_id, member_id)
-  );
-  CREATE INDEX access_member ON access(team_id, member_id, seq);
-  CREATE TABLE blobs (
-    sha256 TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mime TEXT NOT NULL,
-    created_at TEXT NOT NULL
-  );
-  CREATE TABLE blob_refs (
-    sha256 TEXT NOT NULL,
-    team_id TEXT NOT NULL,
-    household_id TEXT NOT NULL,
-    device_id TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    at TEXT NOT NULL,
-    PRIMARY KEY (sha256, team_id, household_id)
-  );
-  `,
-  // Who caused an access change: the device whose upload created the household (it needs
-  // no telling), or NULL for changes that came from the team doc.
-  `ALTER TABLE access ADD COLUMN device_id TEXT;`,
-];
+export type Db = SqlDb;
+export { DB_FILE } from './sqlite-db';
 
 /**
- * Open (and migrate) the relay database in `dataDir`. WAL with `synchronous=FULL`: a
- * committed write survives a kill -9 and a power cut, which is what the ack rule needs.
+ * Open (and migrate) the relay's database: PostgreSQL when `databaseUrl` is a
+ * `postgres://` URL, else the SQLite file in `dataDir` (the default, `npm start`).
  */
-export function openDatabase(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, DB_FILE));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > MIGRATIONS.length) {
-    db.close();
-    throw new Error(`${path.join(dataDir, DB_FILE)} has schema version ${version}; this relay knows up to ${MIGRATIONS.length}. Run the newer relay.`);
+export async function openDatabase(dataDir: string, databaseUrl?: string): Promise<Db> {
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error(`DATABASE_URL must be a postgres:// URL, got ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
+    return openPostgres(databaseUrl);
   }
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return db;
+  return openSqlite(dataDir);
 }
 
 export const nowIso = (): string => new Date().toISOString();

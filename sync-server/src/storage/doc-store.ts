@@ -2,7 +2,8 @@ import * as Y from 'yjs';
 import { parseDocName } from '#docs/schema';
 import type { Logger } from '../logger';
 import { loadsCleanly, sameBytes, scratchDoc } from '../validation/trial-apply';
-import { nowIso, type Db } from './db';
+import { nowIso } from './db';
+import { forUpdate, type Sql } from './sql';
 
 /** Who wrote an update: a device, or the relay itself (`null`). */
 export interface Author {
@@ -23,84 +24,93 @@ export interface DocRow {
   update_count: number;
 }
 
+interface UpdateRow {
+  id: number;
+  data: Buffer;
+}
+
+const Q = {
+  nextSeq: 'UPDATE teams SET seq = seq + 1 WHERE id = @team RETURNING seq',
+  seq: 'SELECT seq FROM teams WHERE id = @team',
+  row: 'SELECT * FROM docs WHERE name = @name',
+  exists: 'SELECT 1 AS x FROM docs WHERE name = @name',
+  insertDoc: `INSERT INTO docs (name, team_id, kind, household_id, created_by_member, created_by_device, created_at, last_seq, last_device, other_seq, update_count)
+     VALUES (@name, @team, @kind, @hid, @member, @device, @at, @seq, @device, 0, 1)`,
+  // The change feed must tell device D about every change not made by D (change-feed.ts):
+  // other_seq keeps the newest seq written by someone other than last_device.
+  touchDoc: `UPDATE docs SET
+       other_seq = CASE WHEN last_device IS NOT DISTINCT FROM @device THEN other_seq ELSE last_seq END,
+       last_seq = @seq, last_device = @device, update_count = update_count + 1
+     WHERE name = @name`,
+  insertUpdate: 'INSERT INTO updates (doc, data, device, at) VALUES (@name, @data, @device, @at)',
+  updates: 'SELECT id, data FROM updates WHERE doc = @name ORDER BY id',
+  quarantineUpdate: `INSERT INTO quarantine (doc, data, reason, source, at) SELECT doc, data, @reason, 'update', @at FROM updates WHERE id = @id`,
+  deleteUpdate: 'DELETE FROM updates WHERE id = @id',
+  quarantineSnapshot: `INSERT INTO quarantine (doc, data, reason, source, at) SELECT name, snapshot, @reason, 'snapshot', @at FROM docs WHERE name = @name`,
+  clearSnapshot: 'UPDATE docs SET snapshot = NULL WHERE name = @name',
+  compact: 'UPDATE docs SET snapshot = @snapshot, snapshot_at = @at, update_count = (SELECT count(*) FROM updates WHERE doc = @name) WHERE name = @name',
+  deleteUpTo: 'DELETE FROM updates WHERE doc = @name AND id <= @id',
+  recount: 'UPDATE docs SET update_count = (SELECT count(*) FROM updates WHERE doc = @name) WHERE name = @name',
+};
+
 /**
- * Yjs documents in SQLite: a snapshot per doc plus the updates appended since. `append` is
- * synchronous and commits before it returns, so a caller that acknowledges afterwards only
- * acknowledges what is on disk. Loading never loses the last good state: an update that
- * does not apply is moved to `quarantine` and the rest still loads.
+ * Yjs documents in the relay's database: a snapshot per doc plus the updates appended since.
+ * `append` resolves once its transaction has committed, so a caller that acknowledges
+ * afterwards only acknowledges what is on disk. Loading never loses the last good state: an
+ * update that does not apply is moved to `quarantine` and the rest still loads.
  */
 export class DocStore {
-  private readonly q;
-  /** docs with updates stored but not yet applied in memory: compaction must wait */
-  private readonly inFlight = new Map<string, number>();
-
   constructor(
-    private readonly db: Db,
+    private readonly db: Sql,
     private readonly log: Logger,
-  ) {
-    this.q = {
-      nextSeq: db.prepare<[string], { seq: number }>('UPDATE teams SET seq = seq + 1 WHERE id = ? RETURNING seq'),
-      seq: db.prepare<[string], { seq: number }>('SELECT seq FROM teams WHERE id = ?'),
-      row: db.prepare<[string], DocRow>('SELECT * FROM docs WHERE name = ?'),
-      insertDoc: db.prepare(
-        `INSERT INTO docs (name, team_id, kind, household_id, created_by_member, created_by_device, created_at, last_seq, last_device, other_seq, update_count)
-         VALUES (@name, @team, @kind, @hid, @member, @device, @at, @seq, @device, 0, 1)`,
-      ),
-      // The change feed must tell device D about every change not made by D (change-feed.ts):
-      // other_seq keeps the newest seq written by someone other than last_device.
-      touchDoc: db.prepare(
-        `UPDATE docs SET
-           other_seq = CASE WHEN last_device IS @device THEN other_seq ELSE last_seq END,
-           last_seq = @seq, last_device = @device, update_count = update_count + 1
-         WHERE name = @name`,
-      ),
-      insertUpdate: db.prepare('INSERT INTO updates (doc, data, device, at) VALUES (?, ?, ?, ?)'),
-      updates: db.prepare<[string], { id: number; data: Buffer }>('SELECT id, data FROM updates WHERE doc = ? ORDER BY id'),
-      maxUpdateId: db.prepare<[string], { id: number | null }>('SELECT max(id) AS id FROM updates WHERE doc = ?'),
-      quarantineUpdate: db.prepare(`INSERT INTO quarantine (doc, data, reason, source, at) SELECT doc, data, ?, 'update', ? FROM updates WHERE id = ?`),
-      deleteUpdate: db.prepare('DELETE FROM updates WHERE id = ?'),
-      quarantineSnapshot: db.prepare(`INSERT INTO quarantine (doc, data, reason, source, at) SELECT name, snapshot, ?, 'snapshot', ? FROM docs WHERE name = ?`),
-      clearSnapshot: db.prepare('UPDATE docs SET snapshot = NULL WHERE name = ?'),
-      compact: db.prepare('UPDATE docs SET snapshot = ?, snapshot_at = ?, update_count = (SELECT count(*) FROM updates WHERE doc = ?) WHERE name = ?'),
-      deleteUpTo: db.prepare('DELETE FROM updates WHERE doc = ? AND id <= ?'),
-      recount: db.prepare('UPDATE docs SET update_count = (SELECT count(*) FROM updates WHERE doc = ?) WHERE name = ?'),
-    };
-  }
+  ) {}
 
-  /** Advance the team's change sequence (call inside a transaction with the change it counts). */
-  nextSeq(teamId: string): number {
-    const r = this.q.nextSeq.get(teamId);
+  /**
+   * Advance the team's change sequence inside the transaction `tx` with the change it
+   * counts. The UPDATE takes the team row's lock until commit, so concurrent writers of one
+   * team (on several relays too) take numbers one after the other and commit in that order;
+   * a rolled-back transaction gives its number back: the sequence has no gaps.
+   */
+  async nextSeq(tx: Sql, teamId: string): Promise<number> {
+    const r = await tx.get<{ seq: number }>(Q.nextSeq, { team: teamId });
     if (!r) throw new Error(`no team ${teamId}`);
     return r.seq;
   }
 
-  currentSeq(teamId: string): number {
-    return this.q.seq.get(teamId)?.seq ?? 0;
+  async currentSeq(teamId: string): Promise<number> {
+    return (await this.db.get<{ seq: number }>(Q.seq, { team: teamId }))?.seq ?? 0;
   }
 
-  row(name: string): DocRow | undefined {
-    return this.q.row.get(name);
+  row(name: string): Promise<DocRow | undefined> {
+    return this.db.get<DocRow>(Q.row, { name });
   }
 
-  exists(name: string): boolean {
-    return this.q.row.get(name) !== undefined;
+  async exists(name: string, via: Sql = this.db): Promise<boolean> {
+    return (await via.get(Q.exists, { name })) !== undefined;
   }
 
   /**
-   * Store one update durably and count it as a change of its team. Returns the new sequence
-   * and whether this update created the doc (its author is then recorded as the creator).
-   * `alongside` runs inside the same transaction (one commit, one fsync).
+   * Store one update durably and count it as a change of its team. Resolves with the new
+   * sequence and whether this update created the doc (its author is then recorded as the
+   * creator) once committed. `alongside` runs inside the same transaction (one commit);
+   * `via` is an enclosing transaction to join.
    */
-  append(name: string, update: Uint8Array, author: Author | null, alongside?: (r: { seq: number; created: boolean }) => void): { seq: number; created: boolean } {
+  async append(
+    name: string,
+    update: Uint8Array,
+    author: Author | null,
+    alongside?: (tx: Sql, r: { seq: number; created: boolean }) => Promise<void>,
+    via: Sql = this.db,
+  ): Promise<{ seq: number; created: boolean }> {
     const parsed = parseDocName(name);
     if (!parsed) throw new Error(`not a document name: ${name}`);
-    return this.db.transaction(() => {
-      const seq = this.nextSeq(parsed.teamId);
+    return via.tx(async (tx) => {
+      const seq = await this.nextSeq(tx, parsed.teamId);
       const at = nowIso();
-      const existing = this.q.row.get(name);
       const device = author?.deviceId ?? null;
-      if (!existing) {
-        this.q.insertDoc.run({
+      const touched = await tx.run(Q.touchDoc, { name, seq, device });
+      if (touched === 0) {
+        await tx.run(Q.insertDoc, {
           name,
           team: parsed.teamId,
           kind: parsed.kind,
@@ -110,73 +120,106 @@ export class DocStore {
           at,
           seq,
         });
-      } else {
-        this.q.touchDoc.run({ name, seq, device });
       }
-      this.q.insertUpdate.run(name, update, device, at);
-      const r = { seq, created: !existing };
-      alongside?.(r);
+      await tx.run(Q.insertUpdate, { name, data: update, device, at });
+      const r = { seq, created: touched === 0 };
+      await alongside?.(tx, r);
       return r;
-    })();
+    });
   }
 
   /**
    * Load a stored doc into a fresh Y.Doc; undefined when nothing is stored. Whatever does not
    * load is quarantined and logged; the rest is served.
    */
-  load(name: string): Y.Doc | undefined {
-    const row = this.q.row.get(name);
+  async load(name: string): Promise<Y.Doc | undefined> {
+    const doc = scratchDoc();
+    if ((await this.loadInto(name, doc)) !== undefined) return doc;
+    doc.destroy();
+    return undefined;
+  }
+
+  /**
+   * Load a stored doc into `target` (an empty doc nobody sees yet: Hocuspocus' document while
+   * it loads). Every stored update passed the trial apply and every snapshot was checked
+   * when it was written, so the usual path applies them once to a scratch doc, encodes that
+   * once, and applies the result to `target`, checking it reached the same state. Only
+   * when that fails is the log replayed update by update (salvage). Resolves with the size
+   * of the state loaded, undefined when nothing is stored.
+   */
+  async loadInto(name: string, target: Y.Doc): Promise<number | undefined> {
+    const row = await this.row(name);
     if (!row) return undefined;
-    const updates = this.q.updates.all(name);
-    const fast = this.tryLoad(row.snapshot, updates);
-    if (fast) return fast;
-    return this.salvage(row, updates);
+    const updates = await this.db.all<UpdateRow>(Q.updates, { name });
+    let state: Uint8Array | undefined;
+    let expected: Uint8Array | undefined;
+    if (updates.length === 0 && row.snapshot) state = row.snapshot;
+    else {
+      const scratch = scratchDoc();
+      try {
+        if (row.snapshot) Y.applyUpdate(scratch, row.snapshot);
+        for (const u of updates) Y.applyUpdate(scratch, u.data);
+        state = Y.encodeStateAsUpdate(scratch);
+        expected = Y.encodeStateVector(scratch);
+      } catch {
+        state = undefined;
+      } finally {
+        scratch.destroy();
+      }
+    }
+    if (state) {
+      try {
+        Y.applyUpdate(target, state);
+        if (!expected || sameBytes(Y.encodeStateVector(target), expected)) {
+          Y.encodeStateAsUpdate(target); // throws for structs that do not encode
+          return state.length;
+        }
+      } catch {
+        // fall through
+      }
+      if (target.store.clients.size > 0) {
+        // `target` holds part of a state that does not load: quarantine, and let the caller
+        // fail this load (Hocuspocus unloads the doc; the next attempt loads the salvaged log).
+        await this.salvage(row, updates);
+        throw new Error(`${name}: stored state did not load; quarantined the bad parts, load again`);
+      }
+    }
+    const salvaged = await this.salvage(row, updates);
+    Y.applyUpdate(target, salvaged);
+    return salvaged.length;
   }
 
   /** The doc's whole state as one update (for bundles); undefined when nothing is stored. */
-  encodedState(name: string): Uint8Array | undefined {
-    const row = this.q.row.get(name);
+  async encodedState(name: string): Promise<Uint8Array | undefined> {
+    const row = await this.row(name);
     if (!row) return undefined;
     if (row.update_count === 0 && row.snapshot) return row.snapshot;
-    const parts = [...(row.snapshot ? [row.snapshot] : []), ...this.q.updates.all(name).map((u) => u.data)];
+    const parts = [...(row.snapshot ? [row.snapshot] : []), ...(await this.db.all<UpdateRow>(Q.updates, { name })).map((u) => u.data)];
     // Every stored update passed the checks; merging them needs no Y.Doc (a tenth of the cost).
     try {
       return parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
     } catch {
       // fall through to the loader, which quarantines what does not load
     }
-    const doc = this.load(name);
+    const doc = await this.load(name);
     if (!doc) return undefined;
     const state = Y.encodeStateAsUpdate(doc);
     doc.destroy();
     return state;
   }
 
-  private tryLoad(snapshot: Buffer | null, updates: { data: Buffer }[]): Y.Doc | undefined {
-    const doc = scratchDoc();
-    try {
-      if (snapshot) Y.applyUpdate(doc, snapshot);
-      for (const u of updates) Y.applyUpdate(doc, u.data);
-      if (loadsCleanly(Y.encodeStateAsUpdate(doc))) return doc;
-    } catch {
-      // fall through to salvage
-    }
-    doc.destroy();
-    return undefined;
-  }
-
-  /** Replay update by update on copies; quarantine each that throws or leaves a doc that does not reload. */
-  private salvage(row: DocRow, updates: { id: number; data: Buffer }[]): Y.Doc {
+  /** Replay update by update on copies; quarantine each that throws or leaves a doc that does not reload. Returns the good state. */
+  private async salvage(row: DocRow, updates: UpdateRow[]): Promise<Uint8Array> {
     const name = row.name;
     let state: Uint8Array = new Uint8Array([0, 0]);
     if (row.snapshot) {
       if (loadsCleanly(row.snapshot)) state = row.snapshot;
       else {
         this.log.error({ doc: name }, 'stored snapshot does not load; quarantined');
-        this.db.transaction(() => {
-          this.q.quarantineSnapshot.run('snapshot does not load', nowIso(), name);
-          this.q.clearSnapshot.run(name);
-        })();
+        await this.db.tx(async (tx) => {
+          await tx.run(Q.quarantineSnapshot, { reason: 'snapshot does not load', at: nowIso(), name });
+          await tx.run(Q.clearSnapshot, { name });
+        });
       }
     }
     for (const u of updates) {
@@ -196,55 +239,48 @@ export class DocStore {
       next.destroy();
       if (!ok) {
         this.log.error({ doc: name, updateId: u.id, bytes: u.data.length }, 'stored update does not load; quarantined, the rest of the document is served');
-        this.db.transaction(() => {
-          this.q.quarantineUpdate.run('does not apply on the stored state', nowIso(), u.id);
-          this.q.deleteUpdate.run(u.id);
-          this.q.recount.run(name, name);
-        })();
+        await this.db.tx(async (tx) => {
+          await tx.run(Q.quarantineUpdate, { reason: 'does not apply on the stored state', at: nowIso(), id: u.id });
+          await tx.run(Q.deleteUpdate, { id: u.id });
+          await tx.run(Q.recount, { name });
+        });
       }
     }
-    const doc = scratchDoc();
-    Y.applyUpdate(doc, state);
-    return doc;
-  }
-
-  /** Mark `name` as having an update stored that the live doc has not applied yet. */
-  holdCompaction(name: string): void {
-    this.inFlight.set(name, (this.inFlight.get(name) ?? 0) + 1);
-  }
-
-  releaseCompaction(name: string): void {
-    const n = (this.inFlight.get(name) ?? 1) - 1;
-    if (n <= 0) this.inFlight.delete(name);
-    else this.inFlight.set(name, n);
+    return state;
   }
 
   /**
-   * Fold the stored updates into one snapshot taken from the live doc, which holds every
-   * stored update (appends happen as updates are applied). The snapshot is checked to load
-   * to the same state before anything is deleted.
+   * Fold the stored updates into one snapshot. The snapshot is made from what is stored (the
+   * doc's row locked), not from a live doc: with several relays a live doc may not hold an
+   * update another relay has just committed, and folding must never drop one. The snapshot is
+   * checked to load to the state of its parts before anything is deleted.
    */
-  compact(name: string, live: Y.Doc): boolean {
-    if (this.inFlight.has(name)) return false;
-    const row = this.q.row.get(name);
-    if (!row || row.update_count === 0) return false;
-    const snapshot = Y.encodeStateAsUpdate(live);
-    const check = scratchDoc();
-    try {
-      Y.applyUpdate(check, snapshot);
-      if (!sameBytes(Y.encodeStateVector(check), Y.encodeStateVector(live))) throw new Error('state vector differs');
-    } catch (e) {
-      this.log.error({ doc: name, err: String(e) }, 'snapshot does not reload; keeping the update log');
-      return false;
-    } finally {
-      check.destroy();
-    }
-    this.db.transaction(() => {
-      const max = this.q.maxUpdateId.get(name)?.id;
-      if (max == null) return;
-      this.q.deleteUpTo.run(name, max);
-      this.q.compact.run(snapshot, nowIso(), name, name);
-    })();
-    return true;
+  async compact(name: string): Promise<boolean> {
+    return this.db.tx(async (tx) => {
+      const row = await tx.get<DocRow>(Q.row + forUpdate(tx), { name });
+      if (!row || row.update_count === 0) return false;
+      const updates = await tx.all<UpdateRow>(Q.updates, { name });
+      if (updates.length === 0) return false;
+      const check = scratchDoc();
+      let snapshot: Uint8Array;
+      try {
+        if (row.snapshot) Y.applyUpdate(check, row.snapshot);
+        for (const u of updates) Y.applyUpdate(check, u.data);
+        snapshot = Y.encodeStateAsUpdate(check);
+        const again = scratchDoc();
+        Y.applyUpdate(again, snapshot);
+        const same = sameBytes(Y.encodeStateVector(again), Y.encodeStateVector(check));
+        again.destroy();
+        if (!same) throw new Error('state vector differs');
+      } catch (e) {
+        this.log.error({ doc: name, err: String(e) }, 'snapshot does not reload; keeping the update log');
+        return false;
+      } finally {
+        check.destroy();
+      }
+      await tx.run(Q.deleteUpTo, { name, id: updates.at(-1)!.id });
+      await tx.run(Q.compact, { snapshot, at: nowIso(), name });
+      return true;
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { OutgoingMessage, type Connection, type Document, type Extension, type onAuthenticatePayload } from '@hocuspocus/server';
+import { OutgoingMessage, type Connection, type Document, type Extension, type Hocuspocus, type onAuthenticatePayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { parseDocName } from '#docs/schema';
 import type { AccessControl } from '../auth/access';
@@ -8,6 +8,7 @@ import { CLOSE } from '../errors';
 import type { Logger } from '../logger';
 import type { DocStore } from '../storage/doc-store';
 import type { DocLimits } from '../limits/doc-limits';
+import type { RelayWrites } from '../storage/relay-writes';
 import { inspectFrame, type Frame } from '../validation/frame';
 import { sameBytes } from '../validation/trial-apply';
 import type { DeviceSessions } from './device-sessions';
@@ -26,6 +27,7 @@ export interface RelayExtensionDeps {
   registry: Registry;
   tokens: TokenService;
   teamDocs: TeamDocs;
+  relayWrites: RelayWrites;
   log: Logger;
   /** fold a doc's update log into a snapshot once it holds this many updates */
   compactAfterUpdates: number;
@@ -63,7 +65,7 @@ const NEVER = new Promise<never>(() => {});
  * checked before an update is applied.
  */
 export function relayExtension(d: RelayExtensionDeps): Extension {
-  const { store, access, registry, tokens, teamDocs, log, limits, sessions } = d;
+  const { store, access, registry, tokens, teamDocs, relayWrites, log, limits, sessions } = d;
   const lastTouch = new Map<string, number>();
   /** doc name → settles once the last update admitted for it has been applied (or refused) */
   const applying = new Map<string, Promise<void>>();
@@ -76,11 +78,17 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
    * checked against running counts, and no copy of the document is made. An update over a
    * limit closes the socket and never settles (never applied, never acknowledged).
    */
-  function applyAndStore(ctx: RelayContext, connection: Connection, document: Y.Doc, documentName: string, frame: UpdateFrame): Promise<never> | undefined {
+  async function applyAndStore(ctx: RelayContext, connection: Connection, document: Y.Doc, documentName: string, frame: UpdateFrame, instance: Hocuspocus): Promise<undefined> {
     const parsed = parseDocName(documentName);
     if (!parsed) return NEVER;
     const device = ctx.device;
     const started = performance.now();
+    let charged = false;
+    // The device pays for the relay's work on its update, not for the wait on the database.
+    const charge = () => {
+      if (device && !charged) sessions.spend(device.deviceId, performance.now() - started);
+      charged = true;
+    };
     try {
       const verdict = limits.check(parsed.kind, documentName, document, frame.update, frame.stats);
       if (!verdict.ok) {
@@ -106,10 +114,22 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       // pending structs in memory only.
       const pending = !samePending(pendingBefore, pendingOf(document));
       const toStore = pending ? frame.update : changes.length === 0 ? null : changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
+      charge();
       if (toStore) {
-        store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, ({ seq, created }) => {
-          if (created && device && parsed.kind === 'household') access.householdCreated(device.teamId, parsed.id!, device, seq);
-        });
+        try {
+          await store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, async (tx, { seq, created }) => {
+            if (created && device && parsed.kind === 'household') await access.householdCreated(tx, device.teamId, parsed.id!, device, seq);
+          });
+        } catch (e) {
+          // Not committed (the database is down): nothing is acknowledged. The live doc
+          // already holds the update, so a resend would look like nothing new and never be
+          // stored: every socket on this doc is closed, the doc unloads, and the next load
+          // comes from what is stored; the device sends its update again on reconnecting.
+          log.error({ device: device?.deviceId, doc: documentName, err: String(e) }, 'update not stored; closing the document without acknowledging it');
+          ctx.session?.close(CLOSE.storageUnavailable, 'the database did not commit');
+          instance.closeConnections(documentName);
+          return NEVER;
+        }
         limits.stored(documentName, toStore.length);
       }
       if (failure !== undefined) {
@@ -121,7 +141,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       }
       return undefined;
     } finally {
-      if (device) sessions.spend(device.deviceId, performance.now() - started);
+      charge();
     }
   }
 
@@ -131,23 +151,23 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
    * after its member left the team, or to a household someone else created first. Returns
    * NEVER when the write is refused (never applied, never acknowledged).
    */
-  function refuseWrite(ctx: RelayContext, connection: Connection, documentName: string): Promise<never> | undefined {
+  async function refuseWrite(ctx: RelayContext, connection: Connection, documentName: string): Promise<boolean> {
     const claims = ctx.device;
-    if (!claims) return undefined;
+    if (!claims) return false;
     if (claims.exp * 1000 <= Date.now()) {
       ctx.session?.close(CLOSE.tokenExpired, 'token expired on an open socket');
-      return NEVER;
+      return true;
     }
-    const decision = access.decideCached(claims, documentName);
-    if (decision.ok && !decision.readOnly) return undefined;
+    const decision = await access.decideCached(claims, documentName);
+    if (decision.ok && !decision.readOnly) return false;
     if (decision.ok) {
       // Still readable: Hocuspocus answers this and later writes with SyncStatus(false).
       connection.readOnly = true;
-      return undefined;
+      return false;
     }
     log.info({ device: claims.deviceId, doc: documentName }, 'write refused: access ended on an open socket');
     dropDoc(connection, decision.reason);
-    return NEVER;
+    return true;
   }
 
   /** Tell the device it may not have this doc any more and take the doc off its socket. */
@@ -161,13 +181,13 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
    * members who attached the same new id before (each was allowed: nobody had it yet) would
    * receive the creator's content from now on; they lose the doc before it is applied.
    */
-  function settleCreation(ctx: RelayContext, document: Document, documentName: string): void {
+  async function settleCreation(ctx: RelayContext, document: Document, documentName: string): Promise<void> {
     const writer = ctx.device;
-    if (!writer || parseDocName(documentName)?.kind !== 'household' || store.exists(documentName)) return;
+    if (!writer || parseDocName(documentName)?.kind !== 'household' || (await store.exists(documentName))) return;
     for (const other of document.getConnections()) {
       const claims = (other.context as RelayContext | undefined)?.device;
       if (!claims || claims.memberId === writer.memberId) continue;
-      const d = access.decide(claims, documentName);
+      const d = await access.decide(claims, documentName);
       if (d.ok && d.via === 'new-household') dropDoc(other, 'forbidden');
     }
   }
@@ -186,7 +206,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       session.close(r);
       throw refuseDoc(r.reason);
     }
-    const device = registry.device(claims.deviceId);
+    const device = await registry.device(claims.deviceId);
     if (!device || device.team_id !== claims.teamId) {
       session.docDenied(name);
       session.close(CLOSE.tokenInvalid);
@@ -208,7 +228,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       throw refuseDoc(bound.reason);
     }
     await teamDocs.get(claims.teamId);
-    const decision = access.decide(claims, name);
+    const decision = await access.decide(claims, name);
     if (!decision.ok) {
       session.docDenied(name);
       log.info({ device: claims.deviceId, doc: name }, 'document refused');
@@ -219,7 +239,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
     const now = Date.now();
     if ((lastTouch.get(claims.deviceId) ?? 0) < now - 60_000) {
       lastTouch.set(claims.deviceId, now);
-      registry.touch(claims.deviceId);
+      registry.touch(claims.deviceId).catch((e: unknown) => log.warn({ device: claims.deviceId, err: String(e) }, 'could not record last seen'));
     }
     return { device: claims };
   }
@@ -234,12 +254,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
     },
 
     async onLoadDocument({ documentName, document }) {
-      const stored = store.load(documentName);
-      if (!stored) return limits.loaded(documentName, 0);
-      const state = Y.encodeStateAsUpdate(stored);
-      Y.applyUpdate(document, state);
-      stored.destroy();
-      limits.loaded(documentName, state.length);
+      limits.loaded(documentName, (await store.loadInto(documentName, document)) ?? 0);
     },
 
     async afterLoadDocument({ documentName, document }) {
@@ -248,15 +263,19 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
         // Devices' updates are stored before they are applied (beforeHandleMessage); the
         // relay's own writes are stored here.
         if (origin === RELAY_ORIGIN) {
-          store.append(documentName, update, null);
-          limits.stored(documentName, update.length);
+          const write = store.append(documentName, update, null);
+          relayWrites.track(documentName, write);
+          write.then(
+            () => limits.stored(documentName, update.length),
+            (e: unknown) => log.error({ doc: documentName, err: String(e) }, "the relay's own change was not stored"),
+          );
         }
-        if (parsed?.kind === 'team') access.syncTeam(parsed.teamId, document);
+        if (parsed?.kind === 'team') void access.syncTeam(parsed.teamId, document);
       });
-      if (parsed?.kind === 'team') access.syncTeam(parsed.teamId, document);
+      if (parsed?.kind === 'team') await access.syncTeam(parsed.teamId, document);
     },
 
-    async beforeHandleMessage({ connection, document, documentName, update: data, context }) {
+    async beforeHandleMessage({ connection, document, documentName, update: data, context, instance }) {
       const ctx = context as RelayContext;
       const frame = ctx.session?.frames.get(data) ?? (() => {
         const r = inspectFrame(data);
@@ -272,22 +291,24 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       try {
         if (before) await before;
         if (ctx.device) await sessions.outOfDebt(ctx.device.deviceId);
-        const refused = refuseWrite(ctx, connection, documentName);
-        if (refused || connection.readOnly) return refused;
-        settleCreation(ctx, document, documentName);
-        return applyAndStore(ctx, connection, document, documentName, frame);
+        // A refused write is never applied nor acknowledged (NEVER, returned, not awaited, so
+        // the doc's next update goes on).
+        if (await refuseWrite(ctx, connection, documentName)) return NEVER;
+        if (connection.readOnly) return undefined;
+        await settleCreation(ctx, document, documentName);
+        return await applyAndStore(ctx, connection, document, documentName, frame, instance);
       } finally {
         applied();
         if (applying.get(documentName) === mine) applying.delete(documentName);
       }
     },
 
-    async onStoreDocument({ documentName, document }) {
-      if ((store.row(documentName)?.update_count ?? 0) >= d.compactAfterUpdates) store.compact(documentName, document);
+    async onStoreDocument({ documentName }) {
+      if (((await store.row(documentName))?.update_count ?? 0) >= d.compactAfterUpdates) await store.compact(documentName);
     },
 
-    async beforeUnloadDocument({ documentName, document }) {
-      if ((store.row(documentName)?.update_count ?? 0) >= d.compactOnUnloadAfter) store.compact(documentName, document);
+    async beforeUnloadDocument({ documentName }) {
+      if (((await store.row(documentName))?.update_count ?? 0) >= d.compactOnUnloadAfter) await store.compact(documentName);
       limits.unloaded(documentName);
     },
 

@@ -21,8 +21,11 @@ export class TeamDocs {
   async get(teamId: string): Promise<Document> {
     let p = this.conns.get(teamId);
     if (!p) {
-      if (!this.registry.team(teamId)) throw new RelayError(404, 'team_not_found', `no team ${teamId}`);
-      p = this.hocuspocus.openDirectConnection(teamDocName(teamId), {});
+      // Kept before the first await, so concurrent callers share one connection.
+      p = (async () => {
+        if (!(await this.registry.team(teamId))) throw new RelayError(404, 'team_not_found', `no team ${teamId}`);
+        return this.hocuspocus.openDirectConnection(teamDocName(teamId), {});
+      })();
       this.conns.set(teamId, p);
       p.catch(() => this.conns.delete(teamId));
     }

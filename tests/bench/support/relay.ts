@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { householdDocName, teamDocName } from '../../../src/docs/schema';
 import type { Role } from '../../../src/domain/team';
 import { Registry } from '../../../sync-server/src/auth/registry';
 import { createLogger } from '../../../sync-server/src/logger';
-import { nowIso, openDatabase } from '../../../sync-server/src/storage/db';
+import { nowIso, openDatabase, type Db } from '../../../sync-server/src/storage/db';
 import { DocStore, type Author } from '../../../sync-server/src/storage/doc-store';
 import type { GeneratedTeam } from '../generate';
 import { track } from './children';
@@ -43,13 +43,13 @@ export function seedOf(team: GeneratedTeam, name = '东山林场第一党支部'
   };
 }
 
-function withStore<T>(dataDir: string, fn: (s: { db: ReturnType<typeof openDatabase>; store: DocStore; registry: Registry }) => T): T {
-  const db = openDatabase(dataDir);
+async function withStore<T>(dataDir: string, fn: (s: { db: Db; store: DocStore; registry: Registry }) => Promise<T>): Promise<T> {
+  const db = await openDatabase(dataDir);
   try {
     const store = new DocStore(db, createLogger('silent'));
-    return fn({ db, store, registry: new Registry(db, store) });
+    return await fn({ db, store, registry: new Registry(db, store) });
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -58,28 +58,35 @@ function withStore<T>(dataDir: string, fn: (s: { db: ReturnType<typeof openDatab
  * registered it. Teams keep the generator's ids (the household docs carry them), so the
  * team row is inserted as `team create` would, with that id.
  */
-export function seedTeams(dataDir: string, teams: SeedTeam[]): void {
-  withStore(dataDir, ({ db, store }) => {
-    const insertTeam = db.prepare('INSERT INTO teams (id, name, created_at, seq) VALUES (?, ?, ?, 0)');
+export function seedTeams(dataDir: string, teams: SeedTeam[]): Promise<void> {
+  return withStore(dataDir, async ({ db, store }) => {
     for (const t of teams) {
-      // One transaction (one fsync) per team; each append is a savepoint inside it.
-      db.transaction(() => {
-        insertTeam.run(t.teamId, t.name, nowIso());
-        store.append(teamDocName(t.teamId), t.teamDoc, null);
-        for (const h of t.households) store.append(householdDocName(t.teamId, h.id), h.update, { deviceId: `seed-${h.createdBy.slice(-12)}`, memberId: h.createdBy });
-      })();
+      // One transaction (one fsync) per team; each append joins it.
+      await db.tx(async (tx) => {
+        await tx.run('INSERT INTO teams (id, name, created_at, seq) VALUES (@id, @name, @at, 0)', { id: t.teamId, name: t.name, at: nowIso() });
+        await store.append(teamDocName(t.teamId), t.teamDoc, null, undefined, tx);
+        for (const h of t.households) await store.append(householdDocName(t.teamId, h.id), h.update, { deviceId: `seed-${h.createdBy.slice(-12)}`, memberId: h.createdBy }, undefined, tx);
+      });
     }
   });
 }
 
 /** Invite codes (a code per entry), made for the given member ids so devices keep them. */
-export function createInvites(dataDir: string, teamId: string, invites: { role: Role; memberId: string }[]): string[] {
-  return withStore(dataDir, ({ registry }) => invites.map((i) => registry.createInvite({ teamId, role: i.role, memberId: i.memberId, createdBy: 'bench', ttlDays: 14 }).code));
+export function createInvites(dataDir: string, teamId: string, invites: { role: Role; memberId: string }[]): Promise<string[]> {
+  return withStore(dataDir, async ({ registry }) => {
+    const codes: string[] = [];
+    for (const i of invites) codes.push((await registry.createInvite({ teamId, role: i.role, memberId: i.memberId, createdBy: 'bench', ttlDays: 14 })).code);
+    return codes;
+  });
 }
 
 /** Append updates to stored docs while the relay is stopped (others' work while a device was away). */
-export function appendUpdates(dataDir: string, updates: { name: string; update: Uint8Array; author: Author }[]): void {
-  withStore(dataDir, ({ db, store }) => db.transaction(() => updates.forEach((u) => store.append(u.name, u.update, u.author)))());
+export function appendUpdates(dataDir: string, updates: { name: string; update: Uint8Array; author: Author }[]): Promise<void> {
+  return withStore(dataDir, ({ db, store }) =>
+    db.tx(async (tx) => {
+      for (const u of updates) await store.append(u.name, u.update, u.author, undefined, tx);
+    }),
+  );
 }
 
 export function freePort(): Promise<number> {
@@ -125,7 +132,12 @@ export async function startRelayProcess(dataDir: string, staticDir: string, env:
     stdio: ['ignore', 'pipe', 'pipe'],
   }));
   let log = '';
-  const keep = (b: Buffer) => (log = (log + b.toString()).slice(-8000));
+  // BENCH_RELAY_LOG=<file>: the relay's whole log (refused frames and sockets) is appended there.
+  const logFile = process.env.BENCH_RELAY_LOG;
+  const keep = (b: Buffer) => {
+    log = (log + b.toString()).slice(-8000);
+    if (logFile) appendFileSync(logFile, b);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;

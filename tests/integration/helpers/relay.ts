@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import type { Role } from '@/domain/team';
 import { testConfig, type RelayConfig, type RelayLimits } from '../../../sync-server/src/config';
 import { startRelay, type Relay } from '../../../sync-server/src/server';
+import { backendEnv, testDatabaseUrl } from './backend';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -31,7 +32,8 @@ export interface TestRelay {
 export async function startTestRelay(opts: { dataDir?: string; limits?: Partial<RelayLimits>; config?: Partial<Omit<RelayConfig, 'limits'>> } & { ownsDir?: boolean } = {}): Promise<TestRelay> {
   const ownsDir = opts.ownsDir ?? opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? tmpDir();
-  const config = testConfig(dataDir, { ...opts.config, limits: opts.limits });
+  const databaseUrl = testDatabaseUrl(dataDir);
+  const config = testConfig(dataDir, { ...(databaseUrl ? { databaseUrl } : {}), ...opts.config, limits: opts.limits });
   const relay = await startRelay(config);
   const t: TestRelay = {
     relay,
@@ -62,12 +64,12 @@ export interface Joined {
 }
 
 /** Create a team straight in the relay's registry (what `admin team create` does). */
-export function createTeam(t: TestRelay, name = '测试班组'): { teamId: string; inviteCode: string } {
+export function createTeam(t: TestRelay, name = '测试班组'): Promise<{ teamId: string; inviteCode: string }> {
   return t.relay.services.registry.createTeam(name, 14);
 }
 
-export function invite(t: TestRelay, teamId: string, role: Role = 'member', memberId?: string): string {
-  return t.relay.services.registry.createInvite({ teamId, role, createdBy: 'test', ttlDays: 14, ...(memberId ? { memberId } : {}) }).code;
+export async function invite(t: TestRelay, teamId: string, role: Role = 'member', memberId?: string): Promise<string> {
+  return (await t.relay.services.registry.createInvite({ teamId, role, createdBy: 'test', ttlDays: 14, ...(memberId ? { memberId } : {}) })).code;
 }
 
 // Tests assert on the JSON's shape; typing each answer would only restate the assertions.
@@ -99,10 +101,10 @@ export async function join(url: string, code: string, memberName: string, device
 
 /** A team with a lead and `members` members, all joined through the API. */
 export async function teamWith(t: TestRelay, members: string[], name?: string): Promise<{ teamId: string; lead: Joined; members: Joined[] }> {
-  const { teamId, inviteCode } = createTeam(t, name);
+  const { teamId, inviteCode } = await createTeam(t, name);
   const lead = await join(t.url, inviteCode, '王书记', 'lead-laptop');
   const joined: Joined[] = [];
-  for (const m of members) joined.push(await join(t.url, invite(t, teamId), m, `${m}-phone`));
+  for (const m of members) joined.push(await join(t.url, await invite(t, teamId), m, `${m}-phone`));
   return { teamId, lead, members: joined };
 }
 
@@ -189,7 +191,7 @@ export interface ChildRelay {
 export async function spawnRelay(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildRelay> {
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'sync-server/src/index.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STATIC_DIR: path.join(dataDir, 'no-dist'), ...env },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STATIC_DIR: path.join(dataDir, 'no-dist'), ...backendEnv(dataDir), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
