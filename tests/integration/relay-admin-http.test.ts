@@ -4,9 +4,10 @@ import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKEND, backendEnv, freshTestDatabase } from './helpers/backend';
 import { api, join, ROOT, spawnRelay, startTestRelay, tmpDir, type TestRelay } from './helpers/relay';
-import { backendEnv } from './helpers/backend';
 
 /**
  * One request sent byte for byte over a socket: fetch() and every URL parser normalise
@@ -61,9 +62,19 @@ describe('admin CLI', () => {
       const backup = admin(dataDir, 'backup', file);
       expect(backup.status).toBe(0);
       expect(JSON.parse(backup.stdout)).toMatchObject({ file, teams: 1, docs: 1, check: 'ok' });
-      const copy = new Database(file, { readonly: true });
-      expect(copy.prepare('SELECT count(*) AS n FROM devices').get()).toEqual({ n: 2 });
-      copy.close();
+      if (BACKEND === 'postgres') {
+        // pg_dump's archive restores into a database of its own.
+        const restored = freshTestDatabase();
+        expect(spawnSync('pg_restore', ['--dbname', restored, file], { encoding: 'utf8' }).status).toBe(0);
+        const c = new pg.Client(restored);
+        await c.connect();
+        expect((await c.query('SELECT count(*)::int AS n FROM devices')).rows[0]).toEqual({ n: 2 });
+        await c.end();
+      } else {
+        const copy = new Database(file, { readonly: true });
+        expect(copy.prepare('SELECT count(*) AS n FROM devices').get()).toEqual({ n: 2 });
+        copy.close();
+      }
       expect(admin(dataDir, 'backup', file).status).toBe(1); // never overwrites
 
       const revoked = admin(dataDir, 'device', 'revoke', member.deviceId);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,7 +18,7 @@ const USAGE = `Lianhu relay administration (JSON on stdout; honours DATA_DIR, an
   invite create --team <teamId> --role member|lead [--member <memberId>]
   device list --team <teamId>
   device revoke <deviceId>                      stops the device at once (the relay notices within a second)
-  backup <file>                                 consistent online copy of the SQLite database (PostgreSQL: use pg_dump)
+  backup <file>                                 consistent online copy of the database (PostgreSQL: pg_dump's custom format)
 
 Through npm, add -s so npm's own lines stay out of the JSON: npm run -s admin -- team list`;
 
@@ -102,7 +103,8 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
           const file = path.resolve(cmd);
           if (fs.existsSync(file)) throw new RelayError(409, 'file_exists', `${file} exists; choose a new file`);
           if (!(db instanceof SqliteDb)) {
-            throw new RelayError(2, 'usage', `backup copies the SQLite file; for ${db.where} use pg_dump, e.g. pg_dump --format=custom --file=${file} "$DATABASE_URL" (consistent while the relays run)`);
+            print(await pgBackup(config.databaseUrl!, file, db));
+            return 0;
           }
           await db.db.backup(file);
           const copy = new Database(file, { readonly: true });
@@ -124,4 +126,23 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
   } finally {
     await db?.close();
   }
+}
+
+/**
+ * An online backup of a PostgreSQL install: `pg_dump --format=custom` (one consistent
+ * snapshot while the relays run; restore with `pg_restore --dbname=<new database> <file>`),
+ * checked by listing the archive with pg_restore. The counts are the database's at the time.
+ */
+async function pgBackup(url: string, file: string, db: Db): Promise<Record<string, unknown>> {
+  const dump = spawnSync('pg_dump', ['--format=custom', `--file=${file}`, url], { encoding: 'utf8' });
+  if (dump.error || dump.status !== 0) {
+    fs.rmSync(file, { force: true });
+    throw new RelayError(1, 'backup_failed', `pg_dump (the PostgreSQL client tools, same major version as the server) failed: ${(dump.error?.message ?? dump.stderr).trim()}`);
+  }
+  const list = spawnSync('pg_restore', ['--list', file], { encoding: 'utf8' });
+  const check = list.status === 0 && /TABLE DATA public docs/.test(list.stdout) ? 'ok' : `pg_restore --list failed: ${list.stderr.trim()}`;
+  if (check !== 'ok') throw new RelayError(500, 'backup_check_failed', check);
+  const teams = (await db.get<{ n: number }>('SELECT count(*) AS n FROM teams'))!.n;
+  const docs = (await db.get<{ n: number }>('SELECT count(*) AS n FROM docs'))!.n;
+  return { file, bytes: fs.statSync(file).size, teams, docs, check, restore: `pg_restore --dbname=<new database> ${file}` };
 }
