@@ -7,6 +7,7 @@ import { Registry } from './auth/registry';
 import { loadSecret, TokenService, type DeviceClaims } from './auth/tokens';
 import { BlobStore } from './blobs/blob-store';
 import { createTusServer } from './blobs/tus';
+import { catchUpExtension, openCluster } from './cluster/cluster';
 import type { RelayConfig } from './config';
 import { CLOSE } from './errors';
 import { clientAddress, TrustedProxies } from './http/client-address';
@@ -51,11 +52,13 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   const registry = new Registry(db, store);
   const tokens = new TokenService(loadSecret(config.dataDir), config.tokenTtlDays, config.tokenRefreshGraceDays);
   const sessions = new DeviceSessions(config.limits, log);
-  const hocuspocus = new Hocuspocus({ name: 'lianhu-relay', quiet: true });
+  const cluster = openCluster(config.redisUrl, config.redisPrefix, log);
+  // With REDIS_URL the Redis extension shares live updates between relays; ours goes first (below).
+  const hocuspocus = new Hocuspocus({ name: 'lianhu-relay', quiet: true, extensions: cluster.extension ? [cluster.extension] : [] });
   const teamDocs = new TeamDocs(hocuspocus, registry);
   const limits = new DocLimits({ maxDocBytes: config.limits.maxDocBytes, maxRootTypes: config.limits.maxRootTypes, ...mapKeyLimits(config.limits.maxRecordsPerMap) });
   hocuspocus.configuration.extensions.unshift(
-    relayExtension({ store, access, registry, tokens, teamDocs, relayWrites, log, limits, sessions, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }),
+    relayExtension({ store, access, registry, tokens, teamDocs, relayWrites, log, limits, writable: () => cluster.ready, sessions, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }),
   );
   const blobs = new BlobStore(config.dataDir, db, access);
   const services: Services = {
@@ -72,6 +75,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     sessions,
     blobs,
     hocuspocus,
+    cluster,
     httpBuckets: new BucketMap(config.limits.httpPerSecond, config.limits.httpBurst),
     redeemFailures: new BucketMap(config.limits.redeemFailuresPerMinute / 60, config.limits.redeemFailuresPerMinute),
     startedAt: Date.now(),
@@ -131,6 +135,18 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     hocuspocus.handleConnection(ws, req, context);
   }
 
+  if (cluster.kind === 'redis') {
+    // After the Redis extension has subscribed a loaded doc (array order; ours is first).
+    const catchUp = catchUpExtension((name) => store.encodedState(name), log);
+    hocuspocus.configuration.extensions.push(catchUp);
+    cluster.onReconnected(() => {
+      for (const [name, doc] of hocuspocus.documents) void catchUp.catchUp(name, doc);
+    });
+  }
+  cluster.onEvent((e) => {
+    if (e.type === 'device-revoked') sessions.closeDevice(e.deviceId, CLOSE.deviceRevoked);
+  });
+  // Also for revocations by the admin CLI without Redis: every relay looks in the database.
   const poll = setInterval(() => {
     registry.revokedAmong(sessions.deviceIds()).then(
       (ids) => ids.forEach((id) => sessions.closeDevice(id, CLOSE.deviceRevoked)),
@@ -172,6 +188,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
       const deadline = Date.now() + 3000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       wss.close();
+      await cluster.close();
       await db.close();
       log.info('closed');
     })());

@@ -3,6 +3,7 @@ import type { AccessControl } from './auth/access';
 import type { Registry } from './auth/registry';
 import type { TokenService } from './auth/tokens';
 import type { BlobStore } from './blobs/blob-store';
+import type { Cluster } from './cluster/cluster';
 import type { RelayConfig } from './config';
 import type { BucketMap } from './limits/token-bucket';
 import type { Logger } from './logger';
@@ -29,6 +30,8 @@ export interface Services {
   sessions: DeviceSessions;
   blobs: BlobStore;
   hocuspocus: Hocuspocus;
+  /** the other relays of this install (Redis), or none */
+  cluster: Cluster;
   /** API requests per device */
   httpBuckets: BucketMap;
   /** wrong invite codes per IP */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Registry, type DeviceRow } from '../auth/registry';
 import { loadSecret } from '../auth/tokens';
+import { openCluster } from '../cluster/cluster';
 import { loadConfig } from '../config';
 import { RelayError } from '../errors';
 import { createLogger } from '../logger';
@@ -95,6 +96,15 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
         const d = await registry.device(id);
         if (!d) throw new RelayError(404, 'device_not_found', `no device ${id}`);
         const changed = await registry.revoke(id);
+        // Relays look for revoked devices every second; with Redis they hear it at once.
+        if (config.redisUrl) {
+          const cluster = openCluster(config.redisUrl, config.redisPrefix, createLogger('silent'));
+          try {
+            await cluster.publish({ type: 'device-revoked', deviceId: id });
+          } finally {
+            await cluster.close();
+          }
+        }
         print({ deviceId: id, revoked: true, alreadyRevoked: !changed });
         return 0;
       }

@@ -96,6 +96,8 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
     if (id !== c.device.id) requireLead(c);
     await s.registry.revoke(id);
     const closed = s.sessions.closeDevice(id, CLOSE.deviceRevoked);
+    // …and on every other relay at once (they would also notice within a second by polling).
+    await s.cluster.publish({ type: 'device-revoked', deviceId: id }).catch((e: unknown) => s.log.warn({ err: String(e) }, 'could not tell the other relays'));
     s.log.info({ by: c.device.id, device: id, socketsClosed: closed }, 'device revoked');
     return sendJson(res, 200, { deviceId: id, revoked: true });
   }

@@ -4,6 +4,7 @@ import type { Server as TusServer } from '@tus/server';
 import type { DeviceClaims } from '../auth/tokens';
 import { NOT_A_PHOTO, SHA256_RE } from '../blobs/blob-store';
 import { UPLOAD_PATH } from '../blobs/tus';
+import { checkHealth } from '../cluster/health';
 import { RelayError } from '../errors';
 import type { Services } from '../services';
 import { handleApi } from './api';
@@ -39,7 +40,8 @@ export function createRouter(s: Services, tus: TusServer, tusCallers: WeakMap<In
       return;
     }
     if (p === '/healthz') {
-      return sendJson(res, 200, { status: 'ok', uptimeS: Math.round((Date.now() - s.startedAt) / 1000), sockets: s.sessions.socketCount, docsLoaded: s.hocuspocus.getDocumentsCount() });
+      const health = await checkHealth(s.db, s.cluster);
+      return sendJson(res, health.ok ? 200 : 503, { status: health.ok ? 'ok' : 'degraded', uptimeS: Math.round((Date.now() - s.startedAt) / 1000), sockets: s.sessions.socketCount, docsLoaded: s.hocuspocus.getDocumentsCount(), stores: { database: health.database, bus: health.bus } });
     }
     if (p === '/api' || p.startsWith('/api/')) return handleApi(s, req, res, url, clientAddress(req, trusted));
     if (p === UPLOAD_PATH || p.startsWith(`${UPLOAD_PATH}/`)) return upload(req, res, p);

@@ -28,6 +28,8 @@ export interface RelayExtensionDeps {
   tokens: TokenService;
   teamDocs: TeamDocs;
   relayWrites: RelayWrites;
+  /** false while a store the relay needs is lost (the Redis bus): updates are refused, never acknowledged */
+  writable: () => boolean;
   log: Logger;
   /** fold a doc's update log into a snapshot once it holds this many updates */
   compactAfterUpdates: number;
@@ -57,7 +59,10 @@ function samePending(a: ReturnType<typeof pendingOf>, b: ReturnType<typeof pendi
 const refuseDoc = (reason: string) => ({ reason });
 
 /** A promise that never settles: Hocuspocus then never applies (nor acknowledges) the message. */
+
 const NEVER = new Promise<never>(() => {});
+/** What `applyAndStore` answers for an update it refused (and closed the socket for). */
+const REFUSED = Symbol('refused');
 
 /**
  * The relay as Hocuspocus hooks: authentication and authorisation per document, storage
@@ -78,9 +83,9 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
    * checked against running counts, and no copy of the document is made. An update over a
    * limit closes the socket and never settles (never applied, never acknowledged).
    */
-  async function applyAndStore(ctx: RelayContext, connection: Connection, document: Y.Doc, documentName: string, frame: UpdateFrame, instance: Hocuspocus): Promise<undefined> {
+  async function applyAndStore(ctx: RelayContext, connection: Connection, document: Y.Doc, documentName: string, frame: UpdateFrame, instance: Hocuspocus): Promise<typeof REFUSED | undefined> {
     const parsed = parseDocName(documentName);
-    if (!parsed) return NEVER;
+    if (!parsed) return REFUSED;
     const device = ctx.device;
     const started = performance.now();
     let charged = false;
@@ -90,11 +95,16 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       charged = true;
     };
     try {
+      if (!d.writable()) {
+        log.warn({ device: device?.deviceId, doc: documentName }, 'update refused: the bus between relays is lost');
+        ctx.session?.close(CLOSE.storageUnavailable, 'the bus between relays is lost');
+        return REFUSED;
+      }
       const verdict = limits.check(parsed.kind, documentName, document, frame.update, frame.stats);
       if (!verdict.ok) {
         log.warn({ device: device?.deviceId, doc: documentName, bytes: frame.update.length, detail: verdict.detail }, 'update refused: over a document limit');
         ctx.session?.close(verdict.limit === 'document-too-large' ? CLOSE.documentTooLarge : CLOSE.tooManyKeys, verdict.detail);
-        return NEVER;
+        return REFUSED;
       }
       const store = d.store;
       const pendingBefore = pendingOf(document);
@@ -128,7 +138,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
           log.error({ device: device?.deviceId, doc: documentName, err: String(e) }, 'update not stored; closing the document without acknowledging it');
           ctx.session?.close(CLOSE.storageUnavailable, 'the database did not commit');
           instance.closeConnections(documentName);
-          return NEVER;
+          return REFUSED;
         }
         limits.stored(documentName, toStore.length);
       }
@@ -137,7 +147,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
         // so the live doc and the store stay the same.
         log.error({ device: device?.deviceId, doc: documentName, err: String(failure) }, 'update failed to apply after passing the checks');
         ctx.session?.close(CLOSE.invalidUpdate, 'apply failed');
-        return NEVER;
+        return REFUSED;
       }
       return undefined;
     } finally {
@@ -291,12 +301,13 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       try {
         if (before) await before;
         if (ctx.device) await sessions.outOfDebt(ctx.device.deviceId);
-        // A refused write is never applied nor acknowledged (NEVER, returned, not awaited, so
-        // the doc's next update goes on).
+        // A refused write is never applied nor acknowledged (NEVER is returned, not awaited,
+        // so the doc's next update goes on).
         if (await refuseWrite(ctx, connection, documentName)) return NEVER;
         if (connection.readOnly) return undefined;
         await settleCreation(ctx, document, documentName);
-        return await applyAndStore(ctx, connection, document, documentName, frame, instance);
+        if ((await applyAndStore(ctx, connection, document, documentName, frame, instance)) === REFUSED) return NEVER;
+        return undefined;
       } finally {
         applied();
         if (applying.get(documentName) === mine) applying.delete(documentName);

@@ -1,0 +1,252 @@
+// Several relay processes on one PostgreSQL database and one Redis: what an install with
+// more than one relay promises. Runs in the integration-pg project; needs PostgreSQL and
+// Redis on loopback (see helpers/backend.ts for how to start them).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { HocuspocusProvider } from '@hocuspocus/provider';
+import IORedis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { HOW_TO_START, REDIS_TEST_URL, testDatabaseUrl } from './helpers/backend';
+import { actor, newHousehold, readHousehold, visit } from './helpers/fixtures';
+import { api, Device, join, ROOT, spawnRelay, tmpDir, waitFor, type ChildRelay, type Joined } from './helpers/relay';
+
+const dataDir = tmpDir('lianhu-cluster-');
+const prefix = `lianhu_test_${crypto.randomBytes(4).toString('hex')}:`;
+let databaseUrl: string;
+const relays: ChildRelay[] = [];
+let teamId: string;
+let lead: Joined;
+
+const env = (redisUrl = REDIS_TEST_URL) => ({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'info' });
+
+function admin(extra: Record<string, string>, ...args: string[]): unknown {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...extra }, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${out.stderr}`);
+  return JSON.parse(out.stdout);
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return (await c.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    c.disconnect();
+  }
+}
+
+async function inviteLead(via: ChildRelay, name: string): Promise<Joined> {
+  const r = await api(via.url, 'POST', '/api/invites', { token: lead.token, body: { role: 'lead' } });
+  expect(r.status).toBe(201);
+  return join(via.url, r.json.code, name, `${name}-phone`);
+}
+
+const said = (doc: Y.Doc) => readHousehold(doc).visits.map((v) => v.said).sort();
+
+/** Counts acknowledgements of one provider: the relay acknowledges a doc's updates in order. */
+function ackCounter(p: HocuspocusProvider): { sent: number; acked: () => number; onAck: (fn: (acked: number) => void) => void } {
+  const c = { sent: 0, last: 0, fns: [] as ((acked: number) => void)[] };
+  p.on('unsyncedChanges', ({ number }: { number: number }) => {
+    if (number < c.last) for (const fn of c.fns) fn(c.sent - number);
+    c.last = number;
+  });
+  return {
+    get sent() {
+      return c.sent;
+    },
+    set sent(n: number) {
+      c.sent = n;
+    },
+    acked: () => c.sent - c.last,
+    onAck: (fn) => c.fns.push(fn),
+  };
+}
+
+beforeAll(async () => {
+  if (!(await redisAnswers(REDIS_TEST_URL))) throw new Error(`Redis does not answer at ${REDIS_TEST_URL}; several relays need it. Start it with\n  ${HOW_TO_START.redis}\nor point LIANHU_TEST_REDIS_URL at one.`);
+  databaseUrl = testDatabaseUrl(dataDir) ?? (() => {
+    throw new Error('the cluster tests run in the integration-pg project (LIANHU_TEST_BACKEND=postgres)');
+  })();
+  const team = admin({ DATABASE_URL: databaseUrl }, 'team', 'create', '多节点班组') as { teamId: string; inviteCode: string };
+  teamId = team.teamId;
+  for (let i = 0; i < 3; i++) relays.push(await spawnRelay(dataDir, env()));
+  lead = await join(relays[0]!.url, team.inviteCode, '王书记', 'laptop');
+});
+
+afterAll(async () => {
+  await Promise.all(relays.map((r) => r.kill()));
+  const c = new IORedis(REDIS_TEST_URL);
+  const keys = await c.keys(`${prefix}*`);
+  if (keys.length) await c.del(...keys);
+  c.disconnect();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('three relays, one PostgreSQL, one Redis', () => {
+  it('answers /healthz with the stores it uses', async () => {
+    for (const r of relays) {
+      const h = await api(r.url, 'GET', '/healthz');
+      expect(h.status).toBe(200);
+      expect(h.json.stores).toMatchObject({ database: { kind: 'postgres', ok: true }, bus: { kind: 'redis', ok: true } });
+    }
+  });
+
+  it('devices on different relays editing one household see each other live', async () => {
+    const other = await inviteLead(relays[1]!, '李明');
+    const a = new Device(relays[0]!.wsUrl, lead.token);
+    const b = new Device(relays[1]!.wsUrl, other.token);
+    const h = newHousehold(teamId, actor(lead.memberId));
+    const pa = a.attach(h.name, h.doc);
+    await a.saved(pa);
+    const pb = b.attach(h.name, new Y.Doc());
+    await b.saved(pb);
+    expect(readHousehold(pb.document).household.headName).toBe('张大爷');
+
+    visit(pa.document, actor(lead.memberId), '甲在一号节点');
+    await waitFor(() => said(pb.document).includes('甲在一号节点'), 10_000, 'relay 2 device sees relay 1 edit');
+    visit(pb.document, actor(other.memberId), '乙在二号节点');
+    await waitFor(() => said(pa.document).includes('乙在二号节点'), 10_000, 'relay 1 device sees relay 2 edit');
+    await Promise.all([a.saved(pa), b.saved(pb)]);
+    a.destroy();
+    b.destroy();
+  });
+
+  it('kill -9 of a relay mid-burst loses no acknowledged write; the device finishes on another relay', async () => {
+    const victim = await spawnRelay(dataDir, env());
+    const dev = new Device(victim.wsUrl, lead.token);
+    const h = newHousehold(teamId, actor(lead.memberId), '赵大娘');
+    const p = dev.attach(h.name, h.doc);
+    await dev.saved(p);
+    const acks = ackCounter(p);
+    const killed = new Promise<number>((resolve) =>
+      acks.onAck((n) => {
+        if (n >= 10) {
+          victim.proc.kill('SIGKILL');
+          resolve(n);
+        }
+      }),
+    );
+    const texts: string[] = [];
+    for (let k = 0; k < 30; k++) {
+      texts.push(`连发第${k}条`);
+      visit(h.doc, actor(lead.memberId), texts[k]!);
+      acks.sent++;
+    }
+    const ackedAtKill = await killed;
+    await victim.kill();
+    expect(victim.proc.signalCode).toBe('SIGKILL');
+    const acked = texts.slice(0, acks.acked());
+    expect(acked.length).toBeGreaterThanOrEqual(ackedAtKill);
+    dev.destroy();
+
+    // Another relay serves everything that was acknowledged…
+    const reader = new Device(relays[2]!.wsUrl, lead.token);
+    const copy = reader.attach(h.name, new Y.Doc());
+    await reader.saved(copy);
+    for (const t of acked) expect(said(copy.document)).toContain(t);
+    // …and the device, reconnecting there, sends the rest.
+    const again = new Device(relays[0]!.wsUrl, lead.token);
+    const p2 = again.attach(h.name, h.doc);
+    await again.saved(p2);
+    await waitFor(() => said(copy.document).length === 30, 10_000, 'the rest arrives on relay 3 live');
+    expect(said(copy.document)).toEqual([...texts].sort());
+    reader.destroy();
+    again.destroy();
+  });
+
+  it('a device that comes back to another relay catches up by the change feed', async () => {
+    const phone = await inviteLead(relays[1]!, '周强');
+    const before = await api(relays[1]!.url, 'GET', '/api/changes?since=0', { token: phone.token });
+    const since = before.json.seq as number;
+    const a = new Device(relays[0]!.wsUrl, lead.token);
+    const h = newHousehold(teamId, actor(lead.memberId), '孙大爷');
+    await a.saved(a.attach(h.name, h.doc));
+    a.destroy();
+    const after = await api(relays[2]!.url, 'GET', `/api/changes?since=${since}`, { token: phone.token });
+    expect(after.status).toBe(200);
+    expect(after.json.seq).toBeGreaterThan(since);
+    expect(after.json.changed).toContain(h.name);
+  });
+
+  it('revoking a device on relay A closes its socket on relay C', async () => {
+    const phone = await inviteLead(relays[0]!, '吴芳');
+    const dev = new Device(relays[2]!.wsUrl, phone.token);
+    const h = newHousehold(teamId, actor(phone.memberId), '郑大妈');
+    await dev.saved(dev.attach(h.name, h.doc));
+    const r = await api(relays[0]!.url, 'POST', `/api/devices/${phone.deviceId}/revoke`, { token: lead.token });
+    expect(r.status).toBe(200);
+    await waitFor(() => dev.closes.some((c) => c.code === 4403 && c.reason === 'device-revoked'), 10_000, 'socket on relay 3 closed');
+    dev.destroy();
+    expect(relays[2]!.log()).toContain(phone.deviceId);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A Redis of this test's own (so restarting it disturbs nobody else), on `port`. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const failed = new Promise<never>((_, reject) => proc.once('error', (e) => reject(new Error(`redis-server could not start (${e.message}); install Redis 7 (see ${HOW_TO_START.redis})`))));
+  await Promise.race([waitFor(() => redisAnswers(`redis://127.0.0.1:${port}`), 10_000, 'redis-server answers'), failed]);
+  return proc;
+}
+
+describe('Redis restarted mid-run', () => {
+  it('relays refuse writes while it is gone (nothing acknowledged), then recover by themselves and lose nothing', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    const url = `redis://127.0.0.1:${port}`;
+    const r1 = await spawnRelay(dataDir, env(url));
+    const r2 = await spawnRelay(dataDir, env(url));
+    try {
+      const a = new Device(r1.wsUrl, lead.token);
+      const b = new Device(r2.wsUrl, lead.token);
+      const h = newHousehold(teamId, actor(lead.memberId), '冯大爷');
+      const pa = a.attach(h.name, h.doc);
+      await a.saved(pa);
+      const pb = b.attach(h.name, new Y.Doc());
+      await b.saved(pb);
+
+      redis.kill('SIGKILL');
+      await new Promise((r) => redis.once('exit', r));
+      await waitFor(async () => (await api(r1.url, 'GET', '/healthz')).status === 503, 10_000, 'relay 1 reports the bus lost');
+      expect((await api(r1.url, 'GET', '/healthz')).json.stores.bus.ok).toBe(false);
+      visit(pa.document, actor(lead.memberId), 'Redis停了时写的');
+      await waitFor(() => a.closes.some((c) => c.code === 1013 && c.reason === 'storage-unavailable'), 10_000, 'the write is refused');
+      expect(pa.unsyncedChanges).toBeGreaterThan(0);
+
+      redis = await startRedis(port);
+      await waitFor(async () => (await api(r1.url, 'GET', '/healthz')).status === 200, 15_000, 'relay 1 healthy again');
+      await a.saved(pa, 30_000);
+      // The other relay's device gets it: live once the relays resubscribed, else on its next change-feed run.
+      const c = new Device(r2.wsUrl, lead.token);
+      const pc = c.attach(h.name, new Y.Doc());
+      await c.saved(pc);
+      expect(said(pc.document)).toContain('Redis停了时写的');
+      visit(pa.document, actor(lead.memberId), '恢复之后写的');
+      await waitFor(() => said(pc.document).includes('恢复之后写的'), 10_000, 'live again across relays');
+      a.destroy();
+      b.destroy();
+      c.destroy();
+    } finally {
+      await Promise.all([r1.kill(), r2.kill()]);
+      redis.kill('SIGKILL');
+    }
+  });
+});
