@@ -175,6 +175,34 @@ describe('three relays, one PostgreSQL, one Redis', () => {
     expect(after.json.changed).toContain(h.name);
   });
 
+  it('a photo upload started on one relay resumes on another, and every relay serves it', async () => {
+    const h = newHousehold(teamId, actor(lead.memberId), '陈大爷');
+    const dev = new Device(relays[0]!.wsUrl, lead.token);
+    await dev.saved(dev.attach(h.name, h.doc));
+    dev.destroy();
+    const photo = crypto.randomBytes(300_000);
+    const sha256 = crypto.createHash('sha256').update(photo).digest('hex');
+    const meta = Object.entries({ sha256, mime: 'image/jpeg', householdId: h.id })
+      .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+      .join(',');
+    const tus = { Authorization: `Bearer ${lead.token}`, 'Tus-Resumable': '1.0.0' };
+    const created = await fetch(`${relays[0]!.url}/files/uploads`, { method: 'POST', headers: { ...tus, 'Upload-Length': String(photo.length), 'Upload-Metadata': meta } });
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location')!;
+    const patch = (relay: ChildRelay, offset: number, part: Uint8Array) =>
+      fetch(new URL(location, relay.url), { method: 'PATCH', headers: { ...tus, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' }, body: new Uint8Array(part) });
+    expect((await patch(relays[0]!, 0, photo.subarray(0, 100_000))).status).toBe(204);
+    // Relay 1 goes away; the phone asks relay 2 where the upload stands and finishes there.
+    const head = await fetch(new URL(location, relays[1]!.url), { method: 'HEAD', headers: tus });
+    expect(head.headers.get('upload-offset')).toBe('100000');
+    expect((await patch(relays[1]!, 100_000, photo.subarray(100_000))).status).toBe(204);
+    for (const r of relays) {
+      const got = await fetch(`${r.url}/files/${sha256}`, { headers: { Authorization: `Bearer ${lead.token}` } });
+      expect(got.status).toBe(200);
+      expect(Buffer.from(await got.arrayBuffer()).equals(photo)).toBe(true);
+    }
+  });
+
   it('revoking a device on relay A closes its socket on relay C', async () => {
     const phone = await inviteLead(relays[0]!, '吴芳');
     const dev = new Device(relays[2]!.wsUrl, phone.token);
@@ -244,6 +272,10 @@ describe('Redis restarted mid-run', () => {
       a.destroy();
       b.destroy();
       c.destroy();
+    } catch (e) {
+      // What the relays saw, for a failure on CI.
+      console.log(`relay 1 (exit ${r1.proc.exitCode ?? r1.proc.signalCode ?? 'running'}):\n${r1.log().slice(-4000)}\nrelay 2:\n${r2.log().slice(-2000)}`);
+      throw e;
     } finally {
       await Promise.all([r1.kill(), r2.kill()]);
       redis.kill('SIGKILL');

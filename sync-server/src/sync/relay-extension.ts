@@ -142,6 +142,9 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
         }
         limits.stored(documentName, toStore.length);
       }
+      // A team-doc change re-derives who may open what (the update listener started it):
+      // acknowledged means the change feed already answers with it.
+      if (parsed.kind === 'team') await access.settled(parsed.teamId);
       if (failure !== undefined) {
         // The strict reader should make this unreachable; what Yjs did apply is stored above,
         // so the live doc and the store stay the same.

@@ -231,7 +231,7 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
 
 /** Run the admin CLI on `dataDir` (as an administrator would, beside a running relay) and parse its JSON. */
 export function adminCli(dataDir: string, ...args: string[]): unknown {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...backendEnv(dataDir) }, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${out.stderr}`);
   return JSON.parse(out.stdout);
 }
