@@ -45,7 +45,8 @@ async function start(): Promise<void> {
   void usePwaStore().register();
   // The consistency check (stored docs without rows) is cheap, but not start-up's business.
   const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 2000));
-  idle(() => void localRecords().sweep());
+  // Not during the first seconds either: a cold start's list and first taps come first.
+  setTimeout(() => idle(() => void localRecords().sweep()), 5000);
 }
 
 start().catch((err: unknown) => {

@@ -292,8 +292,9 @@ export class Projector {
    */
   async check(): Promise<number> {
     const stored = await this.docs.storedNames();
-    const recs = await this.db.docs.bulkGet(stored);
-    const stale = stored.filter((name, i) => parseDocName(name)?.kind === 'household' && recs[i]?.projectedVersion === undefined);
+    // One read of the whole (small) table: a get per doc cost a cold start 0.4 s at CPU 4×.
+    const projected = new Set((await this.db.docs.toArray()).filter((r) => r.projectedVersion !== undefined).map((r) => r.name));
+    const stale = stored.filter((name) => parseDocName(name)?.kind === 'household' && !projected.has(name));
     for (let i = 0; i < stale.length; i += DRAIN_BATCH) await this.persist(stale.slice(i, i + DRAIN_BATCH));
     return stale.length;
   }
