@@ -84,7 +84,7 @@ export class LianhuDb extends Dexie {
       blobs: 'sha256, uploaded, householdId',
       settings: 'key',
     });
-    // The docs' updates move into this database (ADR 0007): a save writes its update and the
+    // The docs' updates move into this database (ADR 0010): a save writes its update and the
     // rows derived from it in one transaction. `pending` existed only because they could not.
     // Auto-increment ids, not [doc, seq]: two tabs writing the same doc never collide.
     this.version(2).stores({

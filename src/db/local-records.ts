@@ -20,7 +20,7 @@ import { legacyDocNames, moveLegacyDocs } from './upgrade';
  *     apply the update to the live doc → resolve ("saved")
  *
  * Sync and file import apply updates to the live docs; the projector writes them with their
- * rows, batched (ADR 0007).
+ * rows, batched (ADR 0010).
  */
 export class LocalRecords {
   readonly db: LianhuDb;

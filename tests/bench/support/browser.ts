@@ -94,7 +94,7 @@ export async function deviceState(page: Page): Promise<DeviceState | undefined> 
     const [households, docCount, pending, unsynced, photosWaiting, since, download, lastSynced] = await Promise.all([
       get(tx.objectStore('households').count()),
       get(docs.count()),
-      // The store before ADR 0007 marked rows `pending` between two writes; the one-database store has no such state.
+      // The store before ADR 0010 marked rows `pending` between two writes; the one-database store has no such state.
       docs.indexNames.contains('pending') ? get(docs.index('pending').count(1)) : Promise.resolve(0),
       get(docs.index('unsynced').count(1)),
       get(tx.objectStore('blobs').index('uploaded').count(0)),
