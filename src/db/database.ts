@@ -33,8 +33,11 @@ export interface StoredBlob {
   /** a small preview for lists */
   thumb?: Blob;
   createdAt: string;
-  /** 1 once the relay holds it */
-  uploaded: 0 | 1;
+  /**
+   * 1 once the relay holds it; 2 when the relay refused its bytes as no image (415): it
+   * stays on this device with its visit, and is not sent again (bytes do not change).
+   */
+  uploaded: 0 | 1 | 2;
   /** household the photo was taken for (authorises the upload) */
   householdId?: string;
 }

@@ -61,6 +61,8 @@ export class PhotoOutbox {
         const status = (err as { originalResponse?: { getStatus(): number } | null }).originalResponse?.getStatus();
         // 4xx but 408/429: the relay refused this photo (forbidden, hash or size mismatch, too large).
         const permanent = status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+        // Bytes the relay says are no image never will be: stop sending them (they stay here, and so does the visit).
+        if (status === 415) await this.db.blobs.update(blob.sha256, { uploaded: 2 });
         result.failed.push({ sha256: blob.sha256, error: err instanceof Error ? err.message : String(err), permanent });
         if (!permanent) break; // the link is down: the rest would fail the same way
       }

@@ -11,6 +11,7 @@ import { exportBundle, importBundle } from '@/sync/file-sync';
 import { sha256Hex } from '@/sync/sha256';
 import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
 import { actor, profile } from './helpers/fixtures';
+import { jpegBytes } from './helpers/jpeg';
 import { startTestRelay, teamWith, type TestRelay } from './helpers/relay';
 
 let t: TestRelay;
@@ -68,7 +69,7 @@ async function fieldAndOffice() {
 describe('sync by file', () => {
   it('a file carried from the field merges on the lead device exactly like network sync, photos included, and then goes up', async () => {
     const { lead, m, L, M, id, name } = await fieldAndOffice();
-    const bytes = new Uint8Array(50_000).map((_, i) => (i * 31) % 251);
+    const bytes = jpegBytes(50_000);
     const sha256 = await sha256Hex(bytes);
     await M.records.db.blobs.add({ sha256, mime: 'image/jpeg', size: bytes.length, blob: new Blob([bytes], { type: 'image/jpeg' }), createdAt: new Date().toISOString(), uploaded: 0, householdId: id });
     await M.records.commit(name, (doc) => addVisit(doc, visitOf(m.memberId, '山里走访，无信号', [{ sha256, mime: 'image/jpeg', size: bytes.length }]), actor(m.memberId)));

@@ -7,6 +7,7 @@ import { fetchPhoto } from '@/sync/photos';
 import { sha256Hex } from '@/sync/sha256';
 import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
 import { actor, profile } from './helpers/fixtures';
+import { jpegBytes } from './helpers/jpeg';
 import { api, startTestRelay, teamWith, type TestRelay } from './helpers/relay';
 
 let t: TestRelay;
@@ -25,14 +26,6 @@ async function device(...args: Parameters<typeof clientDevice>): Promise<ClientD
   return d;
 }
 
-function photoBytes(n: number, seed: number): Uint8Array<ArrayBuffer> {
-  let x = seed;
-  return new Uint8Array(n).map(() => {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    return x & 0xff;
-  });
-}
-
 describe('photo outbox', () => {
   it('resumes an interrupted upload where the relay left off, after a reload, and the lead fetches the photo when viewing it', async () => {
     const { lead, members } = await teamWith(t, ['郑伟']);
@@ -46,7 +39,7 @@ describe('photo outbox', () => {
     const M = await device(t.url, m, 'photo-m', { photos: false });
     await waitForStatus(M, (s) => s.state === 'synced', 15_000, 'member synced');
 
-    const bytes = photoBytes(700_000, 7);
+    const bytes = jpegBytes(700_000, 7);
     const sha256 = await sha256Hex(bytes);
     await M.records.db.blobs.add({ sha256, mime: 'image/jpeg', size: bytes.length, blob: new Blob([bytes], { type: 'image/jpeg' }), createdAt: new Date().toISOString(), uploaded: 0, householdId: id });
     await M.records.commit(M.household(id), (doc) =>
@@ -97,7 +90,7 @@ describe('photo outbox', () => {
     const L = await device(t.url, lead, 'photo-engine');
     await waitForStatus(L, (s) => s.state === 'synced', 15_000, 'first sync');
     const id = newId();
-    const bytes = photoBytes(200_000, 3);
+    const bytes = jpegBytes(200_000, 3);
     const sha256 = await sha256Hex(bytes);
     L.setOnline(false);
     await L.records.db.blobs.add({ sha256, mime: 'image/webp', size: bytes.length, blob: new Blob([bytes], { type: 'image/webp' }), createdAt: new Date().toISOString(), uploaded: 0, householdId: id });

@@ -57,6 +57,33 @@ describe('behind a reverse proxy', () => {
     expect(child.log()).toMatch(new RegExp(`"ip":"${FLOOD.replace(/\./g, '\\.')}".*"reason":"too-many-unauthenticated"`));
   });
 
+  it('the cap on unauthenticated sockets from all addresses together closes the oldest, and a phone still gets in', async () => {
+    dataDir = tmpDir();
+    const { teamId, inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { teamId: string; inviteCode: string };
+    // Each address stays far under its own cap: only the overall one (12) can act.
+    child = await spawnRelay(dataDir, { TRUST_PROXY: 'loopback', MAX_UNAUTHENTICATED: '12', MAX_UNAUTHENTICATED_PER_IP: '100', AUTH_TIMEOUT_MS: '60000', AUTH_TIMEOUT_UNDER_PRESSURE_MS: '60000' });
+    const lead = (await redeem(child, PHONE, inviteCode, '王书记')).json;
+    const flood = Array.from({ length: 12 }, (_, i) => new RawClient(child!.wsUrl, via(`203.0.113.${10 + i}`)));
+    open.push(...flood);
+    for (const c of flood) await c.open(); // in order: flood[0] is the oldest
+    expect(flood.filter((c) => c.closed)).toEqual([]);
+
+    const phone = new RawClient(child.wsUrl, via(PHONE));
+    open.push(phone);
+    expect((await phone.auth(teamDocName(teamId), lead.token, 2000)).authType).toBe(2);
+    expect(await flood[0]!.waitClosed()).toEqual({ code: 4429, reason: 'too-many-unauthenticated' });
+    expect(flood.slice(1).filter((c) => c.closed)).toEqual([]);
+    // The phone, authenticated, no longer counts: one more stranger fits, the next pushes out the next oldest.
+    const more = [new RawClient(child.wsUrl, via('203.0.113.98')), new RawClient(child.wsUrl, via('203.0.113.99'))];
+    open.push(...more);
+    await more[0]!.open();
+    expect(flood.filter((c) => c.closed).length).toBe(1);
+    await more[1]!.open();
+    expect(await flood[1]!.waitClosed()).toEqual({ code: 4429, reason: 'too-many-unauthenticated' });
+    expect(flood.slice(2).filter((c) => c.closed)).toEqual([]);
+    expect(phone.closed).toBeUndefined();
+  });
+
   it('under pressure a new unauthenticated socket gets a short deadline; the earlier ones keep theirs', async () => {
     dataDir = tmpDir();
     child = await spawnRelay(dataDir, { TRUST_PROXY: 'loopback', MAX_UNAUTHENTICATED_PER_IP: '10', AUTH_TIMEOUT_MS: '60000', AUTH_TIMEOUT_UNDER_PRESSURE_MS: '300' });

@@ -2,7 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { newId } from '@/domain/ids';
+import { sha256Hex } from '@/sync/sha256';
+import { clientDevice, syncOnce, waitForStatus } from './helpers/client-device';
+import { actor, profile } from './helpers/fixtures';
 import { adminCli, api, spawnRelay, tmpDir, waitFor, type ChildRelay, type Joined } from './helpers/relay';
 
 let child: ChildRelay | undefined;
@@ -108,19 +112,57 @@ describe('unfinished uploads', () => {
 });
 
 describe('photo types', () => {
-  it('serves a photo as what its bytes are, not what the upload declared', async () => {
+  it('serves a photo as what its bytes are, not what the upload declared, and refuses bytes that are no image (415), storing nothing', async () => {
     const { relay, a } = await relayWith({});
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), crypto.randomBytes(2 * KiB)]);
-    const page = Buffer.from('<!doctype html><script>alert(document.cookie)</script>'.padEnd(2 * KiB, ' '));
     const asPng = await upload(relay, a, png, 'image/jpeg');
-    const asPage = await upload(relay, a, page, 'image/jpeg');
     const get = async (sha: string) => {
       const res = await fetch(`${relay.url}/files/${sha}`, { headers: { Authorization: `Bearer ${a.token}` } });
       await res.arrayBuffer();
       return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), nosniff: res.headers.get('x-content-type-options') };
     };
     expect(await get(asPng)).toEqual({ status: 200, type: 'image/png', disposition: null, nosniff: 'nosniff' });
-    expect(await get(asPage)).toEqual({ status: 200, type: 'application/octet-stream', disposition: 'attachment', nosniff: 'nosniff' });
-    expect(relay.log()).toMatch(/"declared":"image\/jpeg","sniffed":"application\/octet-stream".*not the image type it declared/);
+
+    // An HTML page declared as a JPEG, honest about its hash and size: refused when its last byte arrives.
+    const page = Buffer.from('<!doctype html><script>alert(document.cookie)</script>'.padEnd(2 * KiB, ' '));
+    const created = await begin(relay, a, page.length, page);
+    expect(created.status).toBe(201);
+    const res = await fetch(new URL(created.location!, relay.url), {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${a.token}`, 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+      body: new Uint8Array(page),
+    });
+    expect(res.status).toBe(415);
+    expect((await res.json()).error).toMatchObject({ code: 'upload_not_a_photo' });
+    const sha = crypto.createHash('sha256').update(page).digest('hex');
+    expect((await get(sha)).status).toBe(404);
+    expect(fs.existsSync(path.join(dataDir!, 'blobs', sha.slice(0, 2), sha))).toBe(false);
+    expect(unfinishedOnDisk()).toBe(0); // the upload is over: no bytes left behind, no quota held
+    expect(relay.log()).toMatch(/upload_not_a_photo.*upload refused/);
+  });
+
+  it('a photo the relay refuses as no image stays on the device with its visit, is sent once, and does not hold the device at "photos pending"', async () => {
+    const { relay, a } = await relayWith({});
+    const d = await clientDevice(relay.url, a, `refused-${newId().slice(-6)}`);
+    try {
+      await waitForStatus(d, (s) => s.state === 'synced', 15_000, 'first sync');
+      const id = newId();
+      const bytes = new Uint8Array(Buffer.from('PK\x03\x04 not a photo at all'.padEnd(3 * KiB, '.')));
+      const sha256 = await sha256Hex(bytes);
+      await d.records.db.blobs.add({ sha256, mime: 'image/jpeg', size: bytes.length, blob: new Blob([bytes], { type: 'image/jpeg' }), createdAt: new Date().toISOString(), uploaded: 0, householdId: id });
+      await d.records.commit(d.household(id), (doc) => createHousehold(doc, { id, teamId: a.teamId, profile: profile('何大娘') }, actor(a.memberId)));
+      await d.records.commit(d.household(id), (doc) =>
+        addVisit(doc, { id: newId(), kind: 'home', visitorIds: [a.memberId], visitedAt: new Date().toISOString(), observations: {}, said: '照片坏了', notes: '', photos: [{ sha256, mime: 'image/jpeg', size: bytes.length }] }, actor(a.memberId)),
+      );
+      await waitForStatus(d, (s) => s.state === 'synced' && s.pendingHouseholds === 0 && s.pendingPhotos === 0, 15_000, 'synced, the refused photo not pending');
+      await syncOnce(d);
+      expect(d.engine.status).toMatchObject({ state: 'synced', pendingPhotos: 0, pendingHouseholds: 0 });
+      expect(await d.records.db.blobs.get(sha256)).toMatchObject({ uploaded: 2, size: bytes.length });
+      const { visits } = readHousehold(await d.records.doc(d.household(id)));
+      expect(visits.map((v) => v.photos.map((p) => p.sha256))).toEqual([[sha256]]);
+      expect(relay.log().match(/upload_not_a_photo/g)).toHaveLength(1);
+    } finally {
+      await d.close();
+    }
   });
 });

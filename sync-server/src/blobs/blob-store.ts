@@ -9,8 +9,13 @@ import { nowIso } from '../storage/db';
 import type { Sql } from '../storage/sql';
 import { sniffPhotoType } from './photo-type';
 
+const PHOTO_KINDS = 'JPEG, PNG or WebP';
+
 export const SHA256_RE = /^[0-9a-f]{64}$/;
-/** The stored type of an upload whose bytes are no JPEG, PNG or WebP. */
+/**
+ * The stored type of bytes that are no JPEG, PNG or WebP. New uploads of such bytes are
+ * refused (415); a relay that stored some before that still serves them as a download.
+ */
 export const NOT_A_PHOTO = 'application/octet-stream';
 
 export interface BlobMeta {
@@ -53,8 +58,10 @@ export class BlobStore {
 
   /**
    * Take a finished upload into the store if its bytes hash to `expected.sha256` and count
-   * `expected.size`; otherwise delete it and throw. Returns the type the bytes are (by their
-   * magic bytes), which is what the photo is served as, whatever was declared. An already stored photo is kept as is.
+   * `expected.size` and are a JPEG, PNG or WebP by their magic bytes; otherwise delete it and
+   * throw (460 for a wrong hash or size, 415 `upload_not_a_photo` for bytes that are no
+   * photo). Returns the type the bytes are, which is what the photo is served as, whatever
+   * was declared. An already stored photo is kept as is.
    */
   async adopt(file: string, expected: BlobMeta): Promise<string> {
     const hash = crypto.createHash('sha256');
@@ -74,6 +81,14 @@ export class BlobStore {
       fs.rmSync(file, { force: true });
       throw new RelayError(460, 'upload_sha256_mismatch', `the bytes hash to ${actual}, not ${expected.sha256}`);
     }
+    // The type is the bytes' own. Bytes that are no photo are refused, not kept: the app only
+    // ever uploads JPEGs (the photo worker's output), and a stored HTML page or program,
+    // however served, is a file no member should be handed by the team's relay.
+    const mime = head && sniffPhotoType(head);
+    if (!mime) {
+      fs.rmSync(file, { force: true });
+      throw new RelayError(415, 'upload_not_a_photo', `the bytes are no ${PHOTO_KINDS} image`);
+    }
     const target = this.pathOf(actual);
     if (fs.existsSync(target)) {
       fs.rmSync(file, { force: true });
@@ -81,9 +96,6 @@ export class BlobStore {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.renameSync(file, target);
     }
-    // The type is the bytes' own: a file that is no photo is kept (the upload was honest
-    // about its hash and size) but served as a download, never as what it claimed to be.
-    const mime = (head && sniffPhotoType(head)) ?? NOT_A_PHOTO;
     await this.db.run(Q.insert, { sha256: actual, size, mime, at: nowIso() });
     return mime;
   }
