@@ -110,6 +110,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Numbe
   return n;
 }
 
+/** Hours, where a fraction makes sense (an expiry of seconds in a test): digits with an optional decimal part. */
+function hours(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) throw new Error(`${name} must be a number of hours of at least 0 (e.g. 24 or 0.5), got ${raw}`);
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   return {
     host: env.HOST || '127.0.0.1',
@@ -129,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 2 * 1024 * 1024),
       maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', MAX_PHOTO_BYTES),
-      uploadExpiryHours: int(env, 'UPLOAD_EXPIRY_HOURS', 24),
+      uploadExpiryHours: hours(env, 'UPLOAD_EXPIRY_HOURS', 24),
       maxUnfinishedUploadsPerDevice: int(env, 'MAX_UNFINISHED_UPLOADS_PER_DEVICE', 20),
       maxUnfinishedUploadBytesPerDevice: int(env, 'MAX_UNFINISHED_UPLOAD_BYTES_PER_DEVICE', 64 * 1024 * 1024),
       maxUnfinishedUploadBytes: int(env, 'MAX_UNFINISHED_UPLOAD_BYTES', 2 * 1024 * 1024 * 1024),

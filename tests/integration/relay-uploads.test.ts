@@ -82,7 +82,7 @@ describe('unfinished uploads', () => {
       MAX_UNFINISHED_UPLOADS_PER_DEVICE: '3',
       MAX_UNFINISHED_UPLOAD_BYTES_PER_DEVICE: String(500 * KiB),
       MAX_UNFINISHED_UPLOAD_BYTES: String(800 * KiB),
-      UPLOAD_EXPIRY_HOURS: String(4 / 3600), // 4 s
+      UPLOAD_EXPIRY_HOURS: String(20 / 3600), // 20 s: long enough for the steps before the sweep on a loaded machine
     });
     // Device a starts uploads and sends part of each (what the flood did, at a bounded size).
     const first = await begin(relay, a, 200 * KiB);
@@ -105,7 +105,7 @@ describe('unfinished uploads', () => {
     expect(unfinishedOnDisk()).toBe(5);
 
     // Expiry: hours in production, seconds here; the sweep takes the files and their quota.
-    await waitFor(() => unfinishedOnDisk() === 0, 20_000, 'expired uploads swept');
+    await waitFor(() => unfinishedOnDisk() === 0, 60_000, 'expired uploads swept');
     expect((await begin(relay, a, 200 * KiB)).status).toBe(201);
     expect((await begin(relay, b, 300 * KiB)).status).toBe(201);
   });

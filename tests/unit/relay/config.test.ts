@@ -16,4 +16,10 @@ describe('relay config', () => {
   it('refuses a fractional limit', () => {
     expect(() => loadConfig({ MAX_SOCKETS_PER_DEVICE: '2.5' })).toThrow(/MAX_SOCKETS_PER_DEVICE/);
   });
+
+  it('takes hours with a fraction for the upload expiry, and nothing else there', () => {
+    expect(loadConfig({ UPLOAD_EXPIRY_HOURS: '0.5' }).limits.uploadExpiryHours).toBe(0.5);
+    expect(loadConfig({}).limits.uploadExpiryHours).toBe(24);
+    for (const bad of ['-1', '1e3', 'abc', '.5']) expect(() => loadConfig({ UPLOAD_EXPIRY_HOURS: bad })).toThrow(/UPLOAD_EXPIRY_HOURS/);
+  });
 });
