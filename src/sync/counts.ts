@@ -10,6 +10,8 @@ export interface Counts {
   revokedHouseholdIds: string[];
   /** the first download for this team finished (durable: `since` saved, no download half done) */
   teamDownloaded: boolean;
+  /** `refresh()` has read Dexie at least once (before that the zeros above are not facts) */
+  known: boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export class PendingCounts {
   private pendingPhotos = 0;
   private revoked: string[] = [];
   private teamDownloaded = false;
+  private known = false;
 
   constructor(
     private readonly records: LocalRecords,
@@ -44,6 +47,7 @@ export class PendingCounts {
     this.pendingPhotos = pendingPhotos;
     this.revoked = revoked;
     this.teamDownloaded = since !== undefined && !downloading;
+    this.known = true;
   }
 
   current(): Counts {
@@ -56,6 +60,7 @@ export class PendingCounts {
       pendingPhotos: this.pendingPhotos,
       revokedHouseholdIds: this.revoked.map((n) => parseDocName(n)?.id ?? '').filter(Boolean),
       teamDownloaded: this.teamDownloaded,
+      known: this.known,
     };
   }
 }

@@ -365,6 +365,7 @@ export class SyncEngine {
       pendingPhotos: s.pendingPhotos,
       succeeded: this.succeeded,
       teamComplete,
+      countsKnown: c.known,
     });
     s.state = derived.state;
     s.headline = derived.headline;

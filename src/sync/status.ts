@@ -7,8 +7,10 @@ import type { SyncErrorCode } from './errors';
  * - `synced`: the relay holds everything this device has, and this device holds the whole
  *   team's records (its first sync finished) — said only when both are true
  * - `error`: sync stopped for a reason a person must see (`reason`); all data is kept
+ * - `starting`: the engine has not read this device's durable state yet (just after a
+ *   reload): nothing is claimed, neither "offline" nor "never synced" nor "all on the server"
  */
-export type SyncState = 'offline' | 'connecting' | 'syncing' | 'synced' | 'error';
+export type SyncState = 'starting' | 'offline' | 'connecting' | 'syncing' | 'synced' | 'error';
 
 export interface SyncProgress {
   done: number;
@@ -56,20 +58,23 @@ export interface SyncStatus {
 /**
  * - `team_download`: the team's records are not all here yet (with `teamRecords.done/total`)
  * - `pending_households` / `pending_photos`: this device holds work the relay has not got
+ * - `pending_team`: only the team doc (roster, assignments) waits to go up — no household does
  * - `all_on_server`: nothing waits to go up and the first sync is finished
  * - `not_joined`: the device works alone
+ * - `starting`: what is pending and whether the records are here is not read yet
  */
-export type SyncHeadline = 'team_download' | 'pending_households' | 'pending_photos' | 'all_on_server' | 'not_joined';
+export type SyncHeadline = 'starting' | 'team_download' | 'pending_households' | 'pending_team' | 'pending_photos' | 'all_on_server' | 'not_joined';
 
+/** Before the engine's first report: claims nothing (see `starting`). */
 export const INITIAL_STATUS: SyncStatus = {
-  state: 'offline',
+  state: 'starting',
   pendingHouseholds: 0,
   pendingPhotos: 0,
   unsyncedHouseholdIds: [],
   teamUnsynced: false,
   revokedHouseholdIds: [],
   teamRecords: { complete: false },
-  headline: 'team_download',
+  headline: 'starting',
 };
 
 /** Everything the state depends on, as the engine knows it at one moment. */
@@ -89,6 +94,8 @@ export interface SyncFacts {
   succeeded: boolean;
   /** the team's records are all on this device (first download and its rows done) */
   teamComplete: boolean;
+  /** the pending counts and the download flag have been read from disk (false just after a reload) */
+  countsKnown: boolean;
 }
 
 /**
@@ -99,17 +106,22 @@ export interface SyncFacts {
  * or "all on the server" before the team's records are all here.
  */
 export function deriveSyncStatus(f: SyncFacts): { state: SyncState; reason?: SyncErrorCode; headline: SyncHeadline } {
+  // Until the durable state is read, the zeros above are not facts: claim nothing but what
+  // the browser itself says about the network.
+  if (!f.countsKnown) return f.browserOffline ? { state: 'offline', reason: 'network', headline: 'starting' } : { state: 'starting', headline: 'starting' };
   const pending = f.pendingHouseholds > 0 || f.teamUnsynced || f.pendingPhotos > 0;
   const headline: SyncHeadline =
     f.lastError?.code === 'not_joined'
       ? 'not_joined'
-      : f.pendingHouseholds > 0 || f.teamUnsynced
+      : f.pendingHouseholds > 0
         ? 'pending_households'
-        : f.pendingPhotos > 0
-          ? 'pending_photos'
-          : f.teamComplete
-            ? 'all_on_server'
-            : 'team_download';
+        : f.teamUnsynced
+          ? 'pending_team'
+          : f.pendingPhotos > 0
+            ? 'pending_photos'
+            : f.teamComplete
+              ? 'all_on_server'
+              : 'team_download';
   if (f.lastError && !f.lastError.retryable) {
     return { state: f.lastError.code === 'not_joined' ? 'offline' : 'error', reason: f.lastError.code, headline };
   }

@@ -25,6 +25,7 @@ export default {
       households: 'Records of {n} household not uploaded | Records of {n} households not uploaded',
       none: 'Everything is on the server',
       photos: '{n} photo not uploaded | {n} photos not uploaded',
+      team: 'Team changes (roster, assignments) not uploaded',
     },
     progress: 'Downloading files: {done} / {total}',
     reasons: {
@@ -47,6 +48,7 @@ export default {
       connecting: 'Connecting',
       error: 'Sync problem',
       offline: 'Offline',
+      starting: 'Checking sync status',
       synced: 'Synced',
       syncing: 'Syncing',
     },

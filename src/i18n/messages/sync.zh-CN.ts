@@ -23,6 +23,7 @@ export default {
       households: '{n} 户的记录未上传',
       none: '所有记录都已在服务器上',
       photos: '{n} 张照片未上传',
+      team: '团队设置的改动未上传',
     },
     progress: '正在下载档案：{done} / {total}',
     reasons: {
@@ -45,6 +46,7 @@ export default {
       connecting: '正在连接',
       error: '同步出错',
       offline: '离线',
+      starting: '正在读取同步状态',
       synced: '已同步',
       syncing: '正在同步',
     },

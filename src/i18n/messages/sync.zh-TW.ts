@@ -25,6 +25,7 @@ export default {
       households: '{n} 戶的紀錄未上傳',
       none: '所有紀錄都已在伺服器上',
       photos: '{n} 張照片未上傳',
+      team: '團隊設定的改動未上傳',
     },
     progress: '正在下載檔案：{done} / {total}',
     reasons: {
@@ -47,6 +48,7 @@ export default {
       connecting: '正在連線',
       error: '同步出錯',
       offline: '離線',
+      starting: '正在讀取同步狀態',
       synced: '已同步',
       syncing: '正在同步',
     },

@@ -3,7 +3,7 @@ import { deriveSyncStatus, type SyncFacts, type SyncHeadline, type SyncState } f
 import type { SyncErrorCode } from '@/sync/errors';
 
 /** A device in step with its team: everything here, nothing pending, a run finished. */
-const calm: SyncFacts = { browserOffline: false, pendingHouseholds: 0, teamUnsynced: false, pendingPhotos: 0, succeeded: true, teamComplete: true };
+const calm: SyncFacts = { browserOffline: false, pendingHouseholds: 0, teamUnsynced: false, pendingPhotos: 0, succeeded: true, teamComplete: true, countsKnown: true };
 
 const err = (code: SyncErrorCode, retryable = true) => ({ code, retryable });
 
@@ -14,7 +14,15 @@ const TABLE: [string, Partial<SyncFacts>, SyncState, SyncErrorCode | undefined, 
   ['a run is asking the change feed', { phase: 'connecting' }, 'connecting', undefined, 'all_on_server'],
   ['a run is moving docs', { phase: 'syncing' }, 'syncing', undefined, 'all_on_server'],
   ['a save waits to go up', { pendingHouseholds: 2 }, 'syncing', undefined, 'pending_households'],
-  ['a roster change waits to go up', { teamUnsynced: true }, 'syncing', undefined, 'pending_households'],
+  // Only the team doc is pending (a lead assigned a household): never "0 households not uploaded".
+  ['a roster change waits to go up', { teamUnsynced: true }, 'syncing', undefined, 'pending_team'],
+  ['a lead offline after assigning a household', { browserOffline: true, teamUnsynced: true }, 'offline', 'network', 'pending_team'],
+  ['households and the roster pending: households lead', { pendingHouseholds: 1, teamUnsynced: true }, 'syncing', undefined, 'pending_households'],
+  ['the roster before photos', { teamUnsynced: true, pendingPhotos: 2 }, 'syncing', undefined, 'pending_team'],
+  // Just after a reload, before the durable state is read: claim nothing.
+  ['reopened, durable state not read yet', { countsKnown: false, succeeded: false }, 'starting', undefined, 'starting'],
+  ['reopened, not read yet, a first sync was never finished', { countsKnown: false, succeeded: false, teamComplete: false }, 'starting', undefined, 'starting'],
+  ['reopened, not read yet, browser offline', { countsKnown: false, succeeded: false, browserOffline: true }, 'offline', 'network', 'starting'],
   ['a photo waits to go up', { pendingPhotos: 1 }, 'syncing', undefined, 'pending_photos'],
   ['households before photos in the headline', { pendingHouseholds: 1, pendingPhotos: 3 }, 'syncing', undefined, 'pending_households'],
   ['browser offline, nothing pending', { browserOffline: true }, 'offline', 'network', 'all_on_server'],
