@@ -3,7 +3,6 @@ import type { Cluster } from './cluster';
 
 export interface StoreHealth {
   kind: string;
-  where?: string;
   ok: boolean;
   error?: string;
 }
@@ -31,7 +30,9 @@ async function answers(ping: () => Promise<void>): Promise<string | undefined> {
 /** Which stores this relay uses and whether they answer now (for /healthz and the proxy's checks). */
 export async function checkHealth(db: Db, cluster: Cluster): Promise<Health> {
   const [dbError, busError] = await Promise.all([answers(() => db.ping()), answers(() => cluster.ping())]);
-  const database: StoreHealth = { kind: db.kind, where: db.where, ok: !dbError, ...(dbError ? { error: dbError } : {}) };
+  // Not where the store is: /healthz answers anyone, and a file path or host is for the
+  // operator's log (printed at start), not for strangers.
+  const database: StoreHealth = { kind: db.kind, ok: !dbError, ...(dbError ? { error: dbError } : {}) };
   const busOk = !busError && cluster.ready;
   const bus: StoreHealth = { kind: cluster.kind, ok: busOk, ...(busOk ? {} : { error: busError ?? 'reconnecting' }) };
   return { ok: database.ok && bus.ok, database, bus };
