@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { HOW_TO_START, REDIS_TEST_URL, testDatabaseUrl } from './helpers/backend';
 import { actor, newHousehold, readHousehold, visit } from './helpers/fixtures';
+import { jpegBytes } from './helpers/jpeg';
 import { api, Device, join, ROOT, spawnRelay, tmpDir, waitFor, type ChildRelay, type Joined } from './helpers/relay';
 
 const dataDir = tmpDir('lianhu-cluster-');
@@ -180,7 +181,8 @@ describe('three relays, one PostgreSQL, one Redis', () => {
     const dev = new Device(relays[0]!.wsUrl, lead.token);
     await dev.saved(dev.attach(h.name, h.doc));
     dev.destroy();
-    const photo = crypto.randomBytes(300_000);
+    // Real JPEG bytes: the relay refuses an upload that is no image (415).
+    const photo = Buffer.from(jpegBytes(300_000, 3));
     const sha256 = crypto.createHash('sha256').update(photo).digest('hex');
     const meta = Object.entries({ sha256, mime: 'image/jpeg', householdId: h.id })
       .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
