@@ -183,7 +183,7 @@ describe('HTTP', () => {
     expect(h.status).toBe(200);
     expect(h.json.status).toBe('ok');
     // It says which stores, never where they are (no file path or host for strangers).
-    expect(h.json.stores).toEqual({ database: { kind: 'sqlite', ok: true }, bus: { kind: 'single', ok: true } });
+    expect(h.json.stores).toEqual({ database: { kind: BACKEND, ok: true }, bus: { kind: 'single', ok: true } });
     const missing = await api(t.url, 'GET', '/api/nothing-here');
     expect(missing).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
     const notJson = await fetch(`${t.url}/api/invites/redeem`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{oops' });
