@@ -1,7 +1,6 @@
 import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
-import { FIGURE_TABLES, FiguresSource } from './lead-figures-source';
+import { figuresSources } from './lead-figures-source';
 import type { FiguresReply, FiguresRequest } from './lead-figures.worker';
-import { readStores } from './read-stores';
 // `lead-` keeps the worker out of the precached shell like the rest of the lead workspace
 // (cached on first use, like the export worker).
 import workerUrl from './lead-figures.worker.ts?worker&url';
@@ -62,15 +61,7 @@ function workerBackend(): FiguresBackend {
 
 /** Without Web Workers (Node tests): the same source, on this thread. */
 function inlineBackend(): FiguresBackend {
-  const sources = new Map<string, FiguresSource>();
-  const source = (dbName: string) => {
-    let s = sources.get(dbName);
-    if (!s) {
-      s = new FiguresSource((tables) => readStores(dbName, tables.filter((t) => FIGURE_TABLES.includes(t))));
-      sources.set(dbName, s);
-    }
-    return s;
-  };
+  const source = figuresSources();
   return {
     figures: (dbName, query) => source(dbName).figures(query),
     overview: (dbName, today) => source(dbName).overview(today),

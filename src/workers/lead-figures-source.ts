@@ -1,4 +1,5 @@
 import { leadFigures, leadOverview, type FiguresQuery, type LeadFigures, type LeadOverview, type LeadRows } from '@/domain/lead-figures';
+import { readStores } from './read-stores';
 
 export const FIGURE_TABLES = ['households', 'visits', 'requests', 'ratings', 'complaints'] as const;
 export type FigureTable = (typeof FIGURE_TABLES)[number];
@@ -73,4 +74,17 @@ export class FiguresSource {
       await this.loading;
     }
   }
+}
+
+/**
+ * One source per database, reading its tables from IndexedDB: the worker keeps one of these,
+ * and so does the page where there are no Web Workers (Node tests).
+ */
+export function figuresSources(): (dbName: string) => FiguresSource {
+  const sources = new Map<string, FiguresSource>();
+  return (dbName) => {
+    let s = sources.get(dbName);
+    if (!s) sources.set(dbName, (s = new FiguresSource((tables) => readStores(dbName, tables))));
+    return s;
+  };
 }

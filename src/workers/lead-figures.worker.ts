@@ -1,7 +1,6 @@
 /// <reference lib="webworker" />
 import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
-import { FIGURE_TABLES, FiguresSource } from './lead-figures-source';
-import { readStores } from './read-stores';
+import { figuresSources } from './lead-figures-source';
 
 /**
  * The lead's figures are computed here, from rows this worker reads from IndexedDB itself:
@@ -16,15 +15,7 @@ export type FiguresRequest =
 
 export type FiguresReply = { id: number; type: 'figures'; value: LeadFigures } | { id: number; type: 'overview'; value: LeadOverview } | { id: number; type: 'error'; message: string };
 
-const sources = new Map<string, FiguresSource>();
-const source = (dbName: string) => {
-  let s = sources.get(dbName);
-  if (!s) {
-    s = new FiguresSource((tables) => readStores(dbName, tables.filter((t) => FIGURE_TABLES.includes(t))));
-    sources.set(dbName, s);
-  }
-  return s;
-};
+const source = figuresSources();
 const post = (reply: FiguresReply) => (self as unknown as Worker).postMessage(reply);
 
 self.onmessage = async (e: MessageEvent<FiguresRequest>) => {

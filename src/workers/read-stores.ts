@@ -11,6 +11,8 @@ export function readStores<T extends string>(dbName: string, stores: readonly T[
     open.onerror = () => reject(open.error ?? new Error(`cannot open ${dbName}`));
     open.onsuccess = () => {
       const db = open.result;
+      // Let the app upgrade its schema at once if it needs to.
+      db.onversionchange = () => db.close();
       const out = {} as Record<T, unknown[]>;
       if (stores.length === 0) {
         db.close();
