@@ -43,6 +43,22 @@ export interface StoredBlob {
 }
 
 /**
+ * Schema version 1, the previous release's (one y-indexeddb database per doc beside it).
+ * Frozen: phones in the field have it, and the upgrade test builds their database with it.
+ */
+export const SCHEMA_V1 = {
+  households: 'id, area, *tags, *linkedMemberIds, createdBy, nextDueOn, lastVisitAt, mergedInto',
+  visits: 'id, householdId, docHouseholdId, *visitorIds, createdBy, visitedAt, visitedOn, reviewStatus, [householdId+visitedAt]',
+  requests: 'id, householdId, docHouseholdId, status, open, ownerId, dueOn, escalated, createdAt, [open+dueOn]',
+  ratings: 'id, householdId, docHouseholdId, memberId, subjectId, recordedAt',
+  complaints: 'id, householdId, docHouseholdId, aboutMemberId, recordedAt',
+  docs: 'name, kind, householdId, pending, unsynced',
+  drafts: 'key, updatedAt',
+  blobs: 'sha256, uploaded, householdId',
+  settings: 'key',
+} as const;
+
+/**
  * One stored Yjs update (v1 encoding) of a doc. A doc is the merge of all its rows; a
  * compaction replaces several rows by one snapshot in the transaction that writes it.
  */
@@ -76,17 +92,7 @@ export class LianhuDb extends Dexie {
    */
   constructor(name = 'lianhu', opts: { strict?: boolean } = {}) {
     super(name, opts.strict ? { chromeTransactionDurability: 'strict' } : {});
-    this.version(1).stores({
-      households: 'id, area, *tags, *linkedMemberIds, createdBy, nextDueOn, lastVisitAt, mergedInto',
-      visits: 'id, householdId, docHouseholdId, *visitorIds, createdBy, visitedAt, visitedOn, reviewStatus, [householdId+visitedAt]',
-      requests: 'id, householdId, docHouseholdId, status, open, ownerId, dueOn, escalated, createdAt, [open+dueOn]',
-      ratings: 'id, householdId, docHouseholdId, memberId, subjectId, recordedAt',
-      complaints: 'id, householdId, docHouseholdId, aboutMemberId, recordedAt',
-      docs: 'name, kind, householdId, pending, unsynced',
-      drafts: 'key, updatedAt',
-      blobs: 'sha256, uploaded, householdId',
-      settings: 'key',
-    });
+    this.version(1).stores(SCHEMA_V1);
     // The docs' updates move into this database (ADR 0010): a save writes its update and the
     // rows derived from it in one transaction. `pending` existed only because they could not.
     // Auto-increment ids, not [doc, seq]: two tabs writing the same doc never collide.

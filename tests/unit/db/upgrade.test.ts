@@ -2,6 +2,7 @@ import Dexie from 'dexie';
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
+import { SCHEMA_V1 } from '@/db/database';
 import { LocalRecords } from '@/db/local-records';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { householdDocName, teamDocName } from '@/docs/schema';
@@ -28,17 +29,7 @@ async function legacyDoc(name: string, edits: ((doc: Y.Doc) => void)[]): Promise
 
 async function legacyRows(rows: { name: string; householdId?: string; unsynced: 0 | 1 }[]): Promise<void> {
   const db = new Dexie('lianhu');
-  db.version(1).stores({
-    households: 'id, area, *tags, *linkedMemberIds, createdBy, nextDueOn, lastVisitAt, mergedInto',
-    visits: 'id, householdId, docHouseholdId, *visitorIds, createdBy, visitedAt, visitedOn, reviewStatus, [householdId+visitedAt]',
-    requests: 'id, householdId, docHouseholdId, status, open, ownerId, dueOn, escalated, createdAt, [open+dueOn]',
-    ratings: 'id, householdId, docHouseholdId, memberId, subjectId, recordedAt',
-    complaints: 'id, householdId, docHouseholdId, aboutMemberId, recordedAt',
-    docs: 'name, kind, householdId, pending, unsynced',
-    drafts: 'key, updatedAt',
-    blobs: 'sha256, uploaded, householdId',
-    settings: 'key',
-  });
+  db.version(1).stores(SCHEMA_V1);
   await db.table('docs').bulkPut(rows.map((r) => ({ ...r, kind: r.householdId ? 'household' : 'team', pending: 0, updatedAt: '' })));
   db.close();
 }
