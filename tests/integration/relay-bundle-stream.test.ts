@@ -1,26 +1,16 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { actor, newHousehold } from './helpers/fixtures';
 import { RawClient, syncFrame, T } from './helpers/raw';
-import { adminCli, api, spawnRelay, tmpDir, type ChildRelay, type Joined } from './helpers/relay';
+import { join, relayProcessPerTest } from './helpers/relay';
 
-let child: ChildRelay | undefined;
-let dataDir: string | undefined;
-afterEach(async () => {
-  await child?.kill();
-  child = undefined;
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
-});
+const relays = relayProcessPerTest();
 
 describe('bundle stream', () => {
   it('streams a large bundle piece with backpressure without piling up listeners', async () => {
-    dataDir = tmpDir();
-    const { teamId, inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { teamId: string; inviteCode: string };
-    child = await spawnRelay(dataDir);
-    const lead = (await api(child.url, 'POST', '/api/invites/redeem', { body: { code: inviteCode, memberName: '王书记', deviceName: 'laptop' } })).json as Joined;
+    const { relay: child, teamId, inviteCode } = await relays.startWithTeam();
+    const lead = await join(child.url, inviteCode, '王书记', 'laptop');
     // 150 households of ~12 KB that gzip barely shrinks: the gzip stream says "wait" many times.
     const c = new RawClient(child.wsUrl);
     for (let i = 0; i < 150; i++) {

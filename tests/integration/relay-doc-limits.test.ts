@@ -1,30 +1,19 @@
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { keyFlood } from './helpers/evil';
 import { actor, newHousehold, visit } from './helpers/fixtures';
 import { RawClient, syncFrame, T } from './helpers/raw';
-import { adminCli, api, Device, spawnRelay, tmpDir, waitFor, type ChildRelay, type Joined } from './helpers/relay';
+import { api, Device, inviteByApi, join, relayProcessPerTest, waitFor, type ChildRelay, type Joined } from './helpers/relay';
 
-let child: ChildRelay | undefined;
-let dataDir: string | undefined;
-afterEach(async () => {
-  await child?.kill();
-  child = undefined;
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
-});
+const relays = relayProcessPerTest();
 
 /** A relay process with a lead and two members joined through the API. */
 async function relayWithTeam(env: Record<string, string>): Promise<{ relay: ChildRelay; teamId: string; lead: Joined; attacker: Joined; honest: Joined }> {
-  dataDir = tmpDir();
-  const { teamId, inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { teamId: string; inviteCode: string };
-  child = await spawnRelay(dataDir, env);
-  const redeem = async (code: string, name: string) => (await api(child!.url, 'POST', '/api/invites/redeem', { body: { code, memberName: name, deviceName: `${name}-phone` } })).json as Joined;
-  const lead = await redeem(inviteCode, '王书记');
-  const memberCode = async () => (await api(child!.url, 'POST', '/api/invites', { token: lead.token, body: { role: 'member' } })).json.code as string;
-  const attacker = await redeem(await memberCode(), '捣乱的成员');
-  const honest = await redeem(await memberCode(), '正常成员');
+  const { relay: child, teamId, inviteCode } = await relays.startWithTeam(env);
+  const lead = await join(child.url, inviteCode, '王书记', 'laptop');
+  const member = async (name: string) => join(child.url, await inviteByApi(child.url, lead), name, `${name}-phone`);
+  const attacker = await member('捣乱的成员');
+  const honest = await member('正常成员');
   return { relay: child, teamId, lead, attacker, honest };
 }
 

@@ -1,28 +1,19 @@
-import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binaryFrameHeader, closeCodeIn, rawUpgrade } from './helpers/raw';
-import { api, rssOf, spawnRelay, tmpDir, type ChildRelay } from './helpers/relay';
+import { api, relayProcessPerTest, rssOf } from './helpers/relay';
 
-let child: ChildRelay | undefined;
-let dataDir: string | undefined;
-afterEach(async () => {
-  await child?.kill();
-  child = undefined;
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
-});
+const relays = relayProcessPerTest();
 
 const MiB = 1024 * 1024;
 
 describe('before authentication', () => {
   it('200 sockets sending partial 1 MiB frames are closed at the frame header; the relay holds little for them', async () => {
-    dataDir = tmpDir();
     // ws's own ceiling is twice the message limit: 1 MiB here.
-    child = await spawnRelay(dataDir, { MAX_MESSAGE_BYTES: String(MiB / 2) });
+    const { relay: child } = await relays.start({ MAX_MESSAGE_BYTES: String(MiB / 2) });
     expect((await api(child.url, 'GET', '/healthz')).status).toBe(200);
     const before = rssOf(child.proc.pid!);
 
-    const sockets = await Promise.all(Array.from({ length: 200 }, () => rawUpgrade(child!.wsUrl)));
+    const sockets = await Promise.all(Array.from({ length: 200 }, () => rawUpgrade(child.wsUrl)));
     const partial = Buffer.alloc(MiB - 64 * 1024, 7);
     await Promise.all(
       sockets.map(

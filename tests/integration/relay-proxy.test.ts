@@ -1,18 +1,12 @@
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { teamDocName } from '@/docs/schema';
 import { RawClient } from './helpers/raw';
-import { adminCli, spawnRelay, tmpDir, type ChildRelay, type Joined } from './helpers/relay';
+import { relayProcessPerTest, type ChildRelay, type Joined } from './helpers/relay';
 
-let child: ChildRelay | undefined;
-let dataDir: string | undefined;
+const relays = relayProcessPerTest();
 const open: RawClient[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of open.splice(0)) c.close();
-  await child?.kill();
-  child = undefined;
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
 });
 
 const FLOOD = '203.0.113.7';
@@ -32,13 +26,11 @@ async function redeem(relay: ChildRelay, client: string, code: string, name: str
 
 describe('behind a reverse proxy', () => {
   it('200 sockets that never authenticate through the trusted proxy do not keep a phone out', async () => {
-    dataDir = tmpDir();
-    const { teamId, inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { teamId: string; inviteCode: string };
-    child = await spawnRelay(dataDir, { TRUST_PROXY: '127.0.0.1', LOG_LEVEL: 'info' });
+    const { relay: child, teamId, inviteCode } = await relays.startWithTeam({ TRUST_PROXY: '127.0.0.1', LOG_LEVEL: 'info' });
     const lead = (await redeem(child, PHONE, inviteCode, '王书记')).json;
     const team = teamDocName(teamId);
 
-    const flood = Array.from({ length: 200 }, () => new RawClient(child!.wsUrl, via(FLOOD)));
+    const flood = Array.from({ length: 200 }, () => new RawClient(child.wsUrl, via(FLOOD)));
     open.push(...flood);
     await Promise.all(flood.map((c) => c.open()));
 
@@ -58,12 +50,10 @@ describe('behind a reverse proxy', () => {
   });
 
   it('the cap on unauthenticated sockets from all addresses together closes the oldest, and a phone still gets in', async () => {
-    dataDir = tmpDir();
-    const { teamId, inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { teamId: string; inviteCode: string };
     // Each address stays far under its own cap: only the overall one (12) can act.
-    child = await spawnRelay(dataDir, { TRUST_PROXY: 'loopback', MAX_UNAUTHENTICATED: '12', MAX_UNAUTHENTICATED_PER_IP: '100', AUTH_TIMEOUT_MS: '60000', AUTH_TIMEOUT_UNDER_PRESSURE_MS: '60000' });
+    const { relay: child, teamId, inviteCode } = await relays.startWithTeam({ TRUST_PROXY: 'loopback', MAX_UNAUTHENTICATED: '12', MAX_UNAUTHENTICATED_PER_IP: '100', AUTH_TIMEOUT_MS: '60000', AUTH_TIMEOUT_UNDER_PRESSURE_MS: '60000' });
     const lead = (await redeem(child, PHONE, inviteCode, '王书记')).json;
-    const flood = Array.from({ length: 12 }, (_, i) => new RawClient(child!.wsUrl, via(`203.0.113.${10 + i}`)));
+    const flood = Array.from({ length: 12 }, (_, i) => new RawClient(child.wsUrl, via(`203.0.113.${10 + i}`)));
     open.push(...flood);
     for (const c of flood) await c.open(); // in order: flood[0] is the oldest
     expect(flood.filter((c) => c.closed)).toEqual([]);
@@ -85,9 +75,8 @@ describe('behind a reverse proxy', () => {
   });
 
   it('under pressure a new unauthenticated socket gets a short deadline; the earlier ones keep theirs', async () => {
-    dataDir = tmpDir();
-    child = await spawnRelay(dataDir, { TRUST_PROXY: 'loopback', MAX_UNAUTHENTICATED_PER_IP: '10', AUTH_TIMEOUT_MS: '60000', AUTH_TIMEOUT_UNDER_PRESSURE_MS: '300' });
-    const calm = Array.from({ length: 5 }, () => new RawClient(child!.wsUrl, via(FLOOD)));
+    const { relay: child } = await relays.start({ TRUST_PROXY: 'loopback', MAX_UNAUTHENTICATED_PER_IP: '10', AUTH_TIMEOUT_MS: '60000', AUTH_TIMEOUT_UNDER_PRESSURE_MS: '300' });
+    const calm = Array.from({ length: 5 }, () => new RawClient(child.wsUrl, via(FLOOD)));
     open.push(...calm);
     for (const c of calm) await c.open();
     // Half the address's budget is in use: the next one has 300 ms, not 60 s.
@@ -106,9 +95,7 @@ describe('behind a reverse proxy', () => {
   });
 
   it('wrong invite codes count against the address that sent them, not the proxy', async () => {
-    dataDir = tmpDir();
-    const { inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { inviteCode: string };
-    child = await spawnRelay(dataDir, { TRUST_PROXY: '127.0.0.0/8', REDEEM_FAILURES_PER_MINUTE: '5' });
+    const { relay: child, inviteCode } = await relays.startWithTeam({ TRUST_PROXY: '127.0.0.0/8', REDEEM_FAILURES_PER_MINUTE: '5' });
     for (let i = 0; i < 5; i++) expect((await redeem(child, FLOOD, `WRONG-CODE-${i}`, '猜码')).status).toBe(404);
     expect((await redeem(child, FLOOD, inviteCode, '猜码')).status).toBe(429);
     // `Forwarded` (RFC 7239) is read when X-Forwarded-For is absent.
@@ -121,9 +108,7 @@ describe('behind a reverse proxy', () => {
   });
 
   it('believes forwarding headers only from the proxies it was told about', async () => {
-    dataDir = tmpDir();
-    const { inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { inviteCode: string };
-    child = await spawnRelay(dataDir, { TRUST_PROXY: '192.0.2.1', REDEEM_FAILURES_PER_MINUTE: '3' });
+    const { relay: child, inviteCode } = await relays.startWithTeam({ TRUST_PROXY: '192.0.2.1', REDEEM_FAILURES_PER_MINUTE: '3' });
     // Every forged address is the same caller to the relay: the loopback peer.
     for (let i = 0; i < 3; i++) expect((await redeem(child, `198.51.100.${10 + i}`, `WRONG-CODE-${i}`, '伪造')).status).toBe(404);
     expect((await redeem(child, '198.51.100.99', inviteCode, '伪造')).status).toBe(429);

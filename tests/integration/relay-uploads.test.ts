@@ -1,36 +1,27 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { newId } from '@/domain/ids';
 import { sha256Hex } from '@/sync/sha256';
 import { clientDevice, syncOnce, waitForStatus } from './helpers/client-device';
 import { actor, profile } from './helpers/fixtures';
-import { adminCli, api, spawnRelay, tmpDir, waitFor, type ChildRelay, type Joined } from './helpers/relay';
+import { inviteByApi, join, relayProcessPerTest, waitFor, type ChildRelay, type Joined } from './helpers/relay';
 
-let child: ChildRelay | undefined;
+const relays = relayProcessPerTest();
+/** The current test's DATA_DIR (what the relay keeps on disk is checked there). */
 let dataDir: string | undefined;
-afterEach(async () => {
-  await child?.kill();
-  child = undefined;
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
-});
 
 const KiB = 1024;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 async function relayWith(env: Record<string, string>): Promise<{ relay: ChildRelay; a: Joined; b: Joined }> {
-  dataDir = tmpDir();
-  const { inviteCode } = adminCli(dataDir, 'team', 'create', '一班') as { inviteCode: string };
-  child = await spawnRelay(dataDir, env);
-  const lead = (await api(child.url, 'POST', '/api/invites/redeem', { body: { code: inviteCode, memberName: '王书记', deviceName: 'laptop' } })).json as Joined;
-  const join = async (name: string) => {
-    const code = (await api(child!.url, 'POST', '/api/invites', { token: lead.token, body: { role: 'member' } })).json.code as string;
-    return (await api(child!.url, 'POST', '/api/invites/redeem', { body: { code, memberName: name, deviceName: `${name}-phone` } })).json as Joined;
-  };
-  return { relay: child, a: await join('上传很多的'), b: await join('正常上传的') };
+  const { relay: child, dataDir: dir, inviteCode } = await relays.startWithTeam(env);
+  dataDir = dir;
+  const lead = await join(child.url, inviteCode, '王书记', 'laptop');
+  const member = async (name: string) => join(child.url, await inviteByApi(child.url, lead), name, `${name}-phone`);
+  return { relay: child, a: await member('上传很多的'), b: await member('正常上传的') };
 }
 
 /** POST a tus upload of `size` bytes for a new household of this device; returns status, error code and location. */

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import type { Role } from '@/domain/team';
@@ -97,6 +98,13 @@ export async function join(url: string, code: string, memberName: string, device
   const r = await api(url, 'POST', '/api/invites/redeem', { body: { code, memberName, deviceName, ...(memberId ? { memberId } : {}) } });
   if (r.status !== 201) throw new Error(`redeem failed: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json as Joined;
+}
+
+/** An invite code made by a lead through the API (for a relay in another process). */
+export async function inviteByApi(url: string, lead: Joined, role: Role = 'member'): Promise<string> {
+  const r = await api(url, 'POST', '/api/invites', { token: lead.token, body: { role } });
+  if (r.status !== 201) throw new Error(`invite failed: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json.code as string;
 }
 
 /** A team with a lead and `members` members, all joined through the API. */
@@ -230,6 +238,35 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
 }
 
 /** Run the admin CLI on `dataDir` (as an administrator would, beside a running relay) and parse its JSON. */
+/**
+ * A relay process for each test of a file, on a fresh DATA_DIR; after each test it is killed
+ * and its directory removed. `startWithTeam` first makes a team with the admin CLI (whose
+ * invite code makes the first lead), as an operator does before the relay starts.
+ */
+export function relayProcessPerTest() {
+  let relay: ChildRelay | undefined;
+  let dataDir: string | undefined;
+  afterEach(async () => {
+    await relay?.kill();
+    relay = undefined;
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    dataDir = undefined;
+  });
+  return {
+    async start(env: Record<string, string> = {}): Promise<{ relay: ChildRelay; dataDir: string }> {
+      const dir = (dataDir = tmpDir());
+      relay = await spawnRelay(dir, env);
+      return { relay, dataDir: dir };
+    },
+    async startWithTeam(env: Record<string, string> = {}): Promise<{ relay: ChildRelay; dataDir: string; teamId: string; inviteCode: string }> {
+      const dir = (dataDir = tmpDir());
+      const { teamId, inviteCode } = adminCli(dir, 'team', 'create', '一班') as { teamId: string; inviteCode: string };
+      relay = await spawnRelay(dir, env);
+      return { relay, dataDir: dir, teamId, inviteCode };
+    },
+  };
+}
+
 export function adminCli(dataDir: string, ...args: string[]): unknown {
   const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...backendEnv(dataDir) }, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${out.stderr}`);
