@@ -122,7 +122,9 @@ describe('document limits and time budget', () => {
     const target = newHousehold(teamId, actor(attacker.memberId), '忙户');
     const heavySocket = new RawClient(relay.wsUrl);
     expect((await heavySocket.auth(target.name, attacker.token)).authType).toBe(2);
-    const updates = Array.from({ length: 12 }, heavy);
+    // Enough of them that, throttled, the heavy device is still at it seconds after its
+    // colleague's ten saves (with 12 the two finished within 0.0-0.6 s of each other, a race).
+    const updates = Array.from({ length: 36 }, heavy);
 
     const dev = new Device(relay.wsUrl, honest.token);
     const own = newHousehold(teamId, actor(honest.memberId), '正常户');
