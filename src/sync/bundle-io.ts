@@ -38,9 +38,7 @@ export async function readBundle(source: Blob, teamId?: string): Promise<Bundle>
     }
   } catch (err) {
     if (err instanceof BundleError) throw err;
-    const msg = err instanceof Error ? err.message : String(err);
-    // zlib says "unexpected end of file" for a cut-off stream; anything else is damage.
-    throw new BundleError(/end of|truncat|premature/i.test(msg) ? 'bundle_truncated' : 'bundle_corrupt', 0, `gzip: ${msg}`);
+    throw new BundleError(isCutOff(err) ? 'bundle_truncated' : 'bundle_corrupt', 0, `gzip: ${describe(err)}`);
   } finally {
     reader.releaseLock();
   }
@@ -52,4 +50,20 @@ export async function readBundle(source: Blob, teamId?: string): Promise<Bundle>
     else if (r.kind === 'photo') bundle.photos.push(r.photo);
   }
   return bundle;
+}
+
+/**
+ * Whether inflating stopped because the stream was cut off (anything else is damage). Node 20's
+ * zlib says "unexpected end of file"; Node 22 throws a TypeError with an empty message and only
+ * the code Z_BUF_ERROR; Chromium says "Compressed input was truncated".
+ */
+function isCutOff(err: unknown): boolean {
+  if ((err as { code?: unknown } | null)?.code === 'Z_BUF_ERROR') return true;
+  return /end of|truncat|premature/i.test(describe(err));
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  return err.message || (typeof code === 'string' ? code : err.name);
 }

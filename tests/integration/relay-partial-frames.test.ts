@@ -7,19 +7,19 @@ const relays = relayProcessPerTest();
 const MiB = 1024 * 1024;
 
 describe('before authentication', () => {
-  it('200 sockets sending partial 1 MiB frames are closed at the frame header; the relay holds little for them', async () => {
-    // ws's own ceiling is twice the message limit: 1 MiB here.
-    const { relay: child } = await relays.start({ MAX_MESSAGE_BYTES: String(MiB / 2) });
+  it('200 sockets sending partial 4 MiB frames are closed at the frame header; the relay holds little for them', async () => {
+    // ws's own ceiling is twice the message limit: 4 MiB with the default limit of 2 MiB.
+    const { relay: child } = await relays.start({ MAX_MESSAGE_BYTES: String(2 * MiB) });
     expect((await api(child.url, 'GET', '/healthz')).status).toBe(200);
     const before = rssOf(child.proc.pid!);
 
     const sockets = await Promise.all(Array.from({ length: 200 }, () => rawUpgrade(child.wsUrl)));
-    const partial = Buffer.alloc(MiB - 64 * 1024, 7);
+    const partial = Buffer.alloc(4 * MiB - 64 * 1024, 7);
     await Promise.all(
       sockets.map(
         (s) =>
           new Promise<void>((resolve) => {
-            s.socket.write(binaryFrameHeader(MiB - 1));
+            s.socket.write(binaryFrameHeader(4 * MiB - 1));
             // Either the relay takes every byte (and holds them), or it closes the connection.
             s.socket.write(partial, () => resolve());
             s.ended.then(() => resolve());
@@ -33,7 +33,9 @@ describe('before authentication', () => {
     for (const s of sockets) s.socket.destroy();
     console.log(`partial frames: relay RSS grew ${(grown / MiB).toFixed(1)} MiB for 200 sockets; close codes ${[...new Set(codes)].join(',')}`);
     expect(codes.filter((c) => c !== 4413)).toEqual([]);
-    // 200 × 1 MiB would be 200 MiB held.
-    expect(grown).toBeLessThan(64 * MiB);
+    // Buffering the partial frames would hold 200 × 3.94 MiB = 788 MiB. What the relay does
+    // hold (a first 64 KiB read per socket, 200 sessions, garbage not yet collected) measured
+    // 20-70 MiB, the high end on a loaded machine: the bound sits well clear of both.
+    expect(grown).toBeLessThan(200 * MiB);
   });
 });
