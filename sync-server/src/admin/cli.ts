@@ -8,9 +8,10 @@ import { openCluster } from '../cluster/cluster';
 import { loadConfig } from '../config';
 import { RelayError } from '../errors';
 import { createLogger } from '../logger';
-import { openDatabase, type Db } from '../storage/db';
+import { DB_FILE, openDatabase, type Db } from '../storage/db';
 import { SqliteDb } from '../storage/sqlite-db';
 import { DocStore } from '../storage/doc-store';
+import { migrateToPostgres } from './migrate';
 
 const USAGE = `Lianhu relay administration (JSON on stdout; honours DATA_DIR, and DATABASE_URL for PostgreSQL).
 
@@ -20,8 +21,14 @@ const USAGE = `Lianhu relay administration (JSON on stdout; honours DATA_DIR, an
   device list --team <teamId>
   device revoke <deviceId>                      stops the device at once (the relay notices within a second)
   backup <file>                                 consistent online copy of the database (PostgreSQL: pg_dump's custom format)
+  migrate --from sqlite:<file> --to postgres://… [--replace] [--verify-only]
+                                                copy a single relay's SQLite file into PostgreSQL and check every doc;
+                                                --replace empties a target that holds data, --verify-only only compares
 
 Through npm, add -s so npm's own lines stay out of the JSON: npm run -s admin -- team list`;
+
+/** Options that take no value. */
+const SWITCHES = new Set(['help', 'replace', 'verify-only']);
 
 function flags(args: string[]): { positional: string[]; opts: Record<string, string> } {
   const positional: string[] = [];
@@ -30,7 +37,7 @@ function flags(args: string[]): { positional: string[]; opts: Record<string, str
     const a = args[i]!;
     if (a.startsWith('--')) {
       const [k, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-      const v = inline ?? args[++i];
+      const v = inline ?? (SWITCHES.has(k) ? '' : args[++i]);
       if (v === undefined) throw new RelayError(2, 'usage', `--${k} needs a value`);
       opts[k] = v;
     } else positional.push(a);
@@ -61,6 +68,11 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
     if (!group || group === 'help' || opts.help !== undefined) {
       err.write(`${USAGE}\n`);
       return group ? 0 : 2;
+    }
+    // migrate opens the two databases it is given, never DATA_DIR's or DATABASE_URL's.
+    if (group === 'migrate') {
+      if (cmd) throw new RelayError(2, 'usage', `migrate takes options only, not ${cmd}`);
+      return await migrate(opts, config.dataDir, print, err);
     }
     db = await openDatabase(config.dataDir, config.databaseUrl);
     // The relay creates the token secret on first start; creating it here as well means a
@@ -136,6 +148,24 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
   } finally {
     await db?.close();
   }
+}
+
+/** `migrate`: the copy's report on stdout; exit 1 naming what differs when the check fails. */
+async function migrate(opts: Record<string, string>, dataDir: string, print: (v: unknown) => void, err: NodeJS.WritableStream): Promise<number> {
+  const from = opts.from ?? `sqlite:${path.join(dataDir, DB_FILE)}`;
+  if (!from.startsWith('sqlite:')) throw new RelayError(2, 'usage', '--from is sqlite:<file> (the single relay\'s lianhu.db)');
+  if (!opts.to) throw new RelayError(2, 'usage', 'migrate needs --to postgres://user@host:5432/database');
+  const tty = (err as { isTTY?: boolean }).isTTY === true;
+  const report = await migrateToPostgres({
+    from: path.resolve(from.slice('sqlite:'.length)),
+    to: opts.to,
+    replace: opts.replace !== undefined,
+    verifyOnly: opts['verify-only'] !== undefined,
+    ...(tty ? { onProgress: (line: string) => err.write(`${line}\n`) } : {}),
+  });
+  print(report);
+  if (report.ok) return 0;
+  throw new RelayError(1, 'migrate_check_failed', `the copy in ${report.to} differs from ${report.from}: ${report.differences.join('; ')}`);
 }
 
 /**
