@@ -7,6 +7,8 @@ export class RelayError extends Error {
     readonly status: number,
     readonly code: string,
     message?: string,
+    /** for a request body that does not match its schema: the first failing field, dotted */
+    readonly path?: string,
   ) {
     super(message ?? code);
     this.name = 'RelayError';

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import * as Y from 'yjs';
 import { teamDocName } from '#docs/schema';
 import { initTeam } from '#docs/team-doc';
+import { ID_SEGMENT } from '#domain/api-contract';
 import { newId } from '#domain/ids';
 import type { Role } from '#domain/team';
 import { RelayError } from '../errors';
@@ -36,8 +37,8 @@ export interface Invite {
   expiresAt: string;
 }
 
-/** Member and device ids: what a doc name segment allows (src/docs/schema.ts). */
-export const ID_SEGMENT = /^[0-9a-zA-Z_-]{1,64}$/;
+// One definition for the API's request schemas and the registry's own checks.
+export { ID_SEGMENT };
 
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U
 

@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readTeam, upsertTeamMember } from '#docs/team-doc';
-import { ValidationError } from '#domain/errors';
+import { API, type ApiDevice } from '#domain/api-contract';
 import { newId } from '#domain/ids';
-import { parseMemberName, type Role } from '#domain/team';
-import { ID_SEGMENT, type DeviceRow } from '../auth/registry';
+import type { DeviceRow } from '../auth/registry';
 import { CLOSE, RelayError } from '../errors';
 import type { Services } from '../services';
 import { RELAY_ORIGIN } from '../sync/team-docs';
 import { authenticate, requireLead } from './authenticate';
 import { sendBundle } from './bundle';
-import { readJson, sendJson } from './respond';
+import { readBody, sendAnswer } from './respond';
 
-const deviceJson = (d: DeviceRow) => ({
+export const deviceJson = (d: DeviceRow): ApiDevice => ({
   deviceId: d.id,
   memberId: d.member_id,
   memberName: d.member_name,
@@ -21,13 +20,6 @@ const deviceJson = (d: DeviceRow) => ({
   lastSeenAt: d.last_seen_at,
   revokedAt: d.revoked_at,
 });
-
-function optionalString(body: Record<string, unknown>, key: string): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new RelayError(400, 'bad_request', `${key} must be a string`);
-  return v;
-}
 
 /** A percent-encoded path segment; malformed encoding is the caller's mistake (400), not ours. */
 export function decodePathSegment(raw: string): string {
@@ -49,23 +41,21 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
       const c = await authenticate(s, req, { forRefresh: true });
       if (c.role !== c.device.role) await s.registry.setRole(c.device.id, c.role);
       const t = await s.tokens.sign({ deviceId: c.device.id, teamId: c.claims.teamId, memberId: c.claims.memberId, role: c.role });
-      return sendJson(res, 200, { ...t, teamId: c.claims.teamId, memberId: c.claims.memberId, role: c.role, deviceId: c.device.id });
+      return sendAnswer(res, 200, API.refreshToken.answer, { ...t, teamId: c.claims.teamId, memberId: c.claims.memberId, role: c.role, deviceId: c.device.id });
     }
     case 'POST /api/invites': {
       const c = await authenticate(s, req);
       requireLead(c);
-      const body = await readJson(req);
-      const role = (optionalString(body, 'role') ?? 'member') as Role;
-      const memberId = optionalString(body, 'memberId');
+      const { role, memberId } = await readBody(req, API.createInvite.request);
       const invite = await s.registry.createInvite({ teamId: c.claims.teamId, role, createdBy: c.device.id, ttlDays: s.config.inviteTtlDays, ...(memberId ? { memberId } : {}) });
-      return sendJson(res, 201, invite);
+      return sendAnswer(res, 201, API.createInvite.answer, invite);
     }
     case 'GET /api/changes': {
       const c = await authenticate(s, req);
       const raw = url.searchParams.get('since') ?? '0';
       const since = Number(raw);
       if (!Number.isSafeInteger(since) || since < 0) throw new RelayError(400, 'bad_request', 'since is a non-negative integer');
-      return sendJson(res, 200, await s.feed.changes(c.reader, since));
+      return sendAnswer(res, 200, API.changes.answer, await s.feed.changes(c.reader, since));
     }
     case 'GET /api/bundle': {
       const c = await authenticate(s, req);
@@ -74,14 +64,14 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
     case 'GET /api/devices': {
       const c = await authenticate(s, req);
       requireLead(c);
-      return sendJson(res, 200, { devices: (await s.registry.devices(c.claims.teamId)).map(deviceJson) });
+      return sendAnswer(res, 200, API.devices.answer, { devices: (await s.registry.devices(c.claims.teamId)).map(deviceJson) });
     }
     case 'GET /api/team': {
       const c = await authenticate(s, req);
       const team = readTeam(await s.teamDocs.get(c.claims.teamId));
-      return sendJson(res, 200, {
+      return sendAnswer(res, 200, API.team.answer, {
         teamId: c.claims.teamId,
-        name: team.name || (await s.registry.team(c.claims.teamId))?.name,
+        name: team.name || ((await s.registry.team(c.claims.teamId))?.name ?? ''),
         seq: await s.store.currentSeq(c.claims.teamId),
         me: { deviceId: c.device.id, memberId: c.claims.memberId, role: c.role },
       });
@@ -99,7 +89,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
     // …and on every other relay at once (they would also notice within a second by polling).
     await s.cluster.publish({ type: 'device-revoked', deviceId: id }).catch((e: unknown) => s.log.warn({ err: String(e) }, 'could not tell the other relays'));
     s.log.info({ by: c.device.id, device: id, socketsClosed: closed }, 'device revoked');
-    return sendJson(res, 200, { deviceId: id, revoked: true });
+    return sendAnswer(res, 200, API.revokeDevice.answer, { deviceId: id, revoked: true });
   }
   throw new RelayError(404, 'not_found', `no ${req.method} ${url.pathname}`);
 }
@@ -111,20 +101,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
  */
 async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   if (!s.redeemFailures.has(ip)) throw new RelayError(429, 'rate_limited', 'too many wrong invite codes; wait a minute');
-  const body = await readJson(req);
-  const code = optionalString(body, 'code');
-  if (!code) throw new RelayError(400, 'bad_request', 'code is required');
-  let memberName: string;
-  try {
-    memberName = parseMemberName(body.memberName);
-  } catch (e) {
-    if (e instanceof ValidationError) throw new RelayError(400, 'member_name_invalid', 'memberName: 1 to 40 characters');
-    throw e;
-  }
-  const deviceName = (optionalString(body, 'deviceName') ?? '').trim();
-  if (!deviceName || deviceName.length > 60) throw new RelayError(400, 'device_name_invalid', 'deviceName: 1 to 60 characters');
-  const wantedId = optionalString(body, 'memberId');
-  if (wantedId !== undefined && !ID_SEGMENT.test(wantedId)) throw new RelayError(400, 'member_id_invalid', 'memberId is 1-64 of [0-9a-zA-Z_-]');
+  const { code, memberName, deviceName, memberId: wantedId } = await readBody(req, API.redeemInvite.request);
 
   let invite;
   try {
@@ -151,10 +128,10 @@ async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip
   await s.relayWrites.flushed(teamDoc.name);
   const t = await s.tokens.sign({ deviceId: device.id, teamId: invite.teamId, memberId, role: invite.role });
   s.log.info({ team: invite.teamId, device: device.id, member: memberId, role: invite.role }, 'device joined');
-  sendJson(res, 201, {
+  sendAnswer(res, 201, API.redeemInvite.answer, {
     ...t,
     teamId: invite.teamId,
-    teamName: readTeam(teamDoc).name || (await s.registry.team(invite.teamId))?.name,
+    teamName: readTeam(teamDoc).name || ((await s.registry.team(invite.teamId))?.name ?? ''),
     memberId,
     role: invite.role,
     deviceId: device.id,

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type * as v from 'valibot';
+import { checkBody, invalidBodyCode, type ErrorAnswer } from '#domain/api-contract';
 import { RelayError } from '../errors';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -7,13 +9,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** `{ "error": { "code", "message" } }` with the error's status. */
+/**
+ * An answer typed by its schema in src/domain/api-contract.ts. Not checked at run time: the
+ * integration tests check every answer against the same schema (relay-api-contract.test.ts).
+ */
+export function sendAnswer<S extends v.GenericSchema>(res: ServerResponse, status: number, _schema: S, body: v.InferInput<S>): void {
+  sendJson(res, status, body);
+}
+
+/** `{ "error": { "code", "message", "path"? } }` with the error's status. */
 export function sendError(res: ServerResponse, e: RelayError): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, e.status, { error: { code: e.code, message: e.message } });
+  const body: ErrorAnswer = { error: { code: e.code, message: e.message, ...(e.path !== undefined ? { path: e.path } : {}) } };
+  sendJson(res, e.status, body);
 }
 
 /** Read a JSON object body of at most `limit` bytes. */
@@ -35,6 +46,14 @@ export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new RelayError(400, 'bad_request', 'the body must be a JSON object');
   return body as Record<string, unknown>;
+}
+
+/** Read a JSON body and check it with its schema: a body that does not match is `400 <field>_invalid` with the field's path, before anything is stored. */
+export async function readBody<S extends v.GenericSchema>(req: IncomingMessage, schema: S): Promise<v.InferOutput<S>> {
+  const checked = checkBody(schema, await readJson(req));
+  if (checked.ok) return checked.value;
+  // valibot's message may quote the value: a 60 KB name is not echoed back whole
+  throw new RelayError(400, invalidBodyCode(checked.path), `${checked.path || 'body'}: ${checked.message}`.slice(0, 200), checked.path);
 }
 
 export function bearer(req: IncomingMessage): string | undefined {

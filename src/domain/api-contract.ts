@@ -1,0 +1,153 @@
+import * as v from 'valibot';
+import { memberNameSchema, roleSchema, type Role } from './team';
+import { isoDateTime, requiredText } from './validation';
+
+/**
+ * The relay's JSON API (`/api/*`, docs/sync-protocol.md "API"): one valibot schema per request
+ * body and per answer. The relay checks every request body with them and types its answers
+ * from them; the app checks every answer with them. Both import this one file, so a field
+ * renamed on one side only fails the typecheck or a test, not a phone in the field.
+ *
+ * Objects are `v.object`: keys the schema does not name are dropped, not refused, so an older
+ * app and a newer relay (or the reverse) still understand each other.
+ */
+
+/** Member and device ids: what a doc name segment allows (src/docs/schema.ts). */
+export const ID_SEGMENT = /^[0-9a-zA-Z_-]{1,64}$/;
+
+const segment = v.pipe(v.string(), v.regex(ID_SEGMENT));
+/** sequence numbers and counts */
+const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const docNames = v.array(v.pipe(v.string(), v.maxLength(300)));
+
+/** An optional field where `null` and `''` also mean "not given", as the relay always took them. */
+function omittable<T extends string>(schema: v.GenericSchema<unknown, T>) {
+  return v.pipe(
+    v.nullish(v.union([v.literal(''), schema])),
+    v.transform((x): T | undefined => (x === '' || x == null ? undefined : (x as T))),
+  );
+}
+
+// ── requests ────────────────────────────────────────────────────────────────────────────
+
+export const redeemInviteRequest = v.object({
+  // typed or scanned; the relay normalises case, spaces and dashes itself
+  code: v.pipe(v.string(), v.nonEmpty(), v.maxLength(64)),
+  memberName: memberNameSchema,
+  deviceName: requiredText(60),
+  /** the id a device that started alone already wrote into its records */
+  memberId: omittable(segment),
+});
+
+export const createInviteRequest = v.object({
+  role: v.nullish(v.union([v.pipe(v.literal(''), v.transform((): Role => 'member')), roleSchema]), 'member'),
+  /** an invite for that member's next device */
+  memberId: omittable(segment),
+});
+
+// ── answers ─────────────────────────────────────────────────────────────────────────────
+
+const session = {
+  token: v.pipe(v.string(), v.nonEmpty()),
+  expiresAt: isoDateTime,
+  teamId: segment,
+  memberId: segment,
+  role: roleSchema,
+  deviceId: segment,
+};
+
+export const redeemInviteAnswer = v.object({ ...session, teamName: v.string() });
+/** `role` is the one that counts now: a lead may have changed it */
+export const refreshTokenAnswer = v.object(session);
+
+export const createInviteAnswer = v.object({
+  code: v.pipe(v.string(), v.nonEmpty()),
+  teamId: segment,
+  role: roleSchema,
+  memberId: v.optional(segment),
+  expiresAt: isoDateTime,
+});
+
+export const changesAnswer = v.object({
+  seq: count,
+  changed: docNames,
+  // a relay from before `readable` existed sent none: nothing to count
+  readable: v.optional(count, 0),
+  revoked: docNames,
+  /** `since` is ahead of the relay (restored from a backup): start over and upload everything */
+  reset: v.optional(v.literal(true)),
+});
+
+export const teamAnswer = v.object({
+  teamId: segment,
+  name: v.string(),
+  seq: count,
+  me: v.object({ deviceId: segment, memberId: segment, role: roleSchema }),
+});
+
+export const deviceSchema = v.object({
+  deviceId: segment,
+  memberId: segment,
+  memberName: v.string(),
+  deviceName: v.string(),
+  role: roleSchema,
+  createdAt: isoDateTime,
+  lastSeenAt: v.nullable(isoDateTime),
+  revokedAt: v.nullable(isoDateTime),
+});
+
+export const devicesAnswer = v.object({ devices: v.array(deviceSchema) });
+
+export const revokeDeviceAnswer = v.object({ deviceId: segment, revoked: v.literal(true) });
+
+/** Every error answer, with its HTTP status. `path` names the first field of a request body that does not match its schema. */
+export const errorAnswer = v.object({
+  error: v.object({ code: v.string(), message: v.string(), path: v.optional(v.string()) }),
+});
+
+/**
+ * Every endpoint with a JSON body in or out. `GET /api/bundle` answers with a bundle file
+ * (docs/sync-protocol.md "Bundle format"), not JSON; only its errors are `errorAnswer`.
+ */
+export const API = {
+  redeemInvite: { method: 'POST', path: '/api/invites/redeem', request: redeemInviteRequest, answer: redeemInviteAnswer, status: 201 },
+  refreshToken: { method: 'POST', path: '/api/token/refresh', request: undefined, answer: refreshTokenAnswer, status: 200 },
+  createInvite: { method: 'POST', path: '/api/invites', request: createInviteRequest, answer: createInviteAnswer, status: 201 },
+  changes: { method: 'GET', path: '/api/changes', request: undefined, answer: changesAnswer, status: 200 },
+  team: { method: 'GET', path: '/api/team', request: undefined, answer: teamAnswer, status: 200 },
+  devices: { method: 'GET', path: '/api/devices', request: undefined, answer: devicesAnswer, status: 200 },
+  revokeDevice: { method: 'POST', path: '/api/devices/<deviceId>/revoke', request: undefined, answer: revokeDeviceAnswer, status: 200 },
+} as const;
+
+export type RedeemInviteRequest = v.InferOutput<typeof redeemInviteRequest>;
+export type CreateInviteRequest = v.InferOutput<typeof createInviteRequest>;
+export type RedeemInviteAnswer = v.InferOutput<typeof redeemInviteAnswer>;
+export type RefreshTokenAnswer = v.InferOutput<typeof refreshTokenAnswer>;
+export type CreateInviteAnswer = v.InferOutput<typeof createInviteAnswer>;
+export type ChangesAnswer = v.InferOutput<typeof changesAnswer>;
+export type TeamAnswer = v.InferOutput<typeof teamAnswer>;
+export type ApiDevice = v.InferOutput<typeof deviceSchema>;
+export type DevicesAnswer = v.InferOutput<typeof devicesAnswer>;
+export type RevokeDeviceAnswer = v.InferOutput<typeof revokeDeviceAnswer>;
+export type ErrorAnswer = v.InferOutput<typeof errorAnswer>;
+
+export type ContractCheck<T> = { ok: true; value: T } | { ok: false; path: string; message: string };
+
+/** Check a body against its schema; on failure, the first failing field as a dotted path ('' for the body itself). */
+export function checkBody<S extends v.GenericSchema>(schema: S, body: unknown): ContractCheck<v.InferOutput<S>> {
+  const r = v.safeParse(schema, body);
+  if (r.success) return { ok: true, value: r.output };
+  const issue = r.issues[0];
+  return { ok: false, path: v.getDotPath(issue) ?? '', message: issue.message };
+}
+
+/**
+ * The error code of a request body that does not match: `<field>_invalid` for its first
+ * failing field (memberName → `member_name_invalid`, the codes the relay answered before it
+ * had schemas), `bad_request` for the body as a whole.
+ */
+export function invalidBodyCode(path: string): string {
+  const field = path.split('.')[0];
+  if (!field) return 'bad_request';
+  return `${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_invalid`;
+}
