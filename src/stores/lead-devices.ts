@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { localRecords } from '@/db/instance';
 import { loadSession } from '@/db/identity';
+import type { ApiDevice, CreateInviteAnswer } from '@/domain/api-contract';
 import { DomainError } from '@/domain/errors';
 import type { Role } from '@/domain/team';
 import { SyncError } from '@/sync/errors';
@@ -9,24 +10,10 @@ import { RelayApi, RelayHttpError } from '@/sync/relay-api';
 import { resolveRelay } from '@/sync/relay-url';
 
 /** A device as the relay lists it (`GET /api/devices`). */
-export interface TeamDevice {
-  deviceId: string;
-  memberId: string;
-  memberName: string;
-  deviceName: string;
-  role: Role;
-  createdAt: string;
-  lastSeenAt: string | null;
-  revokedAt: string | null;
-}
+export type TeamDevice = ApiDevice;
 
 /** An invite code made by the relay (`POST /api/invites`). */
-export interface Invite {
-  code: string;
-  role: Role;
-  memberId?: string;
-  expiresAt: string;
-}
+export type Invite = CreateInviteAnswer;
 
 /** Why a relay call failed, for the UI: these need a connection, unlike everything else. */
 export class RelayCallError extends DomainError {
@@ -62,9 +49,7 @@ export const useLeadDevicesStore = defineStore('lead-devices', () => {
 
   async function refresh(): Promise<void> {
     try {
-      const res = await (await api()).request('/api/devices');
-      const body = (await res.json()) as { devices?: TeamDevice[] };
-      devices.value = Array.isArray(body.devices) ? body.devices : [];
+      devices.value = await (await api()).devices();
       fetchedAt.value = new Date().toISOString();
     } catch (err) {
       throw toRelayError(err);
@@ -74,12 +59,7 @@ export const useLeadDevicesStore = defineStore('lead-devices', () => {
   /** A one-time code for a new member or lead, or for another device of an existing member. */
   async function createInvite(role: Role, memberId?: string): Promise<Invite> {
     try {
-      const res = await (await api()).request('/api/invites', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(memberId ? { role, memberId } : { role }),
-      });
-      const invite = (await res.json()) as Invite;
+      const invite = await (await api()).createInvite(role, memberId);
       invites.value = [invite, ...invites.value];
       return invite;
     } catch (err) {
@@ -90,7 +70,7 @@ export const useLeadDevicesStore = defineStore('lead-devices', () => {
   /** Revoke a lost or handed-on phone: the relay refuses it at once, on HTTP and WebSocket. */
   async function revoke(deviceId: string): Promise<void> {
     try {
-      await (await api()).request(`/api/devices/${encodeURIComponent(deviceId)}/revoke`, { method: 'POST' });
+      await (await api()).revokeDevice(deviceId);
     } catch (err) {
       throw toRelayError(err);
     }

@@ -3,7 +3,7 @@ import type { LocalRecords } from '@/db/local-records';
 import { isLocalTeam, saveIdentity, saveSession, type Identity } from '@/db/identity';
 import { householdDocName, parseDocName } from '@/docs/schema';
 import { setHouseholdTeam } from '@/docs/household-doc';
-import type { Role } from '@/domain/team';
+import { API, checkBody, errorAnswer, type RedeemInviteAnswer } from '@/domain/api-contract';
 
 /**
  * Joining a team: redeem an invite code at the relay (`POST /api/invites/redeem`, see
@@ -11,15 +11,7 @@ import type { Role } from '@/domain/team';
  * from its `local-…` team id to the team's id, so nothing typed before joining is lost.
  */
 
-export interface RedeemResult {
-  token: string;
-  teamId: string;
-  teamName: string;
-  memberId: string;
-  role: Role;
-  deviceId: string;
-  expiresAt: string;
-}
+export type RedeemResult = RedeemInviteAnswer;
 
 export type JoinErrorCode = 'invite_rejected' | 'network' | 'server';
 
@@ -28,8 +20,10 @@ export class JoinError extends Error {
     readonly code: JoinErrorCode,
     /** the relay's own error code, when it gave one */
     readonly serverCode?: string,
+    /** what was wrong, for logs: e.g. the field of an answer that does not match the contract */
+    detail?: string,
   ) {
-    super(serverCode ? `${code}: ${serverCode}` : code);
+    super([code, serverCode, detail].filter(Boolean).join(': '));
     this.name = 'JoinError';
   }
   get messageKey(): string {
@@ -61,12 +55,16 @@ export async function redeemInvite(args: { code: string; memberName: string; dev
   } catch {
     throw new JoinError('network');
   }
-  const body = (await res.json().catch(() => undefined)) as (Partial<RedeemResult> & { error?: { code?: string } }) | undefined;
-  if (res.status >= 400 && res.status < 500) throw new JoinError('invite_rejected', body?.error?.code);
-  if (!res.ok || !body || typeof body.token !== 'string' || typeof body.teamId !== 'string' || typeof body.memberId !== 'string') {
-    throw new JoinError('server', body?.error?.code);
-  }
-  return body as RedeemResult;
+  const body: unknown = await res.json().catch(() => undefined);
+  const error = checkBody(errorAnswer, body);
+  const serverCode = error.ok ? error.value.error.code : undefined;
+  if (res.status >= 400 && res.status < 500) throw new JoinError('invite_rejected', serverCode);
+  if (!res.ok) throw new JoinError('server', serverCode);
+  // An answer that does not match the contract (src/domain/api-contract.ts) is the relay's
+  // fault: nothing of it is stored as this device's identity.
+  const answer = checkBody(API.redeemInvite.answer, body);
+  if (!answer.ok) throw new JoinError('server', undefined, `the answer does not match the API contract at ${answer.path || 'its top level'}`);
+  return answer.value;
 }
 
 /**

@@ -1,4 +1,7 @@
+import type * as v from 'valibot';
 import type { Bundle } from '@/docs/bundle';
+import { API, checkBody, errorAnswer, type ApiDevice, type CreateInviteAnswer, type RefreshTokenAnswer, type RevokeDeviceAnswer } from '@/domain/api-contract';
+import type { Role } from '@/domain/team';
 import { readBundle } from './bundle-io';
 import { SyncError, reasonForHttp } from './errors';
 
@@ -10,6 +13,17 @@ export interface ChangeFeed {
   revoked: string[];
   /** `since` is ahead of the relay (restored from a backup): start over and upload everything */
   reset?: boolean;
+}
+
+/**
+ * A relay answer checked against its schema in src/domain/api-contract.ts. One that does not
+ * match is the relay's fault, like a 5xx: a `server` error naming the field, never a half-read
+ * object further down.
+ */
+export function parseAnswer<S extends v.GenericSchema>(schema: S, body: unknown, what: string): v.InferOutput<S> {
+  const checked = checkBody(schema, body);
+  if (checked.ok) return checked.value;
+  throw new SyncError('server', `${what}: the answer does not match the API contract at ${checked.path || 'its top level'} (${checked.message})`);
 }
 
 export interface BundlePiece {
@@ -62,9 +76,8 @@ export class RelayApi {
 
   async changes(since: number): Promise<ChangeFeed> {
     const res = await this.request(`/api/changes?since=${since}`);
-    const body = (await this.json(res)) as Partial<ChangeFeed>;
-    if (typeof body.seq !== 'number' || !Array.isArray(body.changed) || !Array.isArray(body.revoked)) throw new SyncError('server', 'bad change feed');
-    return { seq: body.seq, changed: body.changed, readable: body.readable ?? 0, revoked: body.revoked, reset: body.reset === true };
+    const body = parseAnswer(API.changes.answer, await this.json(res), 'GET /api/changes');
+    return { seq: body.seq, changed: body.changed, readable: body.readable, revoked: body.revoked, reset: body.reset === true };
   }
 
   /** One piece of the first-sync bundle: up to `limit` docs after `after`, decoded and checked. */
@@ -90,11 +103,31 @@ export class RelayApi {
   }
 
   /** Swap the token for a fresh one (`POST /api/token/refresh`). */
-  async refreshToken(): Promise<{ token: string; expiresAt: string }> {
+  async refreshToken(): Promise<RefreshTokenAnswer> {
     const res = await this.request('/api/token/refresh', { method: 'POST' });
-    const body = (await this.json(res)) as { token?: unknown; expiresAt?: unknown };
-    if (typeof body.token !== 'string' || typeof body.expiresAt !== 'string') throw new SyncError('server', 'bad refresh answer');
-    return { token: body.token, expiresAt: body.expiresAt };
+    return parseAnswer(API.refreshToken.answer, await this.json(res), 'POST /api/token/refresh');
+  }
+
+  /** The team's devices (`GET /api/devices`, leads only). */
+  async devices(): Promise<ApiDevice[]> {
+    const res = await this.request('/api/devices');
+    return parseAnswer(API.devices.answer, await this.json(res), 'GET /api/devices').devices;
+  }
+
+  /** A one-time invite code (`POST /api/invites`, leads only). */
+  async createInvite(role: Role, memberId?: string): Promise<CreateInviteAnswer> {
+    const res = await this.request('/api/invites', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(memberId ? { role, memberId } : { role }),
+    });
+    return parseAnswer(API.createInvite.answer, await this.json(res), 'POST /api/invites');
+  }
+
+  /** Revoke a device (`POST /api/devices/<id>/revoke`): a lead any of the team's, a device itself. */
+  async revokeDevice(deviceId: string): Promise<RevokeDeviceAnswer> {
+    const res = await this.request(`/api/devices/${encodeURIComponent(deviceId)}/revoke`, { method: 'POST' });
+    return parseAnswer(API.revokeDevice.answer, await this.json(res), 'POST /api/devices/…/revoke');
   }
 
   /** A photo by content; undefined when the relay does not have it (404). */
@@ -129,8 +162,10 @@ export class RelayApi {
     }
     clearTimeout(timer);
     if (res.ok) return res;
-    const body = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-    throw new RelayHttpError(res.status, body?.error?.code, `${path}: ${res.status} ${body?.error?.message ?? ''}`);
+    // A proxy's HTML error page has no code: the status alone decides.
+    const checked = checkBody(errorAnswer, await res.json().catch(() => undefined));
+    const error = checked.ok ? checked.value.error : undefined;
+    throw new RelayHttpError(res.status, error?.code, `${path}: ${res.status} ${error?.message ?? ''}`.trimEnd());
   }
 
   private async json(res: Response): Promise<unknown> {
