@@ -1,8 +1,8 @@
-import { formatISO } from 'date-fns';
 import type { PhotoRef } from '@/domain/attachment';
 import { addDaysToDate, toLocalDate } from '@/domain/dates';
 import type { GeoPoint } from '@/domain/geo';
 import { newId } from '@/domain/ids';
+import { localTime } from '@/domain/local-day';
 import { OBSERVATION_ASPECTS, type ObservationAspect, type ObservationLevel, type VisitKind } from '@/domain/visit';
 import type { VisitSubmission } from '@/stores/visits';
 
@@ -35,8 +35,9 @@ export function emptyVisitForm(now: Date, intervalDays: number): VisitForm {
   return {
     id: newId(),
     kind: 'home',
-    // local date and time as a datetime-local input wants it: 2026-05-01T09:30
-    visitedAt: formatISO(now).slice(0, 16),
+    // local date and time as a datetime-local input wants it: 2026-05-01T09:30 (through the
+    // domain's date functions, so date-fns stays behind src/domain/dates.ts)
+    visitedAt: `${toLocalDate(now)}T${localTime(now.toISOString())}`,
     observations: Object.fromEntries(OBSERVATION_ASPECTS.map((a) => [a, { level: '', note: '' }])) as VisitForm['observations'],
     said: '',
     notes: '',
