@@ -4,9 +4,8 @@ import { householdDocName, parseDocName } from '@/docs/schema';
 import { docVersion } from '@/docs/ymap';
 import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
-import type { Table } from 'dexie';
-import { projectHousehold, type HouseholdRow, type ProjectionRows } from '@/domain/projection';
-import { writeTables, type DocRecord, type LianhuDb } from './database';
+import { projectHousehold, type HouseholdRow, type ProjectionRows, type RequestRow } from '@/domain/projection';
+import { writeTables, type DocRecord, type HouseholdRecords, type LianhuDb } from './database';
 import { storageWriteError } from './doc-persistence';
 import type { DocStore, PendingWrite } from './doc-store';
 
@@ -18,8 +17,8 @@ export interface RowPlan {
   /** household whose record rows are replaced */
   clearRecordsOf?: string;
   /**
-   * The household is in no merge group: its record rows are exactly those under its id, so
-   * only rows that changed are written (a save rewrote every visit of the household before).
+   * The household is in no merge group: its request rows are exactly those under its id, so
+   * only requests that changed are written (its packed visits, ratings and complaints are one put).
    */
   alone?: boolean;
   household?: HouseholdRow;
@@ -268,14 +267,17 @@ export class Projector {
    */
   async writeRows(db: LianhuDb, plans: RowPlan[], unsynced?: string): Promise<void> {
     const alone = plans.filter((p) => p.alone && p.clearRecordsOf && p.records);
-    if (alone.length > 0) await writeChangedRecords(db, alone.map((p) => [p.clearRecordsOf!, p.records!] as const));
+    if (alone.length > 0) await writeChangedRequests(db, alone.map((p) => [p.clearRecordsOf!, p.records!.requests] as const));
     for (const p of plans) {
       if (alone.includes(p)) continue;
-      if (p.clearRecordsOf) await deleteRecordRows(db, p.clearRecordsOf);
-      if (p.records) {
-        await Promise.all([db.visits.bulkPut(p.records.visits), db.requests.bulkPut(p.records.requests), db.ratings.bulkPut(p.records.ratings), db.complaints.bulkPut(p.records.complaints)]);
-      }
+      if (p.clearRecordsOf) await deleteRequestRows(db, p.clearRecordsOf);
+      if (p.records) await db.requests.bulkPut(p.records.requests);
     }
+    // One packed record per household: replaced whole (a save rewrites its household's only).
+    const packed = plans.flatMap((p) => (p.clearRecordsOf && p.records ? [packRecords(p.clearRecordsOf, p.records)] : []));
+    const cleared = plans.filter((p) => p.clearRecordsOf && !p.records).map((p) => p.clearRecordsOf!);
+    if (packed.length > 0) await db.records.bulkPut(packed);
+    if (cleared.length > 0) await db.records.bulkDelete(cleared);
     const households = plans.flatMap((p) => (p.household ? [p.household] : []));
     if (households.length > 0) await db.households.bulkPut(households);
     await markProjected(db, plans.flatMap((p) => p.marks), unsynced);
@@ -315,39 +317,31 @@ export class Projector {
   }
 }
 
-async function deleteRecordRows(db: LianhuDb, householdId: string): Promise<void> {
-  await Promise.all(
-    [db.visits, db.requests, db.ratings, db.complaints].flatMap((t) => [t.where('householdId').equals(householdId).delete(), t.where('docHouseholdId').equals(householdId).delete()]),
-  );
+function packRecords(id: string, rows: ProjectionRows): HouseholdRecords {
+  return { id, visits: rows.visits, ratings: rows.ratings, complaints: rows.complaints };
+}
+
+/** Request rows listed under a household or held by its doc (its packed record goes with `records.delete`). */
+export async function deleteRequestRows(db: LianhuDb, householdId: string): Promise<void> {
+  await Promise.all([db.requests.where('householdId').equals(householdId).delete(), db.requests.where('docHouseholdId').equals(householdId).delete()]);
 }
 
 /**
- * Households in no merge group: compare their record rows with the ones stored and write
- * only what changed, one query and one write per table for all of them. Each IndexedDB
- * request costs, a save changes one or two rows, and a first-sync piece brings hundreds
- * of households that have none.
+ * Households in no merge group: compare their request rows with the ones stored and write
+ * only what changed, one query and one write for all of them. Each IndexedDB request costs,
+ * a save changes one or two rows, and a first-sync piece brings hundreds of households that
+ * have none.
  */
-async function writeChangedRecords(db: LianhuDb, households: (readonly [string, ProjectionRows])[]): Promise<void> {
+async function writeChangedRequests(db: LianhuDb, households: (readonly [string, RequestRow[]])[]): Promise<void> {
   const ids = households.map(([id]) => id);
-  const tables = [
-    [db.visits, households.flatMap(([, r]) => r.visits)],
-    [db.requests, households.flatMap(([, r]) => r.requests)],
-    [db.ratings, households.flatMap(([, r]) => r.ratings)],
-    [db.complaints, households.flatMap(([, r]) => r.complaints)],
-  ] as const;
-  await Promise.all(
-    tables.map(async ([table, rows]) => {
-      const t = table as unknown as Table<{ id: string }, string>;
-      const next = rows as { id: string }[];
-      const stored = await t.where('householdId').anyOf(ids).toArray();
-      const before = new Map(stored.map((r) => [r.id, JSON.stringify(r)]));
-      const changed = next.filter((r) => before.get(r.id) !== JSON.stringify(r));
-      const keep = new Set(next.map((r) => r.id));
-      const gone = stored.filter((r) => !keep.has(r.id)).map((r) => r.id);
-      if (changed.length > 0) await t.bulkPut(changed);
-      if (gone.length > 0) await t.bulkDelete(gone);
-    }),
-  );
+  const next = households.flatMap(([, rows]) => rows);
+  const stored = await db.requests.where('householdId').anyOf(ids).toArray();
+  const before = new Map(stored.map((r) => [r.id, JSON.stringify(r)]));
+  const changed = next.filter((r) => before.get(r.id) !== JSON.stringify(r));
+  const keep = new Set(next.map((r) => r.id));
+  const gone = stored.filter((r) => !keep.has(r.id)).map((r) => r.id);
+  if (changed.length > 0) await db.requests.bulkPut(changed);
+  if (gone.length > 0) await db.requests.bulkDelete(gone);
 }
 
 /** Record the versions the rows were derived from (and, for a save, that the doc holds local changes). */

@@ -1,11 +1,13 @@
 import { defineStore } from 'pinia';
 import Dexie from 'dexie';
-import { ref, shallowRef, type ShallowRef } from 'vue';
+import { ref, shallowRef } from 'vue';
 import { localRecords } from '@/db/instance';
+import { unpackRecords } from '@/db/records';
 import type { ComplaintRow, RatingRow, RequestRow, VisitRow } from '@/domain/projection';
 
-type RecordTable = 'visits' | 'requests' | 'ratings' | 'complaints';
-const TABLES: RecordTable[] = ['visits', 'requests', 'ratings', 'complaints'];
+/** The Dexie tables read: request rows, and visits, ratings and complaints packed per household. */
+type RecordTable = 'records' | 'requests';
+const TABLES: RecordTable[] = ['records', 'requests'];
 
 /** After a reload, wait at least this long before the next one while changes keep coming. */
 const MIN_GAP_MS = 1500;
@@ -23,7 +25,6 @@ export const useLeadRecordsStore = defineStore('lead-records', () => {
   const ratings = shallowRef<RatingRow[]>([]);
   const complaints = shallowRef<ComplaintRow[]>([]);
   const loaded = ref(false);
-  const refs: Record<RecordTable, ShallowRef<unknown[]>> = { visits, requests, ratings, complaints } as Record<RecordTable, ShallowRef<unknown[]>>;
   const state = new Map<RecordTable, { timer?: ReturnType<typeof setTimeout>; last: number; dirty: boolean; loading: boolean }>(TABLES.map((t) => [t, { last: 0, dirty: false, loading: false }]));
   let stopListening: (() => void) | undefined;
 
@@ -32,7 +33,15 @@ export const useLeadRecordsStore = defineStore('lead-records', () => {
     s.loading = true;
     s.dirty = false;
     try {
-      refs[table].value = await localRecords().db[table].toArray();
+      const db = localRecords().db;
+      if (table === 'requests') {
+        requests.value = await db.requests.toArray();
+      } else {
+        const rows = unpackRecords(await db.records.toArray());
+        visits.value = rows.visits;
+        ratings.value = rows.ratings;
+        complaints.value = rows.complaints;
+      }
     } catch (err) {
       // A closed database (the records restarting on another team) is read again on the next change.
       console.warn(`lead: reading ${table} failed`, err);

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import type { LianhuDb } from '@/db/database';
+import { writeTables, type LianhuDb } from '@/db/database';
+import { deleteRequestRows } from '@/db/projector';
 import type { LocalRecords } from '@/db/local-records';
 import type { BundleDoc } from '@/docs/bundle';
 import { householdDocName, parseDocName } from '@/docs/schema';
@@ -151,11 +152,13 @@ export async function dropDoc(records: LocalRecords, tracker: UnsyncedTracker, n
   const { db } = records;
   const id = parsed?.id;
   // The doc's updates and its rows go together.
-  await db.transaction('rw', [db.updates, db.households, db.visits, db.requests, db.ratings, db.complaints, db.docs], async () => {
+  // (Its rows packed under a merge group's root go when the root is projected again, below.)
+  await db.transaction('rw', writeTables(db), async () => {
     await db.updates.where('doc').equals(name).delete();
     if (id) {
       await db.households.delete(id);
-      await Promise.all([db.visits, db.requests, db.ratings, db.complaints].flatMap((t) => [t.where('householdId').equals(id).delete(), t.where('docHouseholdId').equals(id).delete()]));
+      await db.records.delete(id);
+      await deleteRequestRows(db, id);
     }
     await db.docs.delete(name);
   });

@@ -1,7 +1,11 @@
+import type { HouseholdRecords } from '@/db/database';
+import { unpackRecords } from '@/db/records';
 import { leadFigures, leadOverview, type FiguresQuery, type LeadFigures, type LeadOverview, type LeadRows } from '@/domain/lead-figures';
+import type { HouseholdRow, RequestRow } from '@/domain/projection';
 import { readStores } from './read-stores';
 
-export const FIGURE_TABLES = ['households', 'visits', 'requests', 'ratings', 'complaints'] as const;
+/** The Dexie tables the figures are computed from (visits, ratings and complaints are packed in `records`). */
+export const FIGURE_TABLES = ['households', 'records', 'requests'] as const;
 export type FigureTable = (typeof FIGURE_TABLES)[number];
 
 type Reader = (tables: FigureTable[]) => Promise<Partial<Record<FigureTable, unknown[]>>>;
@@ -61,7 +65,7 @@ export class FiguresSource {
         this.dirty.clear();
         this.loading = this.read(tables)
           .then((got) => {
-            this.rows = { ...this.rows, ...(got as Partial<LeadRows>) };
+            this.rows = { ...this.rows, ...asRows(got) };
           })
           .catch((err: unknown) => {
             for (const t of tables) this.dirty.add(t);
@@ -87,4 +91,13 @@ export function figuresSources(): (dbName: string) => FiguresSource {
     if (!s) sources.set(dbName, (s = new FiguresSource((tables) => readStores(dbName, tables))));
     return s;
   };
+}
+
+/** The tables read, as the flat rows the figures take. */
+function asRows(got: Partial<Record<FigureTable, unknown[]>>): Partial<LeadRows> {
+  const rows: Partial<LeadRows> = {};
+  if (got.households) rows.households = got.households as HouseholdRow[];
+  if (got.requests) rows.requests = got.requests as RequestRow[];
+  if (got.records) Object.assign(rows, unpackRecords(got.records as HouseholdRecords[]));
+  return rows;
 }

@@ -8,6 +8,7 @@ import { docVersion } from '@/docs/ymap';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { householdDocName } from '@/docs/schema';
 import { actor, profile, visit } from './fixtures';
+import { visitCount, visitIds, visitRow, visitRows } from '../helpers/rows';
 
 const NAME = householdDocName('t1', 'h1');
 
@@ -18,14 +19,19 @@ async function withHousehold() {
   return records;
 }
 
-/** Make the next write to `table` on the save's connection fail as a full disk does. */
-function failNextWrite(records: LocalRecords, table: 'updates' | 'visits' | 'households') {
+/** Make the next write (new row or replaced row) to `table` on the save's connection fail as a full disk does. */
+function failNextWrite(records: LocalRecords, table: 'updates' | 'records' | 'households') {
   const strict = (records as unknown as { strictDb: LianhuDb }).strictDb;
-  const hook = () => {
+  const unhook = () => {
     strict[table].hook('creating').unsubscribe(hook);
+    strict[table].hook('updating').unsubscribe(hook);
+  };
+  const hook = () => {
+    unhook();
     throw new DOMException('full', 'QuotaExceededError');
   };
   strict[table].hook('creating', hook);
+  strict[table].hook('updating', hook);
 }
 
 describe('the write path', () => {
@@ -34,7 +40,7 @@ describe('the write path', () => {
     await records.commit(NAME, (doc) => addVisit(doc, visit('v1'), actor));
     const row = await records.db.households.get('h1');
     expect(row).toMatchObject({ headName: '张三', visitCount: 1, nextDueOn: '2026-05-15', lastVisitAt: '2026-05-01T09:00:00.000Z' });
-    expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v1']);
+    expect(await visitIds(records.db, 'h1')).toEqual(['v1']);
     const rec = await records.db.docs.get(NAME);
     expect(rec).toMatchObject({ unsynced: 1, projectedVersion: docVersion(await records.doc(NAME)) });
     await records.close();
@@ -59,25 +65,25 @@ describe('the write path', () => {
     failNextWrite(records, 'updates');
     await expect(records.commit(NAME, (doc) => addVisit(doc, visit('v1'), actor))).rejects.toMatchObject({ code: 'storage_write_failed', reason: 'quota' });
     expect(Y.encodeStateAsUpdate(await records.doc(NAME))).toEqual(before);
-    expect(await records.db.visits.count()).toBe(0);
+    expect(await visitCount(records.db)).toBe(0);
     expect(await records.db.updates.count()).toBe(updates);
     // The next save goes through as if nothing happened.
     await records.commit(NAME, (doc) => addVisit(doc, visit('v2'), actor));
-    expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v2']);
+    expect(await visitIds(records.db, 'h1')).toEqual(['v2']);
     await records.close();
   });
 
   it('writes the update and its rows together: a refused row write leaves no update on disk', async () => {
     const records = await withHousehold();
     const updates = await records.db.updates.count();
-    failNextWrite(records, 'visits');
+    failNextWrite(records, 'records');
     await expect(records.commit(NAME, (doc) => addVisit(doc, visit('v1'), actor))).rejects.toBeInstanceOf(StorageWriteError);
     expect(await records.db.updates.count()).toBe(updates);
     await records.close();
     const after = new LocalRecords();
     await after.start(undefined);
     expect(readHousehold(await after.doc(NAME)).visits).toEqual([]);
-    expect(await after.db.visits.count()).toBe(0);
+    expect(await visitCount(after.db)).toBe(0);
     await after.close();
   });
 
@@ -97,7 +103,7 @@ describe('the write path', () => {
     const after = new LocalRecords();
     await after.start(undefined);
     expect(readHousehold(await after.doc(NAME)).visits).toHaveLength(4);
-    expect(await after.db.visits.count()).toBe(4);
+    expect(await visitCount(after.db)).toBe(4);
     await after.close();
   });
 
@@ -143,7 +149,7 @@ describe('updates from elsewhere', () => {
     addVisit(remote, visit('v-sync'), { memberId: 'm2', now: actor.now });
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)), 'relay');
     await records.settled();
-    expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v-sync']);
+    expect(await visitIds(records.db, 'h1')).toEqual(['v-sync']);
     expect(records.docs.unsavedNames()).toEqual([]);
     await records.close();
     const after = new LocalRecords();
@@ -170,7 +176,7 @@ describe('updates from elsewhere', () => {
     await records.docs.flushAll();
     quiet.mockRestore();
     expect(records.docs.unsavedNames()).toEqual([]);
-    expect(await records.db.visits.where('householdId').equals('h1').primaryKeys()).toEqual(['v-sync']);
+    expect(await visitIds(records.db, 'h1')).toEqual(['v-sync']);
     await records.close();
   });
 
@@ -208,7 +214,7 @@ describe('merged duplicates in the lists', () => {
     await records.settled();
     expect((await records.db.households.get('hb'))?.mergedInto).toBe('ha');
     expect((await records.db.households.get('ha'))?.visitCount).toBe(2);
-    const rows = await records.db.visits.orderBy('id').toArray();
+    const rows = await visitRows(records.db);
     expect(rows.map((r) => [r.id, r.householdId, r.docHouseholdId])).toEqual([
       ['va', 'ha', 'ha'],
       ['vb', 'ha', 'hb'],
@@ -218,7 +224,7 @@ describe('merged duplicates in the lists', () => {
     await records.commit(b, (doc) => addVisit(doc, visit('vb2', { visitedAt: '2026-05-03T09:00:00.000Z' }), actor));
     await records.settled();
     expect((await records.db.households.get('ha'))?.visitCount).toBe(3);
-    expect((await records.db.visits.get('vb2'))?.householdId).toBe('ha');
+    expect((await visitRow(records.db, 'vb2'))?.householdId).toBe('ha');
     await records.close();
   });
 });

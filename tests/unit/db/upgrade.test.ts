@@ -2,12 +2,14 @@ import Dexie from 'dexie';
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import { SCHEMA_V1 } from '@/db/database';
+import { LianhuDb, SCHEMA_V1 } from '@/db/database';
 import { LocalRecords } from '@/db/local-records';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { householdDocName, teamDocName } from '@/docs/schema';
 import { initTeam, linkMembers, readTeam } from '@/docs/team-doc';
 import { actor, profile, visit } from './fixtures';
+import { visitCount } from '../helpers/rows';
+import { complaint as rowComplaint, rating as rowRating, visit as rowVisit } from '../lead/rows';
 
 /**
  * A device as the previous release (0.1) left it: each doc in its own y-indexeddb database
@@ -78,7 +80,7 @@ describe('upgrade from the per-doc databases of the previous release', () => {
     expect(readTeam(await records.doc(TEAM)).name).toBe('一支部');
     // Rows derived from the moved docs, the team's links applied, the unsynced mark kept.
     expect((await records.db.households.get('h1'))).toMatchObject({ headName: '户主h1', visitCount: 2, linkedMemberIds: ['m1'] });
-    expect(await records.db.visits.count()).toBe(6);
+    expect(await visitCount(records.db)).toBe(6);
     expect((await records.db.docs.get(H('h1')))?.unsynced).toBe(1);
     expect((await records.db.docs.get(H('h2')))?.unsynced).toBe(0);
     await records.close();
@@ -106,7 +108,7 @@ describe('upgrade from the per-doc databases of the previous release', () => {
     await after.start('t1');
     expect(await databaseNames()).toEqual(['lianhu']);
     for (const [name, state] of states) expect(sameVector(await after.doc(name), state), name).toBe(true);
-    expect(await after.db.visits.count()).toBe(4);
+    expect(await visitCount(after.db)).toBe(4);
     await after.close();
   });
 
@@ -120,4 +122,25 @@ describe('upgrade from the per-doc databases of the previous release', () => {
     vi.restoreAllMocks();
     await records.close();
   });
+
+  it("packs schema 1's visit, rating and complaint rows per household, and drops their tables", async () => {
+    const old = new Dexie('lianhu');
+    old.version(1).stores(SCHEMA_V1);
+    await old.table('visits').bulkPut([rowVisit('v1', 'h1', '2026-02-03T09:00:00'), rowVisit('v2', 'h1', '2026-03-03T09:00:00'), rowVisit('v3', 'h2', '2026-03-04T09:00:00')]);
+    await old.table('ratings').bulkPut([rowRating('r1', 'h2', '2026-03-04T10:00:00', 'satisfied')]);
+    await old.table('complaints').bulkPut([rowComplaint('c1', 'h3', '2026-03-05T10:00:00')]);
+    old.close();
+
+    const db = new LianhuDb();
+    await db.open();
+    expect(db.tables.map((t) => t.name).sort()).not.toContain('visits');
+    const packed = await db.records.toArray();
+    expect(packed.map((p) => [p.id, p.visits.map((v) => v.id), p.ratings.map((r) => r.id), p.complaints.map((c) => c.id)])).toEqual([
+      ['h1', ['v1', 'v2'], [], []],
+      ['h2', ['v3'], ['r1'], []],
+      ['h3', [], [], ['c1']],
+    ]);
+    db.close();
+  });
 });
+

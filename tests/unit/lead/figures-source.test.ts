@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LianhuDb } from '@/db/database';
+import { unpackRecords } from '@/db/records';
 import { periodContaining } from '@/domain/assessment';
 import { leadFigures, leadOverview } from '@/domain/lead-figures';
+import type { VisitRow } from '@/domain/projection';
 import { FiguresSource, type FigureTable } from '@/workers/lead-figures-source';
 import { readStores } from '@/workers/read-stores';
 import { complaint, household, rating, request, visit } from './rows';
@@ -16,11 +18,18 @@ const today = '2026-11-22';
 async function seeded(name: string) {
   const db = new LianhuDb(name);
   await db.households.bulkPut([household('h1', { linkedMemberIds: ['m1'] }), household('h2', { linkedMemberIds: ['m2'] })]);
-  await db.visits.bulkPut([visit('v1', 'h1', '2026-02-03T09:00:00'), visit('v2', 'h2', '2026-03-04T09:00:00', { visitorIds: ['m2'], reviewStatus: 'needs_correction' })]);
+  await db.records.bulkPut([
+    { id: 'h1', visits: [visit('v1', 'h1', '2026-02-03T09:00:00')], ratings: [rating('r1', 'h1', '2026-02-03T10:00:00', 'satisfied')], complaints: [] },
+    { id: 'h2', visits: [visit('v2', 'h2', '2026-03-04T09:00:00', { visitorIds: ['m2'], reviewStatus: 'needs_correction' })], ratings: [], complaints: [complaint('c1', 'h2', '2026-03-05T10:00:00', { aboutMemberId: 'm2' })] },
+  ]);
   await db.requests.bulkPut([request('q1', 'h1', '2026-02-03T09:00:00', { dueOn: '2026-03-01' })]);
-  await db.ratings.bulkPut([rating('r1', 'h1', '2026-02-03T10:00:00', 'satisfied')]);
-  await db.complaints.bulkPut([complaint('c1', 'h2', '2026-03-05T10:00:00', { aboutMemberId: 'm2' })]);
   return db;
+}
+
+/** Add a visit to its household's packed record, as the projector would. */
+async function putVisit(db: LianhuDb, v: VisitRow): Promise<void> {
+  const rec = await db.records.get(v.householdId);
+  await db.records.put({ id: v.householdId, ratings: [], complaints: [], ...rec, visits: [...(rec?.visits ?? []), v] });
 }
 
 /** A source over the real database that counts which tables it read. */
@@ -37,7 +46,7 @@ describe('lead figures source (what the worker runs)', () => {
   it('answers from the tables it reads itself, the same as computing on all rows', async () => {
     const db = await seeded('figures-a');
     const { source } = counted(db.name);
-    const rows = { households: await db.households.toArray(), visits: await db.visits.toArray(), requests: await db.requests.toArray(), ratings: await db.ratings.toArray(), complaints: await db.complaints.toArray() };
+    const rows = { households: await db.households.toArray(), requests: await db.requests.toArray(), ...unpackRecords(await db.records.toArray()) };
     const q = { period: half, today, members };
     expect(await source.figures(q)).toEqual(leadFigures(rows, q));
     expect(await source.figures({ ...q, memberId: 'm2' })).toEqual(leadFigures(rows, { ...q, memberId: 'm2' }));
@@ -53,14 +62,14 @@ describe('lead figures source (what the worker runs)', () => {
     const first = await source.figures(q);
     await source.figures({ ...q, period: periodContaining('month', '2026-02-10') });
     await source.overview(today);
-    expect(reads).toEqual([['complaints', 'households', 'ratings', 'requests', 'visits']]);
+    expect(reads).toEqual([['households', 'records', 'requests']]);
     // Same query again: the very same answer object (cached), no read.
     expect(await source.figures(q)).toBe(first);
 
-    await db.visits.put(visit('v3', 'h1', '2026-04-01T09:00:00'));
-    source.changed(['visits', 'settings']);
+    await putVisit(db, visit('v3', 'h1', '2026-04-01T09:00:00'));
+    source.changed(['records', 'settings']);
     const after = await source.figures(q);
-    expect(reads.at(-1)).toEqual(['visits']);
+    expect(reads.at(-1)).toEqual(['records']);
     expect(after.figures.visits).toBe(first.figures.visits + 1);
     db.close();
   });
@@ -80,19 +89,24 @@ describe('lead figures source (what the worker runs)', () => {
     const db = await seeded('figures-c');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    let read!: () => void;
+    const firstRead = new Promise<void>((r) => (read = r));
     let calls = 0;
     const source = new FiguresSource(async (tables) => {
       calls++;
       const got = await readStores(db.name, tables);
-      if (calls === 1) await gate;
+      if (calls === 1) {
+        read();
+        await gate;
+      }
       return got;
     });
     const q = { period: half, today, members };
     const answer = source.figures(q);
     // A visit lands after the first read took its snapshot, before it returned.
-    await new Promise((r) => setTimeout(r, 20));
-    await db.visits.put(visit('v9', 'h2', '2026-05-01T09:00:00', { visitorIds: ['m2'] }));
-    source.changed(['visits']);
+    await firstRead;
+    await putVisit(db, visit('v9', 'h2', '2026-05-01T09:00:00', { visitorIds: ['m2'] }));
+    source.changed(['records']);
     release();
     expect((await answer).figures.visits).toBe(3);
     expect(calls).toBe(2);

@@ -16,6 +16,7 @@ import { useLeadTeamStore } from '@/stores/lead-team';
 import { mountAt } from '../components/mount-app';
 import { eventually, useFreshStores } from '../stores/helpers';
 import { household, LI, startTeam, WANG } from './helpers';
+import { visitRow } from '../helpers/rows';
 
 useFreshStores();
 afterEach(() => {
@@ -73,7 +74,7 @@ describe('lead pages', () => {
     expect(wrapper.find('.lead-visit').text()).toContain('h1 说家里都好');
     const reviewed = wrapper.findAll('.lead-visit button').find((b) => b.text() === '已阅')!;
     await reviewed.trigger('click');
-    await eventually(async () => expect((await localRecords().db.visits.get('v-h1'))!.reviewStatus).toBe('reviewed'));
+    await eventually(async () => expect((await visitRow(localRecords().db, 'v-h1'))!.reviewStatus).toBe('reviewed'));
     await eventually(() => expect(wrapper.findAll('.lead-visit')).toHaveLength(0), 4000);
     wrapper.unmount();
   });

@@ -10,6 +10,7 @@ import { useLeadReviewStore } from '@/stores/lead-review';
 import { LeadActionError, useLeadTeamStore } from '@/stores/lead-team';
 import { eventually, useFreshStores } from '../stores/helpers';
 import { household, LEAD, LI, startTeam, TEAM, WANG } from './helpers';
+import { visitRow, visitRows } from '../helpers/rows';
 
 useFreshStores();
 afterEach(() => useLeadRecordsStore().stop());
@@ -62,7 +63,7 @@ describe('lead team store', () => {
     await team.merge('h2', 'h1');
     await localRecords().projector.settled();
     await eventually(async () => expect((await row('h2'))!.mergedInto).toBe('h1'));
-    const visits = await localRecords().db.visits.where('householdId').equals('h1').toArray();
+    const visits = await visitRows(localRecords().db, 'h1');
     expect(visits.map((v) => [v.id, v.docHouseholdId]).sort()).toEqual([
       ['v-h1', 'h1'],
       ['v-h2', 'h2'],
@@ -72,7 +73,7 @@ describe('lead team store', () => {
     await team.unmerge('h2');
     await localRecords().projector.settled();
     await eventually(async () => expect((await row('h2'))!.mergedInto).toBeUndefined());
-    expect((await localRecords().db.visits.get('v-h2'))!.householdId).toBe('h2');
+    expect((await visitRow(localRecords().db, 'v-h2'))!.householdId).toBe('h2');
   });
 });
 
@@ -93,7 +94,7 @@ describe('lead review and requests', () => {
     await review.review(visit, { status: 'needs_correction', comment: '请补上走访照片' });
     const doc = readHousehold(await localRecords().doc(householdDocName(TEAM, 'h2')));
     expect(doc.visits[0]!.review).toMatchObject({ status: 'needs_correction', comment: '请补上走访照片', by: LEAD });
-    expect((await localRecords().db.visits.get('v-h2'))!.reviewStatus).toBe('needs_correction');
+    expect((await visitRow(localRecords().db, 'v-h2'))!.reviewStatus).toBe('needs_correction');
     await eventually(() => expect(records.visits.find((v) => v.id === 'v-h2')?.reviewStatus).toBe('needs_correction'), 4000);
   });
 

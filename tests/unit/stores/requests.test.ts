@@ -5,6 +5,7 @@ import { newId } from '@/domain/ids';
 import { useHouseholdsStore } from '@/stores/households';
 import { useRequestsStore } from '@/stores/requests';
 import { eventually, profileInput, startAlone, useFreshStores } from './helpers';
+import { ratingsOf } from '../helpers/rows';
 
 useFreshStores();
 
@@ -48,7 +49,7 @@ describe('requests store', () => {
     expect(opened!.file.value.requests.find((r) => r.id === late)!.actions.at(-1)).toMatchObject({ kind: 'status', status: 'resolved', text: '县医院已安排复查' });
     opened!.close();
     await requests.rate(hid, late, { level: 'basically_satisfied', comment: '' });
-    expect(await localRecords().db.ratings.where('subjectId').equals(late).count()).toBe(1);
+    expect(await ratingsOf(localRecords().db, late).then((r) => r.length)).toBe(1);
     await expect(requests.changeStatus(hid, late, 'resolved', { status: 'explained', text: 'x' })).rejects.toBeInstanceOf(ValidationError);
     await requests.changeStatus(hid, late, 'resolved', { status: 'in_progress' });
     expect((await localRecords().db.requests.get(late))?.open).toBe(1);

@@ -6,6 +6,7 @@ import { useHouseholdsStore } from '@/stores/households';
 import { useVisitsStore, type VisitSubmission } from '@/stores/visits';
 import { emptyVisitForm, visitSubmission } from '@/composables/visit-form';
 import { profileInput, startAlone, useFreshStores } from './helpers';
+import { ratingsOf, visitCount, visitRow } from '../helpers/rows';
 
 useFreshStores();
 
@@ -24,12 +25,12 @@ describe('visits store', () => {
     await useVisitsStore().logVisit(hid, visitSubmission(form));
 
     const db = localRecords().db;
-    const visit = await db.visits.get(form.id);
+    const visit = await visitRow(db, form.id);
     expect(visit).toMatchObject({ householdId: hid, kind: 'home', concerns: ['housing'], photoCount: 1, visitorIds: [identity.memberId], nextVisitOn: form.nextVisitOn });
     const requests = await db.requests.where('householdId').equals(hid).toArray();
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ visitId: form.id, category: 'housing', ownerId: identity.memberId, open: 1 });
-    expect(await db.ratings.where('subjectId').equals(form.id).toArray()).toMatchObject([{ level: 'satisfied', memberId: identity.memberId }]);
+    expect(await ratingsOf(db, form.id)).toMatchObject([{ level: 'satisfied', memberId: identity.memberId }]);
     expect((await db.households.get(hid))?.openRequestCount).toBe(1);
   });
 
@@ -46,7 +47,7 @@ describe('visits store', () => {
     };
     const err = await useVisitsStore().logVisit(hid, s).catch((e: unknown) => e);
     expect((err as ValidationError).issues).toEqual([{ path: 'needs.1.description', messageKey: 'errors.required' }]);
-    expect(await localRecords().db.visits.count()).toBe(0);
+    expect(await visitCount(localRecords().db)).toBe(0);
     expect(await localRecords().db.requests.count()).toBe(0);
   });
 
