@@ -1,45 +1,21 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { newId } from '@/domain/ids';
-import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { syncOnce, waitForStatus } from './helpers/client-device';
+import { clientSuite } from './helpers/client-suite';
 import { actor, profile } from './helpers/fixtures';
-import { ROOT, invite, join, spawnRelay, tmpDir, waitFor, type ChildRelay } from './helpers/relay';
-import { backendEnv } from './helpers/backend';
+import { join, waitFor, type ChildRelay } from './helpers/relay';
 
-const run = promisify(execFile);
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
-});
-
-/** `npm run admin -- team create`, as the administrator does. */
-async function createTeam(dataDir: string, name: string): Promise<{ teamId: string; inviteCode: string }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), 'team', 'create', name], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...backendEnv(dataDir), LOG_LEVEL: 'silent' } });
-  return JSON.parse(stdout) as { teamId: string; inviteCode: string };
-}
-
-async function relayOn(dataDir: string, port?: number): Promise<ChildRelay> {
-  const r = await spawnRelay(dataDir, port ? { PORT: String(port) } : {});
-  cleanup.push(() => r.kill());
-  return r;
-}
-
-async function device(...args: Parameters<typeof clientDevice>): Promise<ClientDevice> {
-  const d = await clientDevice(...args);
-  cleanup.push(() => d.close());
-  return d;
-}
+// A relay process per test (its team made by the admin CLI), so it can be frozen and killed.
+const { relays, device } = clientSuite({ relay: 'process' });
 
 const visitOf = (memberId: string, said: string) => ({ id: newId(), kind: 'home' as const, visitorIds: [memberId], visitedAt: new Date().toISOString(), observations: {}, said, notes: '', photos: [] });
 
 describe('the ack rule on the client', () => {
   it('keeps a doc unsynced until the relay acknowledged it: a relay frozen and killed before the ack leaves it unsynced, a restart takes it', async () => {
-    const dataDir = tmpDir();
-    let relay = await relayOn(dataDir);
-    const { teamId, inviteCode } = await createTeam(dataDir, '北山班组');
+    const started = await relays.startWithTeam({}, '北山班组');
+    let relay = started.relay;
+    const { teamId, inviteCode } = started;
     const lead = await join(relay.url, inviteCode, '王书记', 'lead-phone');
     const d = await device(relay.url, lead, 'ack-lead', { stallMs: 1500, connectTimeoutMs: 2000, httpTimeoutMs: 2000, retryBaseMs: 300, retryMaxMs: 1000 });
     const id = newId();
@@ -63,14 +39,14 @@ describe('the ack rule on the client', () => {
     expect(d.statuses.some((s) => s.state === 'synced' && s.pendingHouseholds > 0)).toBe(false);
 
     // Back on the same port: the retry takes the visit up, and only then is it synced.
-    relay = await relayOn(dataDir, Number(new URL(relay.url).port));
+    relay = await relays.restart();
     await syncOnce(d);
     await waitForStatus(d, (s) => s.state === 'synced' && s.pendingHouseholds === 0, 15_000, 'synced after restart');
     expect((await d.records.db.docs.get(name))?.unsynced).toBe(0);
 
     // Everything acknowledged survives a kill -9: a new device of the team finds it all.
     await relay.kill('SIGKILL');
-    relay = await relayOn(dataDir, Number(new URL(relay.url).port));
+    relay = await relays.restart();
     const laptop = await join(relay.url, await leadInvite(relay, lead.token, lead.memberId), '王书记', 'laptop', lead.memberId);
     const other = await device(relay.url, laptop, 'ack-laptop');
     await waitForStatus(other, (s) => s.state === 'synced', 15_000, 'laptop synced');
@@ -78,9 +54,7 @@ describe('the ack rule on the client', () => {
   });
 
   it('detects a relay that stops answering mid-sync, retries, and finishes when it answers again', async () => {
-    const dataDir = tmpDir();
-    const relay = await relayOn(dataDir);
-    const { teamId, inviteCode } = await createTeam(dataDir, '南沟班组');
+    const { relay, teamId, inviteCode } = await relays.startWithTeam({}, '南沟班组');
     const lead = await join(relay.url, inviteCode, '陈书记', 'lead-phone');
     const d = await device(relay.url, lead, 'stall-lead', { stallMs: 800, connectTimeoutMs: 1500, httpTimeoutMs: 1500, retryBaseMs: 200, retryMaxMs: 600 });
     await waitForStatus(d, (s) => s.state === 'synced', 15_000, 'first sync');
@@ -111,4 +85,3 @@ async function leadInvite(relay: ChildRelay, token: string, memberId: string): P
   const body = (await res.json()) as { code: string };
   return body.code;
 }
-void invite;

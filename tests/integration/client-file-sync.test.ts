@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { loadIdentity } from '@/db/identity';
 import { BundleError, encodeDoc, encodeEnd, encodeHeader, encodePhoto } from '@/docs/bundle';
@@ -9,26 +9,13 @@ import { newId } from '@/domain/ids';
 import { writeBundle } from '@/sync/bundle-io';
 import { exportBundle, importBundle } from '@/sync/file-sync';
 import { sha256Hex } from '@/sync/sha256';
-import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { clientSuite } from './helpers/client-suite';
 import { actor, profile } from './helpers/fixtures';
 import { jpegBytes } from './helpers/jpeg';
-import { startTestRelay, teamWith, type TestRelay } from './helpers/relay';
+import { teamWith } from './helpers/relay';
 
-let t: TestRelay;
-const open: ClientDevice[] = [];
-beforeAll(async () => {
-  t = await startTestRelay();
-});
-afterAll(async () => {
-  for (const d of open.splice(0)) await d.close().catch(() => undefined);
-  await t.close();
-});
-
-async function device(...args: Parameters<typeof clientDevice>): Promise<ClientDevice> {
-  const d = await clientDevice(...args);
-  open.push(d);
-  return d;
-}
+const { relay: t, device } = clientSuite();
 
 const visitOf = (memberId: string, said: string, photos: { sha256: string; mime: string; size: number }[] = []) => ({
   id: newId(),

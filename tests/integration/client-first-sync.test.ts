@@ -1,29 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { saveSession } from '@/db/identity';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { householdDocName } from '@/docs/schema';
 import { newId } from '@/domain/ids';
 import { TokenService, loadSecret } from '../../sync-server/src/auth/tokens';
-import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { syncOnce, waitForStatus } from './helpers/client-device';
+import { clientSuite } from './helpers/client-suite';
 import { actor, profile } from './helpers/fixtures';
-import { api, startTestRelay, teamWith, waitFor, type Joined, type TestRelay } from './helpers/relay';
+import { api, teamWith, waitFor, type Joined } from './helpers/relay';
 
-let t: TestRelay;
-const open: ClientDevice[] = [];
-beforeAll(async () => {
-  t = await startTestRelay();
-});
-afterAll(async () => {
-  for (const d of open.splice(0)) await d.close().catch(() => undefined);
-  await t.close();
-});
-
-async function device(...args: Parameters<typeof clientDevice>): Promise<ClientDevice> {
-  const d = await clientDevice(...args);
-  open.push(d);
-  return d;
-}
+const { relay: t, device } = clientSuite();
 
 /** Households stored on the relay as if members had synced them over the years (~3 KB each). */
 async function seedHouseholds(teamId: string, by: Joined, n: number): Promise<string[]> {

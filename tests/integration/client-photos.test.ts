@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addVisit, createHousehold } from '@/docs/household-doc';
 import { linkMembers } from '@/docs/team-doc';
 import { newId } from '@/domain/ids';
 import { PhotoOutbox } from '@/sync/outbox';
 import { fetchPhoto } from '@/sync/photos';
 import { sha256Hex } from '@/sync/sha256';
-import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { syncOnce, waitForStatus } from './helpers/client-device';
+import { clientSuite } from './helpers/client-suite';
 import { actor, profile } from './helpers/fixtures';
 import { jpegBytes } from './helpers/jpeg';
-import { api, startTestRelay, teamWith, type TestRelay } from './helpers/relay';
+import { api, teamWith } from './helpers/relay';
 
-let t: TestRelay;
-const open: ClientDevice[] = [];
-beforeAll(async () => {
-  t = await startTestRelay();
-});
-afterAll(async () => {
-  for (const d of open.splice(0)) await d.close().catch(() => undefined);
-  await t.close();
-});
-
-async function device(...args: Parameters<typeof clientDevice>): Promise<ClientDevice> {
-  const d = await clientDevice(...args);
-  open.push(d);
-  return d;
-}
+const { relay: t, device } = clientSuite();
 
 describe('photo outbox', () => {
   it('resumes an interrupted upload where the relay left off, after a reload, and the lead fetches the photo when viewing it', async () => {

@@ -1,24 +1,23 @@
 import fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHousehold, readHousehold } from '@/docs/household-doc';
 import { newId } from '@/domain/ids';
-import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { syncOnce, waitForStatus } from './helpers/client-device';
+import { clientSuite } from './helpers/client-suite';
 import { actor, profile } from './helpers/fixtures';
 import { invite, join, startTestRelay, teamWith, tmpDir, type TestRelay } from './helpers/relay';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
-});
+// The test starts (and restores) its relay itself, on a data dir it keeps across restarts.
+const { device, defer } = clientSuite({ relay: 'none' });
 
 describe('a relay restored from an older backup', () => {
   it('gets back from the devices everything it lost: the change feed says reset, the device uploads all it holds', async () => {
     const dataDir = tmpDir();
+    defer(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
     let t: TestRelay = await startTestRelay({ dataDir });
-    cleanup.push(() => t.close());
+    defer(() => t.close());
     const { teamId, lead } = await teamWith(t, []);
-    const d = await clientDevice(t.url, lead, 'restore-lead', { retryBaseMs: 100 });
-    cleanup.push(() => d.close());
+    const d = await device(t.url, lead, 'restore-lead', { retryBaseMs: 100 });
     const add = async (headName: string) => {
       const id = newId();
       await d.records.commit(d.household(id), (doc) => createHousehold(doc, { id, teamId, profile: profile(headName) }, actor(lead.memberId)));
@@ -30,6 +29,7 @@ describe('a relay restored from an older backup', () => {
     // The administrator's nightly backup.
     await t.close();
     const backup = tmpDir();
+    defer(async () => fs.rmSync(backup, { recursive: true, force: true }));
     fs.cpSync(dataDir, backup, { recursive: true });
     const port = t.relay.port;
     t = await startTestRelay({ dataDir, config: { port } });
@@ -50,8 +50,7 @@ describe('a relay restored from an older backup', () => {
 
     // A new device of the team finds both households on the relay.
     const laptop = await join(t.url, await invite(t, teamId, 'lead', lead.memberId), '王书记', 'laptop', lead.memberId);
-    const other: ClientDevice = await clientDevice(t.url, laptop, 'restore-laptop');
-    cleanup.push(() => other.close());
+    const other = await device(t.url, laptop, 'restore-laptop');
     await waitForStatus(other, (s) => s.state === 'synced', 20_000, 'laptop synced');
     for (const [id, name] of [
       [before, '备份前的户'],

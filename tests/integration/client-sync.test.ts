@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addRequest, addVisit, createHousehold, readHousehold, setNotes, updateProfile } from '@/docs/household-doc';
 import { linkMembers, unlinkMembers } from '@/docs/team-doc';
 import { newId } from '@/domain/ids';
-import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
+import { clientSuite } from './helpers/client-suite';
 import { actor, profile } from './helpers/fixtures';
-import { invite, join, startTestRelay, teamWith, waitFor, type TestRelay } from './helpers/relay';
+import { invite, join, startTestRelay, teamWith, waitFor } from './helpers/relay';
 
-let t: TestRelay;
-const open: ClientDevice[] = [];
-beforeAll(async () => {
-  t = await startTestRelay();
-});
-afterAll(async () => {
-  for (const d of open.splice(0)) await d.close().catch(() => undefined);
-  await t.close();
-});
-
-async function device(...args: Parameters<typeof clientDevice>): Promise<ClientDevice> {
-  const d = await clientDevice(...args);
-  open.push(d);
-  return d;
-}
+const { relay: t, device, close, defer } = clientSuite();
 
 async function addHousehold(d: ClientDevice, headName: string): Promise<string> {
   const id = newId();
@@ -46,8 +33,7 @@ describe('client sync engine', () => {
     expect(d.engine.stats.attaches - before.attaches).toBe(0);
 
     // The phone restarts: still one request, and the socket is never opened.
-    await d.close();
-    open.splice(open.indexOf(d), 1);
+    await close(d);
     const again = await device(t.url, lead, 'lead-a');
     await again.engine.whenIdle();
     expect(again.requests.map((r) => r.path.replace(/\d+$/, 'N'))).toEqual(['/api/changes?since=N']);
@@ -155,30 +141,23 @@ describe('client sync engine', () => {
 
   it('leaves out a household the relay refuses as too large, syncs the others, and says why', async () => {
     const small = await startTestRelay({ limits: { maxMessageBytes: 16 * 1024 } });
-    try {
-      const { lead } = await teamWith(small, []);
-      const d = await clientDevice(small.url, lead, 'too-large');
-      try {
-        await waitForStatus(d, (s) => s.state === 'synced', 15_000, 'first sync');
-        d.setOnline(false);
-        // One frame over twice the limit (ws closes with 1009), one just over it (the relay's 4413).
-        const big = [newId(), newId()];
-        for (const [i, id] of big.entries()) {
-          await d.records.commit(d.household(id), (doc) => createHousehold(doc, { id, teamId: lead.teamId, profile: profile('大档案'), notes: '很长的备注。'.repeat([3000, 1300][i]!) }, actor(lead.memberId)));
-        }
-        const ok = [await addHousehold(d, '小档案一'), await addHousehold(d, '小档案二')];
-        d.setOnline(true);
-        await syncOnce(d);
-        await syncOnce(d);
-        expect(d.engine.status).toMatchObject({ state: 'error', reason: 'message_too_large', unsyncedHouseholdIds: [...big].sort() });
-        for (const id of ok) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(0);
-        for (const id of big) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(1);
-        expect(readHousehold(await d.records.doc(d.household(big[0]!))).household.notes.length).toBe(18_000);
-      } finally {
-        await d.close();
-      }
-    } finally {
-      await small.close();
+    defer(() => small.close());
+    const { lead } = await teamWith(small, []);
+    const d = await device(small.url, lead, 'too-large');
+    await waitForStatus(d, (s) => s.state === 'synced', 15_000, 'first sync');
+    d.setOnline(false);
+    // One frame over twice the limit (ws closes with 1009), one just over it (the relay's 4413).
+    const big = [newId(), newId()];
+    for (const [i, id] of big.entries()) {
+      await d.records.commit(d.household(id), (doc) => createHousehold(doc, { id, teamId: lead.teamId, profile: profile('大档案'), notes: '很长的备注。'.repeat([3000, 1300][i]!) }, actor(lead.memberId)));
     }
+    const ok = [await addHousehold(d, '小档案一'), await addHousehold(d, '小档案二')];
+    d.setOnline(true);
+    await syncOnce(d);
+    await syncOnce(d);
+    expect(d.engine.status).toMatchObject({ state: 'error', reason: 'message_too_large', unsyncedHouseholdIds: [...big].sort() });
+    for (const id of ok) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(0);
+    for (const id of big) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(1);
+    expect(readHousehold(await d.records.doc(d.household(big[0]!))).household.notes.length).toBe(18_000);
   });
 });

@@ -6,8 +6,8 @@ import zlib from 'node:zlib';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKEND, backendEnv, freshTestDatabase } from './helpers/backend';
-import { api, join, ROOT, spawnRelay, startTestRelay, tmpDir, type TestRelay } from './helpers/relay';
+import { BACKEND, freshTestDatabase } from './helpers/backend';
+import { adminRun as admin, api, join, spawnRelay, startTestRelay, tmpDir, type TestRelay } from './helpers/relay';
 
 /**
  * One request sent byte for byte over a socket: fetch() and every URL parser normalise
@@ -26,11 +26,6 @@ function rawGet(url: string, target: string): Promise<{ status: number; text: st
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text });
     });
   });
-}
-
-function admin(dataDir: string, ...args: string[]) {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...backendEnv(dataDir) }, encoding: 'utf8' });
-  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
 describe('admin CLI', () => {

@@ -237,7 +237,6 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
   };
 }
 
-/** Run the admin CLI on `dataDir` (as an administrator would, beside a running relay) and parse its JSON. */
 /**
  * A relay process for each test of a file, on a fresh DATA_DIR; after each test it is killed
  * and its directory removed. `startWithTeam` first makes a team with the admin CLI (whose
@@ -258,17 +257,31 @@ export function relayProcessPerTest() {
       relay = await spawnRelay(dir, env);
       return { relay, dataDir: dir };
     },
-    async startWithTeam(env: Record<string, string> = {}): Promise<{ relay: ChildRelay; dataDir: string; teamId: string; inviteCode: string }> {
+    async startWithTeam(env: Record<string, string> = {}, teamName = '一班'): Promise<{ relay: ChildRelay; dataDir: string; teamId: string; inviteCode: string }> {
       const dir = (dataDir = tmpDir());
-      const { teamId, inviteCode } = adminCli(dir, 'team', 'create', '一班') as { teamId: string; inviteCode: string };
+      const { teamId, inviteCode } = adminCli(dir, 'team', 'create', teamName) as { teamId: string; inviteCode: string };
       relay = await spawnRelay(dir, env);
       return { relay, dataDir: dir, teamId, inviteCode };
+    },
+    /** The relay again on the same DATA_DIR and port (killed first if the test has not killed it). */
+    async restart(env: Record<string, string> = {}): Promise<ChildRelay> {
+      if (!relay || !dataDir) throw new Error('no relay to restart');
+      await relay.kill();
+      relay = await spawnRelay(dataDir, { ...env, PORT: new URL(relay.url).port });
+      return relay;
     },
   };
 }
 
-export function adminCli(dataDir: string, ...args: string[]): unknown {
+/** Run the admin CLI on `dataDir` (as an administrator would, beside a running relay): its exit status and output. */
+export function adminRun(dataDir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...backendEnv(dataDir) }, encoding: 'utf8' });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+/** `adminRun`, which must succeed, and its JSON. */
+export function adminCli(dataDir: string, ...args: string[]): unknown {
+  const out = adminRun(dataDir, ...args);
   if (out.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${out.stderr}`);
   return JSON.parse(out.stdout);
 }
