@@ -100,6 +100,9 @@ describe('access re-checked on open sockets', () => {
     const c = socket(t);
     expect((await c.auth(h.name, m.token)).authType).toBe(2);
     expect(await write(c, h.name, Y.encodeStateAsUpdate(h.doc))).toBe('acked');
+    // The write that created the household emptied the access cache; this one leaves the
+    // member's decision in it, so only the team doc's change can take it out.
+    expect(await write(c, h.name, note('离开之前'))).toBe('acked');
     memberLeaves(leadSide.team, m.memberId, lead.memberId, actor(lead.memberId));
     await leadSide.saved();
     const seq = await stored(h.name);
