@@ -26,6 +26,7 @@ describe('the ack rule on the client', () => {
     // The relay freezes (no ack can come), the member saves a visit on the live socket.
     relay.proc.kill('SIGSTOP');
     await d.records.commit(name, (doc) => addVisit(doc, visitOf(lead.memberId, '冻结时的走访'), actor(lead.memberId)));
+    // A frozen relay sends nothing, so there is no event to await: give a wrong client time to claim the ack.
     await new Promise((r) => setTimeout(r, 600));
     expect((await d.records.db.docs.get(name))?.unsynced).toBe(1);
     expect(d.engine.status.state).not.toBe('synced');
@@ -34,6 +35,7 @@ describe('the ack rule on the client', () => {
     await waitForStatus(d, (s) => s.state === 'error' && s.reason === 'stalled', 10_000, 'stall detected');
 
     await relay.kill('SIGKILL');
+    // Nor from a killed one (only the socket's close, which must change nothing): the same wait.
     await new Promise((r) => setTimeout(r, 300));
     expect((await d.records.db.docs.get(name))?.unsynced).toBe(1);
     expect(d.statuses.some((s) => s.state === 'synced' && s.pendingHouseholds > 0)).toBe(false);

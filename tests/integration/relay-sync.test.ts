@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { WebSocketStatus } from '@hocuspocus/provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { BundleReader } from '@/docs/bundle';
@@ -128,7 +129,10 @@ describe('relay sync', () => {
     expect(again.json).toEqual({ seq: mine.seq, changed: [], readable: 11, revoked: [] });
     const dev = new Device(t.wsUrl, m.token);
     for (const name of again.json.changed as string[]) dev.attach(name);
-    await new Promise((r) => setTimeout(r, 200));
+    expect(dev.providers.size).toBe(0);
+    // Its socket is open on the relay, and no document was opened on it (the one opened
+    // below is the only one counted).
+    await waitFor(() => dev.socket.status === WebSocketStatus.Connected, 5000, 'socket open');
     expect(opens.opens).toBe(0);
 
     // The lead's own uploads do not come back to the lead either.
