@@ -34,7 +34,7 @@ async function snapshot(d: ClientDevice): Promise<string> {
   const versions = await Promise.all(names.map(async (n) => `${n}=${docVersion(await d.records.doc(n))}`));
   const rows = await d.records.db.docs.toArray();
   const blobs = await d.records.db.blobs.toCollection().primaryKeys();
-  return JSON.stringify({ versions, rows: rows.map((r) => [r.name, r.unsynced, r.serverVersion]), blobs, visits: await d.records.db.visits.count() });
+  return JSON.stringify({ versions, rows: rows.map((r) => [r.name, r.unsynced, r.serverVersion]), blobs, records: await d.records.db.records.toArray(), requests: await d.records.db.requests.count() });
 }
 
 /** A team whose member and lead both hold one household, synced, then cut off. */
