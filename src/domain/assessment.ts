@@ -1,4 +1,5 @@
 import { addDaysToDate, daysBetween, isRequestOverdue, toLocalDate } from './dates';
+import { raisedAt, ratedAt } from './event-time';
 import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
 import { SATISFACTION_SCORE, type SatisfactionLevel } from './rating';
 import type { TeamMember } from './team';
@@ -96,12 +97,12 @@ export function assess(input: AssessmentInput): MemberAssessment[] {
       const explained = closedIn.filter((r) => r.status === 'explained').length;
       const closedOnTime = closedIn.filter((r) => !isRequestOverdue({ dueOn: r.dueOn, closedAt: r.closedAt, today: asOf })).length;
       const overdueRequests = owned.filter((r) => {
-        if (r.createdAt.slice(0, 10) > period.to) return false;
+        if (toLocalDate(raisedAt(r)) > period.to) return false;
         if (r.open === 1) return daysBetween(r.dueOn, asOf) > 0;
         return inPeriod(r.closedAt, period) && isRequestOverdue({ dueOn: r.dueOn, closedAt: r.closedAt, today: asOf });
       }).length;
-      const durations = closedIn.map((r) => daysBetween(toLocalDate(r.createdAt), toLocalDate(r.closedAt!)));
-      const myRatings = input.ratings.filter((r) => r.memberId === m.id && inPeriod(r.recordedAt, period));
+      const durations = closedIn.map((r) => daysBetween(toLocalDate(raisedAt(r)), toLocalDate(r.closedAt!)));
+      const myRatings = input.ratings.filter((r) => r.memberId === m.id && inPeriod(ratedAt(r), period));
       const ratings: Record<SatisfactionLevel, number> = { satisfied: 0, basically_satisfied: 0, dissatisfied: 0 };
       for (const r of myRatings) ratings[r.level]++;
       return {

@@ -1,3 +1,4 @@
+import { ratedAt } from './event-time';
 import { localDay, localTime } from './local-day';
 import type { HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
 
@@ -112,7 +113,7 @@ const REQUEST_COLUMNS: ColumnSpec<RequestRow>[] = [
 ];
 
 const RATING_COLUMNS: ColumnSpec<RatingRow>[] = [
-  ['recordedOn', 'date', 12, (r) => date(r.recordedAt)],
+  ['recordedOn', 'date', 12, (r) => date(ratedAt(r))],
   ['household', 'text', 10, (r, c) => hhName(c, r.householdId)],
   ['area', 'text', 12, (r, c) => hhArea(c, r.householdId)],
   ['member', 'text', 10, (r, c) => names(c, [r.memberId])],

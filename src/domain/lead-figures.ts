@@ -1,5 +1,6 @@
 import { assess, previousPeriod, type MemberAssessment, type Period } from './assessment';
 import { localDay } from './local-day';
+import { ratedAt } from './event-time';
 import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
 import { boardStats, type BoardStats } from './request-board';
 import { notableHouseholds, openProblems, periodFigures, type NotableHousehold, type OpenProblems, type PeriodFigures } from './summary';
@@ -59,7 +60,7 @@ export function teamAssessment(rows: LeadRows, q: FiguresQuery): MemberAssessmen
     households: [...rows.households],
     visits: rows.visits.filter((v) => within(v.visitedOn)),
     requests: [...rows.requests],
-    ratings: rows.ratings.filter((r) => within(localDay(r.recordedAt))),
+    ratings: rows.ratings.filter((r) => within(localDay(ratedAt(r)))),
     complaints: rows.complaints.filter((c) => within(localDay(c.recordedAt))),
     period: p,
     today: q.today,

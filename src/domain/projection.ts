@@ -73,6 +73,14 @@ export interface RequestRow {
   dueOn: string;
   hasOwnDueDate: 0 | 1;
   escalated: 0 | 1;
+  /**
+   * When the household raised it: the time of the visit it was raised in, else when it was
+   * entered (there is no form to back-date a request raised outside a visit). Its age, its
+   * default due date and every period figure run from here — read it with `raisedAt(row)`
+   * (src/domain/event-time.ts): rows derived by an earlier release do not have it.
+   */
+  occurredAt?: string;
+  /** when it was saved on the phone (audit only; a visit logged weeks later is saved late) */
   createdAt: string;
   closedAt?: string;
   actionCount: number;
@@ -89,6 +97,13 @@ export interface RatingRow {
   subjectId: string;
   memberId: string;
   level: SatisfactionLevel;
+  /**
+   * When the household gave it: the rated visit's time, else when it was entered. Period
+   * figures and the charts use this — read it with `ratedAt(row)` (src/domain/event-time.ts;
+   * rows derived by an earlier release do not have it).
+   */
+  occurredAt?: string;
+  /** when it was saved on the phone (audit only) */
   recordedAt: string;
   docVersion: string;
 }
@@ -138,6 +153,13 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
   const last = visits.reduce<(typeof visits)[number] | undefined>((acc, v) => (!acc || v.visitedAt > acc.visitedAt || (v.visitedAt === acc.visitedAt && v.id > acc.id) ? v : acc), undefined);
   const requests = file.requests.filter((r) => !r.deletedAt);
   const docVersion = ctx.docVersion;
+  // A request or rating raised in a visit happened when the visit did, not when the phone
+  // saved it (a visit logged on 10-15 may be saved on 12-03). Derived here, not stored: a
+  // corrected visit time moves them too, and docs written before need no migration (ADR 0012).
+  // Deleted visits count: their requests and ratings stay, and still happened then.
+  const visitTimes = new Map<string, string>();
+  for (const v of file.visits) if (v.visitedAt) visitTimes.set(v.id, v.visitedAt);
+  const visitTime = (visitId: string | undefined) => (visitId ? visitTimes.get(visitId) : undefined);
 
   const household: HouseholdRow = {
     id: h.id,
@@ -183,29 +205,33 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
       nextVisitOn: v.nextVisitOn,
       docVersion,
     })),
-    requests: requests.map((r) => ({
-      id: r.id,
-      householdId: h.id,
-      docHouseholdId: r.householdId,
-      visitId: r.visitId,
-      category: r.category,
-      status: r.status,
-      open: isClosed(r.status) ? 0 : 1,
-      ownerId: r.ownerId,
-      createdBy: r.createdBy,
-      dueOn: requestDueDate(r.createdAt, r.dueOn, ctx.requestDueDays),
-      hasOwnDueDate: r.dueOn ? 1 : 0,
-      escalated: r.escalated ? 1 : 0,
-      createdAt: r.createdAt,
-      closedAt: isClosed(r.status) ? r.closedAt : undefined,
-      actionCount: r.actions.length,
-      lastActionAt: r.actions.at(-1)?.at,
-      summary: snippet(r.description),
-      docVersion,
-    })),
+    requests: requests.map((r) => {
+      const occurredAt = visitTime(r.visitId) ?? r.createdAt;
+      return {
+        id: r.id,
+        householdId: h.id,
+        docHouseholdId: r.householdId,
+        visitId: r.visitId,
+        category: r.category,
+        status: r.status,
+        open: isClosed(r.status) ? 0 : 1,
+        ownerId: r.ownerId,
+        createdBy: r.createdBy,
+        dueOn: requestDueDate(occurredAt, r.dueOn, ctx.requestDueDays),
+        hasOwnDueDate: r.dueOn ? 1 : 0,
+        escalated: r.escalated ? 1 : 0,
+        occurredAt,
+        createdAt: r.createdAt,
+        closedAt: isClosed(r.status) ? r.closedAt : undefined,
+        actionCount: r.actions.length,
+        lastActionAt: r.actions.at(-1)?.at,
+        summary: snippet(r.description),
+        docVersion,
+      };
+    }),
     ratings: file.ratings
       .filter((r) => !r.deletedAt)
-      .map((r) => ({ id: r.id, householdId: h.id, docHouseholdId: r.householdId, subjectKind: r.subjectKind, subjectId: r.subjectId, memberId: r.memberId, level: r.level, recordedAt: r.recordedAt, docVersion })),
+      .map((r) => ({ id: r.id, householdId: h.id, docHouseholdId: r.householdId, subjectKind: r.subjectKind, subjectId: r.subjectId, memberId: r.memberId, level: r.level, occurredAt: (r.subjectKind === 'visit' ? visitTime(r.subjectId) : undefined) ?? r.recordedAt, recordedAt: r.recordedAt, docVersion })),
     complaints: file.complaints
       .filter((c) => !c.deletedAt)
       .map((c) => ({ id: c.id, householdId: h.id, docHouseholdId: c.householdId, aboutMemberId: c.aboutMemberId, recordedAt: c.recordedAt, handled: c.handled ? 1 : 0, summary: snippet(c.text), docVersion })),

@@ -1,4 +1,5 @@
 import { daysFrom, localDay } from './local-day';
+import { raisedAt } from './event-time';
 import type { RequestRow } from './projection';
 import type { RequestCategory, RequestStatus } from './request';
 
@@ -18,7 +19,7 @@ export interface BoardFilter {
 
 export interface BoardItem {
   row: RequestRow;
-  /** days since raised, to its close when closed */
+  /** days since raised (in its visit, not when saved), to its close when closed */
   ageDays: number;
   overdue: boolean;
   /** days past the due date (open requests), else 0 */
@@ -29,7 +30,7 @@ export interface BoardItem {
 // in dates.ts, without date-fns' parsing per row (the board re-sorts 4,000 requests at once).
 /** Open past its due date, or closed after it. */
 const isLate = (r: RequestRow, today: string) => (r.open === 1 || !r.closedAt ? today : localDay(r.closedAt)) > r.dueOn;
-const ageDays = (r: RequestRow, today: string) => daysFrom(localDay(r.createdAt), r.open === 1 || !r.closedAt ? today : localDay(r.closedAt));
+const ageDays = (r: RequestRow, today: string) => daysFrom(localDay(raisedAt(r)), r.open === 1 || !r.closedAt ? today : localDay(r.closedAt));
 
 /** 0 overdue and escalated, 1 overdue, 2 escalated, 3 other open, 4 closed. */
 export function attentionRank(row: RequestRow, today: string): number {

@@ -1,5 +1,6 @@
 import type { Period } from './assessment';
 import { daysFrom, localDay } from './local-day';
+import { raisedAt, ratedAt } from './event-time';
 import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
 
 /**
@@ -53,10 +54,10 @@ export function notableHouseholds(
     return n;
   };
   for (const v of input.visits) if (v.concerns.length > 0 && inPeriod(v.visitedOn, period)) get(v.householdId).concernVisits++;
-  for (const r of input.ratings) if (r.level === 'dissatisfied' && inPeriod(r.recordedAt, period)) get(r.householdId).dissatisfied++;
+  for (const r of input.ratings) if (r.level === 'dissatisfied' && inPeriod(ratedAt(r), period)) get(r.householdId).dissatisfied++;
   for (const c of input.complaints) if (inPeriod(c.recordedAt, period)) get(c.householdId).complaints++;
   for (const r of input.requests) {
-    if (r.createdAt.slice(0, 10) > period.to || !isOpenAt(r, asOf)) continue;
+    if (localDay(raisedAt(r)) > period.to || !isOpenAt(r, asOf)) continue;
     const n = get(r.householdId);
     n.openRequests++;
     if (asOf > r.dueOn) n.overdueRequests++;
@@ -72,7 +73,7 @@ export function notableHouseholds(
 
 /** Whether a request was still open on `date` (raised by then, not closed by then). */
 function isOpenAt(r: RequestRow, date: string): boolean {
-  if (localDay(r.createdAt) > date) return false;
+  if (localDay(raisedAt(r)) > date) return false;
   if (r.open === 1) return true;
   return !!r.closedAt && localDay(r.closedAt) > date;
 }
@@ -104,7 +105,7 @@ export function openProblems(
     .sort((a, b) => b.daysOverdue - a.daysOverdue || (a.row.id < b.row.id ? -1 : 1));
   return {
     overdueRequests,
-    escalatedOpen: input.requests.filter((r) => r.open === 1 && r.escalated === 1).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)),
+    escalatedOpen: input.requests.filter((r) => r.open === 1 && r.escalated === 1).sort((a, b) => (raisedAt(a) < raisedAt(b) ? -1 : 1)),
     unvisitedHouseholds: live.filter((h) => h.linkedMemberIds.length > 0 && !visited.has(h.id)),
     unassignedHouseholds: live.filter((h) => h.linkedMemberIds.length === 0),
     unhandledComplaints: input.complaints.filter((c) => c.handled === 0 && inPeriod(c.recordedAt, period)),
@@ -145,7 +146,7 @@ export function periodFigures(
   const linkedIds = new Set(linked.map((h) => h.id));
   const visits = input.visits.filter((v) => inPeriod(v.visitedOn, period));
   const visitedLinked = new Set(visits.map((v) => v.householdId).filter((id) => linkedIds.has(id)));
-  const ratings = input.ratings.filter((r) => inPeriod(r.recordedAt, period));
+  const ratings = input.ratings.filter((r) => inPeriod(ratedAt(r), period));
   const satisfied = ratings.filter((r) => r.level === 'satisfied').length;
   const basicallySatisfied = ratings.filter((r) => r.level === 'basically_satisfied').length;
   const closedIn = input.requests.filter((r) => r.open === 0 && inPeriod(r.closedAt, period));
@@ -156,7 +157,7 @@ export function periodFigures(
     coverage: linked.length ? visitedLinked.size / linked.length : undefined,
     visits: visits.length,
     concernVisits: visits.filter((v) => v.concerns.length > 0).length,
-    requestsRaised: input.requests.filter((r) => inPeriod(r.createdAt, period)).length,
+    requestsRaised: input.requests.filter((r) => inPeriod(raisedAt(r), period)).length,
     resolved: closedIn.filter((r) => r.status === 'resolved').length,
     explained: closedIn.filter((r) => r.status === 'explained').length,
     openAtEnd: input.requests.filter((r) => isOpenAt(r, asOf)).length,

@@ -1,4 +1,5 @@
 import type { Period } from './assessment';
+import { raisedAt, ratedAt } from './event-time';
 import { localDay } from './local-day';
 import type { RatingRow, RequestRow, VisitRow } from './projection';
 import { REQUEST_CATEGORIES, REQUEST_STATUSES, type RequestCategory, type RequestStatus } from './request';
@@ -77,7 +78,7 @@ export function requestsByCategory(requests: readonly RequestRow[], period: Peri
   const table = new Map<RequestCategory, CategoryStatusCounts>();
   for (const r of requests) {
     if (ownerId && r.ownerId !== ownerId) continue;
-    if (!inRange(r.createdAt, period.from, period.to)) continue;
+    if (!inRange(raisedAt(r), period.from, period.to)) continue;
     let row = table.get(r.category);
     if (!row) {
       row = { category: r.category, total: 0, byStatus: Object.fromEntries(REQUEST_STATUSES.map((s) => [s, 0])) as Record<RequestStatus, number> };
@@ -104,7 +105,7 @@ export function satisfactionPerMonth(ratings: readonly RatingRow[], months: read
   const acc = new Map(months.map((m) => [m, { satisfied: 0, basicallySatisfied: 0, dissatisfied: 0, sum: 0 }]));
   for (const r of ratings) {
     if (memberId && r.memberId !== memberId) continue;
-    const a = acc.get(monthOf(r.recordedAt));
+    const a = acc.get(monthOf(ratedAt(r)));
     if (!a) continue;
     if (r.level === 'satisfied') a.satisfied++;
     else if (r.level === 'basically_satisfied') a.basicallySatisfied++;

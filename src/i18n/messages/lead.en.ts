@@ -22,7 +22,7 @@ export default {
       },
       focus: 'Charts for',
       intro: 'Assessment per member and period: coverage of linked households, visits, requests handled and what households said. Tap a name to see that member’s charts.',
-      tableHint: 'Coverage = linked households visited in the period ÷ linked households; satisfaction counts “satisfied” as 1 and “basically satisfied” as 0.5.',
+      tableHint: 'Coverage = linked households visited in the period ÷ linked households; satisfaction counts “satisfied” as 1 and “basically satisfied” as 0.5. Requests and ratings count in the period they were raised or given (those from a visit, on the visit’s date), not when they were saved.',
       tableTitle: 'Assessment, {period}',
       title: 'Assessment',
       total: 'Total',

@@ -34,6 +34,26 @@ describe('visits store', () => {
     expect((await db.households.get(hid))?.openRequestCount).toBe(1);
   });
 
+  it('a visit logged weeks after it happened: its need and rating are dated by the visit, the save time kept apart', async () => {
+    await startAlone();
+    const hid = await useHouseholdsStore().register(profileInput());
+    const visitedAt = new Date(Date.now() - 49 * 86400_000);
+    const form = emptyVisitForm(visitedAt, 30);
+    form.needs = [{ id: newId(), category: 'housing', description: '修房顶', dueOn: '' }];
+    form.satisfaction = 'basically_satisfied';
+    const before = new Date().toISOString();
+    await useVisitsStore().logVisit(hid, visitSubmission(form));
+
+    const db = localRecords().db;
+    const at = (await visitRow(db, form.id))!.visitedAt;
+    const [request] = await db.requests.where('householdId').equals(hid).toArray();
+    expect(request!.occurredAt).toBe(at);
+    expect(request!.createdAt >= before).toBe(true);
+    const [rating] = await ratingsOf(db, form.id);
+    expect(rating!.occurredAt).toBe(at);
+    expect(rating!.recordedAt >= before).toBe(true);
+  });
+
   it('writes nothing when one need is blank, and says which', async () => {
     await startAlone();
     const hid = await useHouseholdsStore().register(profileInput());
