@@ -67,6 +67,12 @@ export interface MemberAssessment {
   /** mean of SATISFACTION_SCORE over the period's ratings, 0–1 */
   satisfaction?: number;
   complaints: number;
+  /**
+   * What the household and visit figures above counted, by id: a household linked to two
+   * members is in both their rows and a joint visit in each visitor's, so a team total adds
+   * these up as sets (`assessmentTotal`), never as numbers.
+   */
+  counted: { linked: string[]; visited: string[]; overdue: string[]; visits: string[] };
 }
 
 export interface AssessmentInput {
@@ -105,12 +111,13 @@ export function assess(input: AssessmentInput): MemberAssessment[] {
       const myRatings = input.ratings.filter((r) => r.memberId === m.id && inPeriod(ratedAt(r), period));
       const ratings: Record<SatisfactionLevel, number> = { satisfied: 0, basically_satisfied: 0, dissatisfied: 0 };
       for (const r of myRatings) ratings[r.level]++;
+      const overdueLinked = linked.filter((h) => daysBetween(h.nextDueOn, asOf) > 0);
       return {
         memberId: m.id,
         linkedHouseholds: linked.length,
         visitedHouseholds: visitedLinked.size,
         coverage: linked.length ? visitedLinked.size / linked.length : undefined,
-        overdueHouseholds: linked.filter((h) => daysBetween(h.nextDueOn, asOf) > 0).length,
+        overdueHouseholds: overdueLinked.length,
         visits: myVisits.length,
         resolved,
         explained,
@@ -120,23 +127,58 @@ export function assess(input: AssessmentInput): MemberAssessment[] {
         ratings,
         satisfaction: myRatings.length ? myRatings.reduce((a, r) => a + SATISFACTION_SCORE[r.level], 0) / myRatings.length : undefined,
         complaints: input.complaints.filter((c) => c.aboutMemberId === m.id && inPeriod(c.recordedAt, period)).length,
+        counted: { linked: [...linkedIds], visited: [...visitedLinked], overdue: overdueLinked.map((h) => h.id), visits: myVisits.map((v) => v.id) },
       };
     });
 }
 
-/** Team totals for a summary page: the members' figures added up (coverage over all households). */
-export function teamTotals(rows: MemberAssessment[], householdsLinkedToAnyone: number, householdsVisited: number) {
+/** The 合计 row under the members' assessment: what the rows count, for the team. */
+export interface AssessmentTotal {
+  /** distinct households linked to any member in the rows (a shared household once) */
+  linkedHouseholds: number;
+  /** distinct linked households visited in the period by a member they are linked to */
+  visitedHouseholds: number;
+  /** visitedHouseholds / linkedHouseholds; undefined with no households */
+  coverage?: number;
+  /** distinct linked households overdue */
+  overdueHouseholds: number;
+  /** distinct visits (a joint visit once) */
+  visits: number;
+  resolved: number;
+  explained: number;
+  closedOnTime: number;
+  overdueRequests: number;
+  /** mean days to close over every request closed in the period */
+  averageDaysToClose?: number;
+  ratings: Record<SatisfactionLevel, number>;
+  satisfaction?: number;
+  complaints: number;
+}
+
+/**
+ * The team's total of the members' assessment rows. Households and visits are counted once
+ * each, however many members share them; requests, ratings and complaints belong to one
+ * member each (owner, rated member, member complained about), so theirs are sums.
+ */
+export function assessmentTotal(rows: readonly MemberAssessment[]): AssessmentTotal {
   const sum = (f: (r: MemberAssessment) => number) => rows.reduce((a, r) => a + f(r), 0);
+  const distinct = (f: (c: MemberAssessment['counted']) => string[]) => new Set(rows.flatMap((r) => f(r.counted))).size;
+  const linked = distinct((c) => c.linked);
+  const visited = distinct((c) => c.visited);
   const ratings = { satisfied: sum((r) => r.ratings.satisfied), basically_satisfied: sum((r) => r.ratings.basically_satisfied), dissatisfied: sum((r) => r.ratings.dissatisfied) };
   const nRatings = ratings.satisfied + ratings.basically_satisfied + ratings.dissatisfied;
+  const closed = sum((r) => r.resolved + r.explained);
   return {
-    households: householdsLinkedToAnyone,
-    visitedHouseholds: householdsVisited,
-    coverage: householdsLinkedToAnyone ? householdsVisited / householdsLinkedToAnyone : undefined,
-    visits: sum((r) => r.visits),
+    linkedHouseholds: linked,
+    visitedHouseholds: visited,
+    coverage: linked ? visited / linked : undefined,
+    overdueHouseholds: distinct((c) => c.overdue),
+    visits: distinct((c) => c.visits),
     resolved: sum((r) => r.resolved),
     explained: sum((r) => r.explained),
+    closedOnTime: sum((r) => r.closedOnTime),
     overdueRequests: sum((r) => r.overdueRequests),
+    averageDaysToClose: closed ? sum((r) => (r.averageDaysToClose ?? 0) * (r.resolved + r.explained)) / closed : undefined,
     ratings,
     satisfaction: nRatings ? (ratings.satisfied + 0.5 * ratings.basically_satisfied) / nRatings : undefined,
     complaints: sum((r) => r.complaints),

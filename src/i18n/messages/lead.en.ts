@@ -26,6 +26,7 @@ export default {
       tableTitle: 'Assessment, {period}',
       title: 'Assessment',
       total: 'Total',
+      totalHint: 'The total counts each household and each visit once: a household linked to two members, or a visit they made together, counts in both their rows but once in the total. Requests, ratings and complaints belong to one member each, so their totals are the sums of the rows.',
       wholeTeam: 'Whole team',
     },
     assign: {

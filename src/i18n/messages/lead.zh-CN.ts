@@ -24,6 +24,7 @@ export default {
       tableTitle: '{period}考核',
       title: '考核',
       total: '合计',
+      totalHint: '合计中每户、每次走访只计一次：两名成员共同联系的户、一同去的走访，在各自一行都计入，在合计里只计一次。诉求、评价和投诉各属一名成员，合计为各行之和。',
       wholeTeam: '全体',
     },
     assign: {

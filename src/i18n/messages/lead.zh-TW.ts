@@ -26,6 +26,7 @@ export default {
       tableTitle: '{period}考核',
       title: '考核',
       total: '合計',
+      totalHint: '合計中每戶、每次走訪只計一次：兩名成員共同聯繫的戶、一同去的走訪，在各自一行都計入，在合計裡只計一次。訴求、評價和投訴各屬一名成員，合計為各行之和。',
       wholeTeam: '全體',
     },
     assign: {

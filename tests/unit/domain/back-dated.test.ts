@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { deleteVisit, setRequestStatus, updateVisit } from '@/docs/household-doc';
-import { periodContaining } from '@/domain/assessment';
+import { assessmentTotal, periodContaining } from '@/domain/assessment';
 import { raisedAt, ratedAt } from '@/domain/event-time';
 import { leadFigures, teamAssessment } from '@/domain/lead-figures';
 import { buildBoard } from '@/domain/request-board';
@@ -84,6 +84,19 @@ describe('records are dated by when they happened, not when they were saved', ()
     ]);
     const problems = leadFigures(rows, q()).problems;
     expect(problems.overdueRequests.map((o) => [o.row.id, o.daysOverdue])).toEqual([['q4', 78], ['q2', 34], ['q3', 6]]);
+  });
+
+  it('the 合计 counts the shared household and the joint visit once, as the team figures do', () => {
+    const f = leadFigures(rows, q());
+    const total = assessmentTotal(f.assessment);
+    expect(total).toMatchObject({
+      linkedHouseholds: 5, visitedHouseholds: 4, coverage: 0.8, // not 6 / 5 / 83 %: h2 is linked to both
+      overdueHouseholds: 3, // h1, h2, h5 (not 4)
+      visits: 4, // v2 was made together (not 5)
+      resolved: 1, explained: 0, closedOnTime: 0, overdueRequests: 4, averageDaysToClose: 17,
+      ratings: { satisfied: 1, basically_satisfied: 1, dissatisfied: 1 }, satisfaction: 0.5, complaints: 0,
+    });
+    expect([total.linkedHouseholds, total.visitedHouseholds, total.coverage, total.visits]).toEqual([f.figures.householdsLinked, f.figures.householdsVisited, f.figures.coverage, f.figures.visits]);
   });
 });
 
