@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable, type Transaction } from 'dexie';
-import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from '@/domain/projection';
+import { PROJECTION_VERSION, type ComplaintRow, type HouseholdRow, type RatingRow, type RequestRow, type VisitRow } from '@/domain/projection';
 
 /** Per-doc bookkeeping: which docs this device holds and whether their rows are current. */
 export interface DocRecord {
@@ -87,6 +87,9 @@ export interface Setting {
   value: unknown;
 }
 
+/** Settings key: the `PROJECTION_VERSION` the stored rows were derived with. */
+export const ROWS_VERSION = 'rows.version';
+
 export class LianhuDb extends Dexie {
   households!: EntityTable<HouseholdRow, 'id'>;
   requests!: EntityTable<RequestRow, 'id'>;
@@ -121,6 +124,10 @@ export class LianhuDb extends Dexie {
       .upgrade((tx) => packRecordRows(tx));
     // The tables packed above go in a later step: an upgrade reads what it packs first.
     this.version(3).stores({ visits: null, ratings: null, complaints: null });
+    // A new database has no rows from an earlier release to derive again (Projector.check).
+    this.on('populate', (tx) => {
+      void tx.table('settings').put({ key: ROWS_VERSION, value: PROJECTION_VERSION });
+    });
   }
 }
 

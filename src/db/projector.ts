@@ -4,8 +4,8 @@ import { householdDocName, parseDocName } from '@/docs/schema';
 import { docVersion } from '@/docs/ymap';
 import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
-import { projectHousehold, type HouseholdRow, type ProjectionRows, type RequestRow } from '@/domain/projection';
-import { writeTables, type DocRecord, type HouseholdRecords, type LianhuDb } from './database';
+import { PROJECTION_VERSION, projectHousehold, type HouseholdRow, type ProjectionRows, type RequestRow } from '@/domain/projection';
+import { ROWS_VERSION, writeTables, type DocRecord, type HouseholdRecords, type LianhuDb } from './database';
 import { storageWriteError } from './doc-persistence';
 import type { DocStore, PendingWrite } from './doc-store';
 
@@ -293,12 +293,28 @@ export class Projector {
    * cleared) is projected. Two key scans; only the docs found are loaded. Returns how many.
    */
   async check(): Promise<number> {
+    await this.forgetOutdatedRows();
     const stored = await this.docs.storedNames();
     // One read of the whole (small) table: a get per doc cost a cold start 0.4 s at CPU 4×.
     const projected = new Set((await this.db.docs.toArray()).filter((r) => r.projectedVersion !== undefined).map((r) => r.name));
     const stale = stored.filter((name) => parseDocName(name)?.kind === 'household' && !projected.has(name));
     for (let i = 0; i < stale.length; i += DRAIN_BATCH) await this.persist(stale.slice(i, i + DRAIN_BATCH));
     return stale.length;
+  }
+
+  /**
+   * Rows derived by a release with other rules (`PROJECTION_VERSION`) are marked as not
+   * derived, so `check` derives them again; the lists keep showing them until it has.
+   */
+  private async forgetOutdatedRows(): Promise<void> {
+    const { db } = this;
+    await db.transaction('rw', db.docs, db.settings, async () => {
+      if ((await db.settings.get(ROWS_VERSION))?.value === PROJECTION_VERSION) return;
+      await db.docs.toCollection().modify((d) => {
+        delete d.projectedVersion;
+      });
+      await db.settings.put({ key: ROWS_VERSION, value: PROJECTION_VERSION });
+    });
   }
 
   /** The team doc changed: refresh linked members on every household row (no doc loads). */

@@ -12,6 +12,14 @@ import { OBSERVATION_ASPECTS, type ReviewStatus, type VisitKind } from './visit'
  * Deleted records give no rows. Booleans are 0/1 because IndexedDB cannot index booleans.
  */
 
+/**
+ * The shape and rules of the rows. Raise it whenever a change makes rows derived by an
+ * earlier release wrong (a new field, a different date): a device then derives every
+ * household's rows again from its docs (src/db, `Projector.check`).
+ * 2: requests and ratings carry `occurredAt` (ADR 0012).
+ */
+export const PROJECTION_VERSION = 2;
+
 export interface HouseholdRow {
   id: string;
   teamId: string;

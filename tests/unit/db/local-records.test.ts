@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import type { LianhuDb } from '@/db/database';
+import { ROWS_VERSION, type LianhuDb } from '@/db/database';
 import { StorageWriteError } from '@/db/doc-persistence';
 import { COMPACT_AT } from '@/db/doc-store';
 import { LocalRecords } from '@/db/local-records';
 import { docVersion } from '@/docs/ymap';
+import { PROJECTION_VERSION } from '@/domain/projection';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { householdDocName } from '@/docs/schema';
 import { actor, profile, visit } from './fixtures';
@@ -191,6 +192,23 @@ describe('updates from elsewhere', () => {
     await after.start(undefined);
     expect(await after.sweep()).toBe(1);
     expect((await after.db.households.get('h1'))?.headName).toBe('张三');
+    expect(await after.sweep()).toBe(0);
+    await after.close();
+  });
+
+  it('derives every household again once, when the rows were derived with other rules', async () => {
+    const records = await withHousehold();
+    await records.commit(NAME, (doc) => addVisit(doc, visit('v1'), actor));
+    // A new database starts with the current rules: nothing to derive again.
+    expect(await records.sweep()).toBe(0);
+    // As an earlier release left it: its rows say nothing of the rules they were made with.
+    await records.db.settings.delete(ROWS_VERSION);
+    await records.close();
+    const after = new LocalRecords();
+    await after.start(undefined);
+    expect(await after.sweep()).toBe(1);
+    expect(await visitIds(after.db, 'h1')).toEqual(['v1']);
+    expect((await after.db.settings.get(ROWS_VERSION))?.value).toBe(PROJECTION_VERSION);
     expect(await after.sweep()).toBe(0);
     await after.close();
   });
