@@ -157,6 +157,12 @@ export class Projector {
     }
     const confirms = names.filter((n) => this.docs.isOpen(n) && confirmed(n));
     if (plans.length === 0 && writes.length === 0 && confirms.length === 0) return;
+    // The versions confirmed on the relay go into the same docs rows as the marks (one read, one write).
+    const serverVersions = new Map<string, string>();
+    for (const n of confirms) {
+      const open = this.docs.loadedDoc(n);
+      if (open) serverVersions.set(n, docVersion(open.doc));
+    }
     const { db } = this;
     const ids: number[] = [];
     try {
@@ -169,8 +175,7 @@ export class Projector {
           const replaced = writes.flatMap((w) => w.replaces);
           if (replaced.length > 0) await db.updates.bulkDelete(replaced);
         }
-        await this.writeRows(db, plans);
-        if (confirms.length > 0) await this.confirm(db, confirms);
+        await this.writeRows(db, plans, undefined, serverVersions);
       });
     } catch (err) {
       for (const w of writes) this.docs.putBack(w);
@@ -183,22 +188,6 @@ export class Projector {
   /** A doc that changed while we read it is projected again. */
   rescheduleChanged(plans: RowPlan[]): void {
     for (const p of plans) for (const w of p.watch ?? []) if (docVersion(w.doc) !== w.version) this.schedule(w.name);
-  }
-
-  private async confirm(db: LianhuDb, names: string[]): Promise<void> {
-    const recs = await db.docs.bulkGet(names);
-    const now = new Date().toISOString();
-    const puts: DocRecord[] = [];
-    names.forEach((name, i) => {
-      const open = this.docs.loadedDoc(name);
-      if (!open) return;
-      const serverVersion = docVersion(open.doc);
-      const rec = recs[i];
-      if (rec && rec.serverVersion === serverVersion && rec.unsynced === 0) return;
-      const parsed = parseDocName(name);
-      puts.push(rec ? { ...rec, unsynced: 0, serverVersion } : { name, kind: parsed?.kind ?? 'household', householdId: parsed?.id, unsynced: 0, serverVersion, updatedAt: now });
-    });
-    if (puts.length) await db.docs.bulkPut(puts);
   }
 
   /**
@@ -265,7 +254,7 @@ export class Projector {
    * Write plans inside the caller's transaction (on `db`): the rows and the marks that say
    * they are current. `unsynced` names a doc whose mark also records local changes (a save).
    */
-  async writeRows(db: LianhuDb, plans: RowPlan[], unsynced?: string): Promise<void> {
+  async writeRows(db: LianhuDb, plans: RowPlan[], unsynced?: string, confirmed: Map<string, string> = new Map()): Promise<void> {
     const alone = plans.filter((p) => p.alone && p.clearRecordsOf && p.records);
     if (alone.length > 0) await writeChangedRequests(db, alone.map((p) => [p.clearRecordsOf!, p.records!.requests] as const));
     for (const p of plans) {
@@ -280,7 +269,7 @@ export class Projector {
     if (cleared.length > 0) await db.records.bulkDelete(cleared);
     const households = plans.flatMap((p) => (p.household ? [p.household] : []));
     if (households.length > 0) await db.households.bulkPut(households);
-    await markProjected(db, plans.flatMap((p) => p.marks), unsynced);
+    await markProjected(db, plans.flatMap((p) => p.marks), unsynced, confirmed);
   }
 
   private async holds(name: string): Promise<boolean> {
@@ -321,14 +310,17 @@ export class Projector {
   async applyAssignments(): Promise<void> {
     const { assignments, mergeRoots } = this.team();
     await this.db.transaction('rw', this.db.households, async () => {
-      await this.db.households.toCollection().modify((row) => {
+      // One read and one write of the changed rows (a cursor `modify` is a request per row read).
+      const changed: HouseholdRow[] = [];
+      for (const row of await this.db.households.toArray()) {
         const root = mergeRoots.get(row.id) ?? row.id;
         const next = [...(assignments.get(root) ?? [])].sort();
-        // Dexie writes back every row the callback does not refuse: only changed rows go to disk
-        // (rewriting 2,000 unchanged rows cost a third of a cold start, and a full re-read of the list).
-        if (next.join() === row.linkedMemberIds.join()) return false;
+        // Only changed rows go to disk (rewriting 2,000 unchanged rows cost a third of a cold start, and a full re-read of the list).
+        if (next.join() === row.linkedMemberIds.join()) continue;
         row.linkedMemberIds = next;
-      });
+        changed.push(row);
+      }
+      if (changed.length > 0) await this.db.households.bulkPut(changed);
     });
   }
 }
@@ -361,14 +353,22 @@ async function writeChangedRequests(db: LianhuDb, households: (readonly [string,
 }
 
 /** Record the versions the rows were derived from (and, for a save, that the doc holds local changes). */
-async function markProjected(db: LianhuDb, marks: { name: string; householdId: string; version: string }[], unsynced?: string): Promise<void> {
-  if (marks.length === 0) return;
-  const recs = await db.docs.bulkGet(marks.map((m) => m.name));
+async function markProjected(db: LianhuDb, marks: { name: string; householdId: string; version: string }[], unsynced?: string, confirmed: Map<string, string> = new Map()): Promise<void> {
+  if (marks.length === 0 && confirmed.size === 0) return;
+  const names = [...new Set([...marks.map((m) => m.name), ...confirmed.keys()])];
+  const recs = await db.docs.bulkGet(names);
+  const stored = new Map(names.map((n, i) => [n, recs[i]]));
   const now = new Date().toISOString();
-  await db.docs.bulkPut(
-    marks.map((m, i) => {
-      const base = recs[i] ?? { name: m.name, kind: 'household' as const, householdId: m.householdId, unsynced: 0 as const };
-      return { ...base, ...(m.name === unsynced ? { unsynced: 1 as const } : {}), projectedVersion: m.version, updatedAt: now };
-    }),
-  );
+  const puts = new Map<string, DocRecord>();
+  for (const m of marks) {
+    const base = puts.get(m.name) ?? stored.get(m.name) ?? { name: m.name, kind: 'household' as const, householdId: m.householdId, unsynced: 0 as const };
+    puts.set(m.name, { ...base, ...(m.name === unsynced ? { unsynced: 1 as const } : {}), projectedVersion: m.version, updatedAt: now });
+  }
+  for (const [name, serverVersion] of confirmed) {
+    const rec = puts.get(name) ?? stored.get(name);
+    if (!puts.has(name) && rec && rec.serverVersion === serverVersion && rec.unsynced === 0) continue;
+    const parsed = parseDocName(name);
+    puts.set(name, rec ? { ...rec, unsynced: 0, serverVersion } : { name, kind: parsed?.kind ?? 'household', householdId: parsed?.id, unsynced: 0, serverVersion, updatedAt: now });
+  }
+  if (puts.size > 0) await db.docs.bulkPut([...puts.values()]);
 }
