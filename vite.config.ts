@@ -33,6 +33,10 @@ export default defineConfig({
             // The lead workspace in chunks of its own (`lead-*`): kept out of the precached
             // shell, cached on first use, and prefetched by lead devices (lead-routes.ts).
             { name: 'lead', test: /src[\\/](?:(?:pages|components|composables)[\\/]lead[\\/]|stores[\\/]lead-|i18n[\\/]messages[\\/]lead\.|domain[\\/](?:assessment|team-stats|request-board|summary|duplicate-pairs|lead-figures|periods|review-feed|assignment-select)\.)/ },
+            // zh-TW and en field messages (`locale-*`): loaded when chosen, fetched ahead while
+            // online (src/i18n), cached on first use like the lead workspace.
+            { name: 'locale-zh-TW', test: /src[\\/]i18n[\\/]messages[\\/](?:common|field|sync)\.zh-TW\./ },
+            { name: 'locale-en', test: /src[\\/]i18n[\\/]messages[\\/](?:common|field|sync)\.en\./ },
           ],
         },
       },
@@ -88,11 +92,13 @@ export default defineConfig({
         // The lead workspace (lead-*.js/css) is not precached either: members never open it,
         // and a lead's device prefetches it while online (src/router/lead-routes.ts).
         // Lead-only dependencies land in chunks named after the lead page importing them (Lead*).
-        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css'],
+        // zh-TW and en messages (locale-*.js) likewise: the app fetches them while online
+        // (src/i18n `prefetchLocales`), so a switch of language works offline afterwards.
+        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css', '**/locale-*.js'],
         runtimeCaching: [
           {
             // Hashed file names never change content: cache first, keep a bounded number.
-            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead)[\w-]+\.(?:js|css)$/,
+            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead|locale-)[\w-]+\.(?:js|css)$/,
             handler: 'CacheFirst',
             options: { cacheName: 'lianhu-on-demand', expiration: { maxEntries: 120 } },
           },

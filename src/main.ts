@@ -1,7 +1,7 @@
 import { createApp, watch } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
-import { i18n } from './i18n';
+import { i18n, prefetchLocales } from './i18n';
 import { createAppRouter } from './router';
 import { deviceIsLead, prefetchLeadWorkspace } from './router/lead-routes';
 import { localRecords } from './db/instance';
@@ -41,12 +41,27 @@ async function start(): Promise<void> {
   };
   watch(deviceIsLead, prefetchIfLead, { immediate: true });
   window.addEventListener('online', prefetchIfLead);
+  // Every language while online, so a switch works offline: fetched through the service
+  // worker (it keeps them), so not before it controls the page (a first launch).
+  const fetchLocales = () => {
+    if (navigator.onLine) void whenControlled().then(prefetchLocales);
+  };
+  fetchLocales();
+  window.addEventListener('online', fetchLocales);
   void settings.requestPersistence();
   void usePwaStore().register();
   // The consistency check (stored docs without rows) is cheap, but not start-up's business.
   const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 2000));
   // Not during the first seconds either: a cold start's list and first taps come first.
   setTimeout(() => idle(() => void localRecords().sweep()), 5000);
+}
+
+/** Resolves once a service worker controls this page (never where there is none). */
+function whenControlled(): Promise<void> {
+  const sw = navigator.serviceWorker;
+  if (!sw) return new Promise(() => undefined);
+  if (sw.controller) return Promise.resolve();
+  return new Promise((resolve) => sw.addEventListener('controllerchange', () => resolve(), { once: true }));
 }
 
 start().catch((err: unknown) => {

@@ -1,13 +1,7 @@
 import { createI18n } from 'vue-i18n';
-import commonEn from './messages/common.en';
 import commonZhCN from './messages/common.zh-CN';
-import commonZhTW from './messages/common.zh-TW';
-import fieldEn from './messages/field.en';
 import fieldZhCN from './messages/field.zh-CN';
-import fieldZhTW from './messages/field.zh-TW';
-import syncEn from './messages/sync.en';
 import syncZhCN from './messages/sync.zh-CN';
-import syncZhTW from './messages/sync.zh-TW';
 
 /**
  * Messages live in one file per area and language (`messages/<area>.<locale>.ts`); each
@@ -15,6 +9,9 @@ import syncZhTW from './messages/sync.zh-TW';
  * zh-CN is the reference: the other languages are typed against it, so a missing key is a
  * type error. The lead workspace's messages are loaded with it (`loadLeadMessages`): a
  * member's phone never needs them, and they would weigh on every member's app shell.
+ * Likewise zh-TW and en are loaded when chosen (`setLocale`), and fetched ahead while
+ * online (`prefetchLocales`) so a later switch works offline: each is 4–5 KB gzip of the
+ * precached shell that most phones never use (ADR 0006).
  */
 
 export const LOCALES = ['zh-CN', 'zh-TW', 'en'] as const;
@@ -23,8 +20,12 @@ export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
 export const messages = {
   'zh-CN': { ...commonZhCN, ...fieldZhCN, ...syncZhCN },
-  'zh-TW': { ...commonZhTW, ...fieldZhTW, ...syncZhTW },
-  en: { ...commonEn, ...fieldEn, ...syncEn },
+};
+
+/** The other languages' field messages, each in a chunk of its own (vite.config.ts: `locale-*`). */
+const otherLocales: Record<Exclude<Locale, 'zh-CN'>, () => Promise<{ default: object }[]>> = {
+  'zh-TW': () => Promise.all([import('./messages/common.zh-TW'), import('./messages/field.zh-TW'), import('./messages/sync.zh-TW')]),
+  en: () => Promise.all([import('./messages/common.en'), import('./messages/field.en'), import('./messages/sync.en')]),
 };
 
 export type MessageSchema = (typeof messages)['zh-CN'];
@@ -42,15 +43,42 @@ export const i18n = createI18n<[MessageSchema], Locale, false>({
   legacy: false,
   locale: DEFAULT_LOCALE,
   fallbackLocale: DEFAULT_LOCALE,
-  messages,
+  // zh-TW and en are merged in when loaded (`loadLocaleMessages`); typed against zh-CN.
+  messages: messages as Record<Locale, MessageSchema>,
   datetimeFormats: { 'zh-CN': dateTime, 'zh-TW': dateTime, en: dateTime },
   missingWarn: false,
   fallbackWarn: false,
 });
 
-export function setLocale(locale: Locale): void {
+const localeLoads = new Map<Locale, Promise<void>>([[DEFAULT_LOCALE, Promise.resolve()]]);
+
+/**
+ * Make a language's messages available. Rejects when they cannot be fetched (offline, and
+ * never fetched before): the language then stays as it was.
+ */
+export function loadLocaleMessages(locale: Locale): Promise<void> {
+  const known = localeLoads.get(locale);
+  if (known) return known;
+  const load = otherLocales[locale as Exclude<Locale, 'zh-CN'>]().then((parts: { default: object }[]) => {
+    const add = i18n.global.mergeLocaleMessage as (locale: Locale, m: object) => void;
+    for (const part of parts) add(locale, part.default);
+  });
+  // A failed fetch is tried again next time (the network may be back).
+  load.catch(() => localeLoads.delete(locale));
+  localeLoads.set(locale, load);
+  return load;
+}
+
+/** Switch the language once its messages are here (see `loadLocaleMessages`). */
+export async function setLocale(locale: Locale): Promise<void> {
+  await loadLocaleMessages(locale);
   i18n.global.locale.value = locale;
   if (typeof document !== 'undefined') document.documentElement.lang = locale;
+}
+
+/** Fetch every language while online, so choosing one later works with no network. */
+export function prefetchLocales(): Promise<unknown> {
+  return Promise.allSettled(LOCALES.map(loadLocaleMessages));
 }
 
 let leadMessages: Promise<void> | undefined;

@@ -24,13 +24,22 @@ export const useSettingsStore = defineStore('settings', () => {
 
   async function loadLocale(): Promise<void> {
     const saved = (await localRecords().db.settings.get(LOCALE_KEY))?.value;
-    locale.value = isLocale(saved) ? saved : DEFAULT_LOCALE;
-    setLocale(locale.value);
+    const wanted = isLocale(saved) ? saved : DEFAULT_LOCALE;
+    try {
+      await setLocale(wanted);
+      locale.value = wanted;
+    } catch (err) {
+      // Its messages could not be fetched (offline before they ever were): start in the
+      // default language rather than not at all; the choice stays saved for the next start.
+      console.warn(`language ${wanted} not available yet`, err);
+      locale.value = DEFAULT_LOCALE;
+    }
   }
 
+  /** Switch the language; throws (and changes nothing) when its messages cannot be fetched. */
   async function changeLocale(next: Locale): Promise<void> {
+    await setLocale(next);
     locale.value = next;
-    setLocale(next);
     await localRecords().db.settings.put({ key: LOCALE_KEY, value: next });
   }
 

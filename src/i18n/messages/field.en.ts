@@ -216,6 +216,7 @@ export default {
       askPersist: 'Ask to keep data',
       identity: 'Me',
       language: 'Language',
+      languageUnavailable: 'This language is not on the phone yet: choose it again once you are online.',
       localOnly: 'Not in a team yet: {n} household files and all records are only on this phone.',
       noTeam: 'None (working alone)',
       notOnServer: 'Not on the server yet',

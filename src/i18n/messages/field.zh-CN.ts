@@ -214,6 +214,7 @@ export default {
       askPersist: '申请长期保存',
       identity: '我的身份',
       language: '语言',
+      languageUnavailable: '这种语言还没有下载到手机上，联网后再选一次。',
       localOnly: '还没加入团队：{n} 户档案和所有记录只在这台手机上。',
       noTeam: '未加入（单独使用）',
       notOnServer: '还没传到服务器的',

@@ -216,6 +216,7 @@ export default {
       askPersist: '申請長期保存',
       identity: '我的身分',
       language: '語言',
+      languageUnavailable: '這種語言還沒有下載到手機上，連網後再選一次。',
       localOnly: '還沒加入團隊：{n} 戶檔案和所有記錄只在這台手機上。',
       noTeam: '未加入（單獨使用）',
       notOnServer: '還沒傳到伺服器的',

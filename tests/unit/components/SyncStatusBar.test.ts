@@ -11,7 +11,7 @@ import { useFreshStores } from '../stores/helpers';
 useFreshStores();
 
 async function bar(status: Partial<SyncStatus>, compact: boolean, locale: 'zh-CN' | 'zh-TW' | 'en' = 'zh-CN') {
-  setLocale(locale);
+  await setLocale(locale);
   const wrapper = mount(SyncStatusBar, { props: { compact }, global: { plugins: [getActivePinia()!, i18n] } });
   useSyncStore().status = { ...INITIAL_STATUS, ...status };
   await nextTick();

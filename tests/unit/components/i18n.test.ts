@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { msg } from '@/domain/validation';
+import { i18n, messages as shellMessages, setLocale } from '@/i18n';
 import { allMessages as messages } from '@/i18n/all-messages';
 
 type Tree = { [k: string]: string | Tree };
@@ -25,6 +26,17 @@ const zh = messages['zh-CN'] as unknown as Tree;
 const zhKeys = new Set(keys(zh));
 
 describe('messages', () => {
+  it('ships zh-CN in the app shell and loads zh-TW and en when chosen', async () => {
+    expect(Object.keys(shellMessages)).toEqual(['zh-CN']);
+    await setLocale('en');
+    expect(i18n.global.t('field.settings.language')).toBe('Language');
+    expect(document.documentElement.lang).toBe('en');
+    await setLocale('zh-TW');
+    expect(i18n.global.t('field.settings.language')).toBe('語言');
+    await setLocale('zh-CN');
+    expect(i18n.global.t('field.settings.language')).toBe('语言');
+  });
+
   it('has the same keys in every language', () => {
     for (const [locale, tree] of Object.entries(messages)) expect(keys(tree as unknown as Tree).sort(), locale).toEqual([...zhKeys].sort());
   });

@@ -7,7 +7,7 @@ import { routes } from '@/router';
 
 /** Mount the app's routes at `path` with the active Pinia, zh-CN, and a memory history. */
 export async function mountAt(path: string) {
-  setLocale('zh-CN');
+  await setLocale('zh-CN');
   const router = createRouter({ history: createMemoryHistory(), routes });
   const Root = defineComponent({ render: () => h(RouterView) });
   await router.push(path);

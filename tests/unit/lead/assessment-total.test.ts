@@ -17,7 +17,7 @@ const period = periodContaining('half', '2026-10-01');
 
 describe('the assessment table’s 合计 row', () => {
   it('counts the shared household and the joint visit once, and says so', async () => {
-    setLocale('zh-CN');
+    await setLocale('zh-CN');
     await loadLeadMessages();
     const assessment = teamAssessment(rows, { period, today: TODAY, members });
     const wrapper = mount(LeadAssessmentTable, { props: { rows: assessment, caption: '考核' }, global: { plugins: [getActivePinia()!, i18n] } });

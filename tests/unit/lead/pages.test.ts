@@ -115,7 +115,7 @@ describe('links to a merged household', () => {
     await household('h2', { headName: '章三' });
     await useLeadTeamStore().merge('h2', 'h1');
     await localRecords().projector.settled();
-    setLocale('zh-CN');
+    await setLocale('zh-CN');
     const Page = defineComponent({
       props: { id: { type: String, required: true } },
       setup(props) {
@@ -135,7 +135,7 @@ describe('links to a merged household', () => {
 
 describe('lead chart', () => {
   it('draws a bar per month with its value, and a table with the same numbers', async () => {
-    setLocale('zh-CN');
+    await setLocale('zh-CN');
     const wrapper = mount(LeadChart, {
       props: { title: '每月走访次数', type: 'bars', labels: ['1月', '2月', '3月'], series: [{ label: '走访', color: '#1a5fb4', values: [3, 0, 7] }] },
       global: { plugins: [i18n] },
