@@ -132,28 +132,12 @@ export function assess(input: AssessmentInput): MemberAssessment[] {
     });
 }
 
-/** The 合计 row under the members' assessment: what the rows count, for the team. */
-export interface AssessmentTotal {
-  /** distinct households linked to any member in the rows (a shared household once) */
-  linkedHouseholds: number;
-  /** distinct linked households visited in the period by a member they are linked to */
-  visitedHouseholds: number;
-  /** visitedHouseholds / linkedHouseholds; undefined with no households */
-  coverage?: number;
-  /** distinct linked households overdue */
-  overdueHouseholds: number;
-  /** distinct visits (a joint visit once) */
-  visits: number;
-  resolved: number;
-  explained: number;
-  closedOnTime: number;
-  overdueRequests: number;
-  /** mean days to close over every request closed in the period */
-  averageDaysToClose?: number;
-  ratings: Record<SatisfactionLevel, number>;
-  satisfaction?: number;
-  complaints: number;
-}
+/**
+ * The 合计 row under the members' assessment: the same figures for the team. Households
+ * (linked, visited, overdue, coverage) and visits are distinct ones — a shared household or
+ * a joint visit once; the rest are sums, as each belongs to one member.
+ */
+export type AssessmentTotal = Omit<MemberAssessment, 'memberId' | 'counted'>;
 
 /**
  * The team's total of the members' assessment rows. Households and visits are counted once
