@@ -8,11 +8,26 @@ export const DB_FILE = 'lianhu.db';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
+/** Transactions sharing one COMMIT at most (bounds how long the first waits for the fsync). */
+const MAX_GROUP = 64;
+
+interface Pending {
+  fn: (tx: Sql) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * The default backend: one SQLite file in DATA_DIR, WAL with `synchronous=FULL` (a committed
  * write survives a kill -9 and a power cut, which is what the ack rule needs). better-sqlite3
  * is synchronous; a transaction here may await between its statements, so statements from
  * outside it wait until it has committed (one connection, one writer).
+ *
+ * Group commit: transactions asked for while the event loop is busy (many sockets' updates
+ * read in one turn) run one after the other inside one SQLite transaction, each in a
+ * savepoint of its own, and share its COMMIT — one fsync instead of one each. Each promise
+ * still resolves only after that COMMIT (the ack rule), and one that throws rolls back to
+ * its savepoint only: the others commit.
  */
 export class SqliteDb implements SqlDb {
   readonly kind = 'sqlite' as const;
@@ -20,6 +35,9 @@ export class SqliteDb implements SqlDb {
   private readonly statements = new Map<string, Statement>();
   /** settles when the open transaction ends */
   private busy: Promise<void> | undefined;
+  /** transactions waiting for the next group commit */
+  private readonly queue: Pending[] = [];
+  private flushing = false;
   private readonly inside: Sql;
 
   constructor(readonly db: Database.Database, file: string) {
@@ -43,39 +61,84 @@ export class SqliteDb implements SqlDb {
     return s;
   }
 
-  private async free(): Promise<void> {
-    while (this.busy) await this.busy;
-  }
-
+  // Statements outside a transaction wait for the open one to commit, and run in the same
+  // turn as the check, so none slips in once the next group has begun.
   async all<T>(sql: string, p?: Params): Promise<T[]> {
-    if (this.busy) await this.free();
+    while (this.busy) await this.busy;
     return this.inside.all<T>(sql, p);
   }
 
   async get<T>(sql: string, p?: Params): Promise<T | undefined> {
-    if (this.busy) await this.free();
+    while (this.busy) await this.busy;
     return this.inside.get<T>(sql, p);
   }
 
   async run(sql: string, p?: Params): Promise<number> {
-    if (this.busy) await this.free();
+    while (this.busy) await this.busy;
     return this.inside.run(sql, p);
   }
 
-  async tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    if (this.busy) await this.free();
+  tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // After the I/O of this turn: every socket's frame read in it joins the group.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  /** Commit the waiting transactions, a group at a time, until none waits. */
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        while (this.busy) await this.busy;
+        await this.commitGroup(this.queue.splice(0, MAX_GROUP));
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async commitGroup(group: Pending[]): Promise<void> {
     let release!: () => void;
     this.busy = new Promise<void>((r) => (release = r));
+    const alone = group.length === 1;
+    /** ran to the end inside the transaction: resolved once it commits */
+    const done: { p: Pending; value: unknown }[] = [];
+    let next = 0;
     try {
       this.db.exec('BEGIN IMMEDIATE');
-      try {
-        const r = await fn(this.inside);
-        this.db.exec('COMMIT');
-        return r;
-      } catch (e) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw e;
+      for (; next < group.length; next++) {
+        const p = group[next]!;
+        if (!alone) this.db.exec('SAVEPOINT lianhu_tx');
+        try {
+          const value = await p.fn(this.inside);
+          if (!alone) this.db.exec('RELEASE lianhu_tx');
+          done.push({ p, value });
+        } catch (e) {
+          // SQLite may have ended the whole transaction itself (an I/O error, a full disk):
+          // then nothing of this group is stored and none of it may resolve (below).
+          if (!this.db.inTransaction) throw e;
+          if (alone) this.db.exec('ROLLBACK');
+          else {
+            this.db.exec('ROLLBACK TO lianhu_tx');
+            this.db.exec('RELEASE lianhu_tx');
+          }
+          p.reject(e);
+        }
       }
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+      for (const d of done) d.p.resolve(d.value);
+    } catch (e) {
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // the connection is gone; nothing here committed either way
+      }
+      for (const d of done) d.p.reject(e);
+      for (const p of group.slice(next)) p.reject(e);
     } finally {
       this.busy = undefined;
       release();
@@ -87,7 +150,7 @@ export class SqliteDb implements SqlDb {
   }
 
   async close(): Promise<void> {
-    if (this.busy) await this.free();
+    while (this.busy || this.queue.length > 0) await (this.busy ?? new Promise((r) => setImmediate(r)));
     this.db.close();
   }
 }
