@@ -34,6 +34,7 @@ const Q = {
   seq: 'SELECT seq FROM teams WHERE id = @team',
   row: 'SELECT * FROM docs WHERE name = @name',
   exists: 'SELECT 1 AS x FROM docs WHERE name = @name',
+  updateCount: 'SELECT update_count FROM docs WHERE name = @name',
   insertDoc: `INSERT INTO docs (name, team_id, kind, household_id, created_by_member, created_by_device, created_at, last_seq, last_device, other_seq, update_count)
      VALUES (@name, @team, @kind, @hid, @member, @device, @at, @seq, @device, 0, 1)`,
   // The change feed must tell device D about every change not made by D (change-feed.ts):
@@ -83,6 +84,11 @@ export class DocStore {
 
   row(name: string): Promise<DocRow | undefined> {
     return this.db.get<DocRow>(Q.row, { name });
+  }
+
+  /** How many updates the doc holds past its snapshot (0 when nothing is stored), without reading the snapshot. */
+  async updateCount(name: string): Promise<number> {
+    return (await this.db.get<{ update_count: number }>(Q.updateCount, { name }))?.update_count ?? 0;
   }
 
   async exists(name: string, via: Sql = this.db): Promise<boolean> {

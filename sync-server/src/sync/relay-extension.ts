@@ -212,7 +212,8 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
     if (!session) throw refuseDoc('forbidden');
     let claims: DeviceClaims;
     try {
-      claims = await tokens.verify(data.token);
+      claims = session.verifiedClaims(data.token) ?? (await tokens.verify(data.token));
+      session.rememberVerified(data.token, claims);
     } catch (e) {
       const r = e instanceof TokenError && e.problem === 'token-expired' ? CLOSE.tokenExpired : CLOSE.tokenInvalid;
       session.docDenied(name);
@@ -318,11 +319,11 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
     },
 
     async onStoreDocument({ documentName }) {
-      if (((await store.row(documentName))?.update_count ?? 0) >= d.compactAfterUpdates) await store.compact(documentName);
+      if ((await store.updateCount(documentName)) >= d.compactAfterUpdates) await store.compact(documentName);
     },
 
     async beforeUnloadDocument({ documentName }) {
-      if (((await store.row(documentName))?.update_count ?? 0) >= d.compactOnUnloadAfter) await store.compact(documentName);
+      if ((await store.updateCount(documentName)) >= d.compactOnUnloadAfter) await store.compact(documentName);
       limits.unloaded(documentName);
     },
 

@@ -31,6 +31,7 @@ export class SocketSession implements DeviceSocket {
   private pendingDocs = 0;
   private preAuthBytes = 0;
   private readonly admitted = new WeakSet<object>();
+  private verified?: { token: string; claims: DeviceClaims };
   private readonly authTimer: NodeJS.Timeout;
 
   constructor(
@@ -114,6 +115,20 @@ export class SocketSession implements DeviceSocket {
   }
 
   /** The first authenticated doc binds the socket to its device; later docs must carry the same device. */
+  /**
+   * The claims of `token` when this socket verified that same token before and it has not
+   * expired since: a device sends its token with every doc it attaches (25 on a day's
+   * return), and one HMAC check per socket is enough for one string.
+   */
+  verifiedClaims(token: string): DeviceClaims | undefined {
+    const v = this.verified;
+    return v && v.token === token && v.claims.exp * 1000 > Date.now() ? v.claims : undefined;
+  }
+
+  rememberVerified(token: string, claims: DeviceClaims): void {
+    this.verified = { token, claims };
+  }
+
   bind(claims: DeviceClaims): CloseReason | 'mismatch' | undefined {
     if (this.claims) return this.claims.deviceId === claims.deviceId ? undefined : 'mismatch';
     const refused = this.devices.register(claims.deviceId, this);
