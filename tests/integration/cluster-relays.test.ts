@@ -264,11 +264,13 @@ describe('Redis restarted mid-run', () => {
       redis = await startRedis(port);
       await waitFor(async () => (await api(r1.url, 'GET', '/healthz')).status === 200, 15_000, 'relay 1 healthy again');
       await a.saved(pa, 30_000);
-      // The other relay's device gets it: live once the relays resubscribed, else on its next change-feed run.
+      // The other relay's device gets it: from the database when it attaches, or live once
+      // relay 2 is back on the bus and has caught its loaded copy up (it may be later than 1).
+      await waitFor(async () => (await api(r2.url, 'GET', '/healthz')).status === 200, 15_000, 'relay 2 healthy again');
       const c = new Device(r2.wsUrl, lead.token);
       const pc = c.attach(h.name, new Y.Doc());
       await c.saved(pc);
-      expect(said(pc.document)).toContain('Redis停了时写的');
+      await waitFor(() => said(pc.document).includes('Redis停了时写的'), 15_000, 'the write reaches the other relay');
       visit(pa.document, actor(lead.memberId), '恢复之后写的');
       await waitFor(() => said(pc.document).includes('恢复之后写的'), 10_000, 'live again across relays');
       a.destroy();
