@@ -218,15 +218,22 @@ describe('three relays, one PostgreSQL, one Redis', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+/**
+ * A free port below Linux's ephemeral range (32768 and up). While Redis is down the relays
+ * keep connecting to its port; on a port in that range such a connect can be given the same
+ * port as its source and connect to itself, holding the port so Redis cannot start there
+ * again, and other processes' outgoing connections may take it too.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 /** A Redis of this test's own (so restarting it disturbs nobody else), on `port`. */

@@ -75,16 +75,14 @@ export class RedisCluster implements Cluster {
   constructor(url: string, prefix: string, log: Logger) {
     this.log = log;
     this.channel = `${prefix}events`;
+    // Every connection counts, the Redis extension's too (it makes its own through `make`):
+    // the bus is back when the last of them is ready again, whichever that is. Watching only
+    // ours missed the moment when one of the extension's came back last, so loaded docs were
+    // never caught up and a device on this relay kept getting a stale copy.
+    let lost = false;
     const make = () => {
       const c = new IORedis(url, redisOptions());
       c.on('error', (e: Error) => log.debug({ err: e.message }, 'redis connection error'));
-      this.clients.push(c);
-      return c;
-    };
-    this.pub = make();
-    this.sub = make();
-    let lost = false;
-    for (const c of [this.pub, this.sub]) {
       c.on('close', () => {
         if (!lost) log.warn('redis connection lost; refusing writes until it is back');
         lost = true;
@@ -96,7 +94,11 @@ export class RedisCluster implements Cluster {
           for (const fn of this.reconnected) fn();
         }
       });
-    }
+      this.clients.push(c);
+      return c;
+    };
+    this.pub = make();
+    this.sub = make();
     void this.sub.subscribe(this.channel).catch((e: unknown) => log.warn({ err: String(e) }, 'could not subscribe to the relay events'));
     this.sub.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
