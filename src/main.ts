@@ -41,17 +41,18 @@ async function start(): Promise<void> {
   };
   watch(deviceIsLead, prefetchIfLead, { immediate: true });
   window.addEventListener('online', prefetchIfLead);
+  const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 2000));
   // Every language while online, so a switch works offline: fetched through the service
   // worker (it keeps them), so not before it controls the page (a first launch).
+  // Not during the first screen either: in an idle moment, as the lead workspace is.
   const fetchLocales = () => {
-    if (navigator.onLine) void whenControlled().then(prefetchLocales);
+    if (navigator.onLine) void whenControlled().then(() => new Promise<void>((r) => idle(() => r()))).then(prefetchLocales);
   };
   fetchLocales();
   window.addEventListener('online', fetchLocales);
   void settings.requestPersistence();
   void usePwaStore().register();
   // The consistency check (stored docs without rows) is cheap, but not start-up's business.
-  const idle = window.requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 2000));
   // Not during the first seconds either: a cold start's list and first taps come first.
   setTimeout(() => idle(() => void localRecords().sweep()), 5000);
 }
