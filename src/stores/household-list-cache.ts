@@ -29,6 +29,7 @@ export const useHouseholdListCache = defineStore('household-list-cache', () => {
   let started = false;
   let saved = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopWatch: (() => void) | undefined;
 
   async function start(): Promise<void> {
     if (started) return;
@@ -41,7 +42,7 @@ export const useHouseholdListCache = defineStore('household-list-cache', () => {
     } catch {
       // No cache: the list shows when its rows are read.
     }
-    watch(
+    stopWatch = watch(
       () => (households.loaded ? households.mine.slice(0, FIRST_SCREEN_ROWS) : undefined),
       (top) => {
         if (!top) return;
@@ -67,7 +68,15 @@ export const useHouseholdListCache = defineStore('household-list-cache', () => {
     }
   }
 
-  return { rows, start };
+  /** Stop keeping the first screen (the app going away; a test's next database). */
+  function stop(): void {
+    stopWatch?.();
+    stopWatch = undefined;
+    clearTimeout(timer);
+    started = false;
+  }
+
+  return { rows, start, stop };
 });
 
 const signature = (rows: readonly HouseholdRow[]) => rows.map((r) => `${r.id}@${r.docVersion}`).join(',');

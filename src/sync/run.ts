@@ -76,8 +76,6 @@ export class SyncRun {
     const { db } = records;
     const teamId = this.ctx.identity.teamId;
     const api = transport.api!;
-    await tracker.reconcile((n) => transport.sessions?.isAttached(n) ?? false);
-
     let since = await loadSince(db, teamId);
     if (since === undefined || (await hasDownloadInProgress(db, teamId))) since = await this.download();
     let feed = await api.changes(since);
@@ -96,6 +94,10 @@ export class SyncRun {
     const revoked = [...new Set([...(await loadRevoked(db, teamId)), ...feed.revoked])];
     if (feed.revoked.length) await saveRevoked(db, revoked);
 
+    // The safety net for lost "unsynced" marks runs once the relay has answered: a phone
+    // whose browser says "online" with no signal tries a run after every save, and the scan
+    // must not compete with the member's next save for nothing.
+    await tracker.reconcile((n) => transport.sessions?.isAttached(n) ?? false);
     const excluded = transport.excluded;
     const own = (await tracker.unsyncedNames(teamId)).filter((n) => !excluded.has(n));
     const ownSet = new Set(own);

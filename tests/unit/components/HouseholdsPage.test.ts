@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
 import { localRecords } from '@/db/instance';
+import { useHouseholdListCache } from '@/stores/household-list-cache';
 import { useHouseholdsStore } from '@/stores/households';
 import { useIdentityStore } from '@/stores/identity';
 import { eventually, profileInput, startAlone, useFreshStores } from '../stores/helpers';
@@ -54,6 +55,9 @@ describe('my households page', () => {
     // Kept a moment after the list's top changed.
     await eventually(async () => expect(((await localRecords().db.settings.get('households.firstScreen'))?.value as { rows: unknown[] } | undefined)?.rows).toHaveLength(2), 3000);
     first.wrapper.unmount();
+    // The app goes away (its stores stop following the database).
+    useHouseholdsStore().unwatchRows();
+    useHouseholdListCache().stop();
 
     // The next start: the rows are not read yet (nobody watches them), the kept screen shows.
     setActivePinia(createPinia());

@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { resetLocalRecords } from '@/db/instance';
+import { useHouseholdListCache } from '@/stores/household-list-cache';
 import { useHouseholdsStore } from '@/stores/households';
 import { useIdentityStore } from '@/stores/identity';
 import { useRequestsStore } from '@/stores/requests';
@@ -12,6 +13,9 @@ export function useFreshStores(): void {
     setActivePinia(createPinia());
   });
   afterEach(async () => {
+    // Dexie's change events are global: a store left following would patch the next test's rows.
+    useHouseholdsStore().unwatchRows();
+    useHouseholdListCache().stop();
     vi.restoreAllMocks();
     vi.unstubAllGlobals();
     await resetLocalRecords();
