@@ -343,7 +343,8 @@ export async function deleteRequestRows(db: LianhuDb, householdId: string): Prom
 async function writeChangedRequests(db: LianhuDb, households: (readonly [string, RequestRow[]])[]): Promise<void> {
   const ids = households.map(([id]) => id);
   const next = households.flatMap(([, rows]) => rows);
-  const stored = await db.requests.where('householdId').anyOf(ids).toArray();
+  // One id (a save) is one indexed read; `anyOf` walks a cursor, a request per row.
+  const stored = ids.length === 1 ? await db.requests.where('householdId').equals(ids[0]!).toArray() : await db.requests.where('householdId').anyOf(ids).toArray();
   const before = new Map(stored.map((r) => [r.id, JSON.stringify(r)]));
   const changed = next.filter((r) => before.get(r.id) !== JSON.stringify(r));
   const keep = new Set(next.map((r) => r.id));

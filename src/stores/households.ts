@@ -25,6 +25,20 @@ export interface HouseholdInput {
 
 const collator = new Intl.Collator('zh-CN');
 
+let ranks = new Map<string, number>();
+/**
+ * Head names in collation order, as ranks. Comparing with the collator inside the list's
+ * sort cost a phone at 4× CPU ~75 ms for 2,000 households, on every save; the ranks are
+ * computed again only when a name appears that they do not hold (names gone stay: the
+ * order of the others is unchanged).
+ */
+function nameRanks(rows: readonly HouseholdRow[]): Map<string, number> {
+  if (rows.every((r) => ranks.has(r.headName))) return ranks;
+  const names = [...new Set([...ranks.keys(), ...rows.map((r) => r.headName)])].sort(collator.compare);
+  ranks = new Map(names.map((n, i) => [n, i]));
+  return ranks;
+}
+
 /** Validate profile and every member; all problems at once, with their field paths. */
 function parseHouseholdInput(input: HouseholdInput): { profile: HouseholdProfile; members: HouseholdMember[]; notes: string } {
   const issues: FieldIssue[] = [];
@@ -109,9 +123,9 @@ export const useHouseholdsStore = defineStore('households', () => {
   /** Linked to me or registered by me, still current; most overdue first (due dates ascending). */
   const mine = computed(() => {
     const me = identity.memberId;
-    return rows.value
-      .filter((r) => !r.mergedInto && !r.archived && (r.linkedMemberIds.includes(me) || r.createdBy === me))
-      .sort((a, b) => (a.nextDueOn !== b.nextDueOn ? (a.nextDueOn < b.nextDueOn ? -1 : 1) : collator.compare(a.headName, b.headName)));
+    const list = rows.value.filter((r) => !r.mergedInto && !r.archived && (r.linkedMemberIds.includes(me) || r.createdBy === me));
+    const rank = nameRanks(list);
+    return list.sort((a, b) => (a.nextDueOn !== b.nextDueOn ? (a.nextDueOn < b.nextDueOn ? -1 : 1) : rank.get(a.headName)! - rank.get(b.headName)!));
   });
 
   const areas = computed(() => [...new Set(mine.value.map((r) => r.area).filter(Boolean))].sort(collator.compare));

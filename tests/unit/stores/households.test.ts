@@ -39,6 +39,17 @@ describe('households store', () => {
     expect(households.areas).toEqual(['东山林场', '西山矿区'].sort(new Intl.Collator('zh-CN').compare));
   });
 
+  it('orders households due the same day by name, in collation order, also for a name added later', async () => {
+    await startAlone();
+    const households = useHouseholdsStore();
+    const collator = new Intl.Collator('zh-CN');
+    for (const name of ['王五', '李四']) await households.register(profileInput({ headName: name }));
+    await eventually(() => expect(households.mine.map((r) => r.headName)).toEqual(['王五', '李四'].sort(collator.compare)));
+    // New names (one before, one between the others) take their places.
+    for (const name of ['张三', '阿宝']) await households.register(profileInput({ headName: name }));
+    await eventually(() => expect(households.mine.map((r) => r.headName)).toEqual(['王五', '李四', '张三', '阿宝'].sort(collator.compare)));
+  });
+
   it('reports every invalid field with its path and writes nothing', async () => {
     await startAlone();
     const households = useHouseholdsStore();
