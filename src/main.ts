@@ -6,6 +6,7 @@ import { createAppRouter } from './router';
 import { deviceIsLead, prefetchLeadWorkspace } from './router/lead-routes';
 import { localRecords } from './db/instance';
 import { useConnectivityStore } from './stores/connectivity';
+import { useHouseholdListCache } from './stores/household-list-cache';
 import { useHouseholdsStore } from './stores/households';
 import { useIdentityStore } from './stores/identity';
 import { usePwaStore } from './stores/pwa';
@@ -24,14 +25,21 @@ async function start(): Promise<void> {
   const identity = useIdentityStore();
   // Identity and language first: the router and the first screen depend on them.
   await Promise.all([settings.loadLocale(), identity.load()]);
-  useHouseholdsStore().watchRows();
-  useRequestsStore().watchRows();
   void useTeamStore().open(identity.identity?.teamId);
 
   app.use(createAppRouter());
   app.mount('#app');
-
   useConnectivityStore().watch();
+
+  // The first screen kept from the last start is drawn before the whole household table is
+  // read and sync starts: both are main-thread work (2,000 rows to decode, the sync's own
+  // reads) that kept a cheap phone's first card waiting. The rows then replace it.
+  await useHouseholdListCache()
+    .start()
+    .catch(() => undefined);
+  await afterPaint();
+  useHouseholdsStore().watchRows();
+  useRequestsStore().watchRows();
   // Sync runs by itself from here on: when the connection returns, when the app comes to
   // the foreground, after joining. A device that never joined stays local and says so.
   void useSyncStore().start();
@@ -55,6 +63,19 @@ async function start(): Promise<void> {
   // The consistency check (stored docs without rows) is cheap, but not start-up's business.
   // Not during the first seconds either: a cold start's list and first taps come first.
   setTimeout(() => idle(() => void localRecords().sweep()), 5000);
+}
+
+/** Resolves after the next frame has been painted (or soon, in a page started hidden: no frames there). */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 250);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback);
+        resolve();
+      }, 0),
+    );
+  });
 }
 
 /** Resolves once a service worker controls this page (never where there is none). */

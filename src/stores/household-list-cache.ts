@@ -31,9 +31,18 @@ export const useHouseholdListCache = defineStore('household-list-cache', () => {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopWatch: (() => void) | undefined;
 
-  async function start(): Promise<void> {
-    if (started) return;
-    started = true;
+  let starting: Promise<void> | undefined;
+
+  /** Show the kept first screen (once the rows are read, keep it current); resolves once it is read. */
+  function start(): Promise<void> {
+    if (!started) {
+      started = true;
+      starting = read();
+    }
+    return starting!;
+  }
+
+  async function read(): Promise<void> {
     const { db } = localRecords();
     try {
       const cached = (await db.settings.get(KEY))?.value as FirstScreen | undefined;
@@ -74,6 +83,7 @@ export const useHouseholdListCache = defineStore('household-list-cache', () => {
     stopWatch = undefined;
     clearTimeout(timer);
     started = false;
+    starting = undefined;
   }
 
   return { rows, start, stop };
