@@ -16,6 +16,12 @@ const CACHE_LIMIT = 24;
 /** Instants whose day is remembered (a team of 2,000 households has ~35,000). */
 const DAY_MEMO_LIMIT = 200_000;
 
+/** What a lead page on its way will likely ask: the overview for `today`, these figures. */
+export interface WarmHint {
+  today: string;
+  queries: FiguresQuery[];
+}
+
 /** A performance mark (the profile script reads the worker's): where the worker's time goes. */
 function mark(name: string): void {
   performance.clearMarks(name);
@@ -46,9 +52,17 @@ export class FiguresSource {
     this.overviewCache = undefined;
   }
 
-  /** Read the tables now, ahead of the first question (a lead page is about to ask). */
-  warm(): Promise<void> {
-    return this.current();
+  /**
+   * Read the tables now, ahead of the first question (a lead page is about to ask), and
+   * answer the questions it will likely ask (`hint`) into the cache: on a cold page the
+   * worker has read the rows before the page has started, and would otherwise wait idle
+   * for the question. An answer is computed from the same rows either way.
+   */
+  async warm(hint?: WarmHint): Promise<void> {
+    await this.current();
+    if (!hint) return;
+    await this.overview(hint.today);
+    for (const q of hint.queries) await this.figures(q);
   }
 
   async figures(q: FiguresQuery): Promise<LeadFigures> {
