@@ -59,7 +59,7 @@ function team(seed: number): LeadRows {
     for (let v = 0; v < 6; v++) {
       const at = instant();
       const visitors = r() < 0.1 ? ['m1', 'm1', 'm2'] : some().slice(0, 2);
-      visits.push(visit(`${id}v${v}`, id, at, { visitorIds: visitors.length ? visitors : ['m2'], concerns: r() < 0.3 ? ['housing'] : [], reviewStatus: pick([undefined, 'approved', 'needs_correction'] as const) }));
+      visits.push(visit(`${id}v${v}`, id, at, { visitorIds: visitors.length ? visitors : ['m2'], concerns: r() < 0.3 ? ['housing'] : [], reviewStatus: pick([undefined, 'reviewed', 'needs_correction'] as const) }));
       if (r() < 0.5) ratings.push(rating(`${id}r${v}`, id, instant(), pick(['satisfied', 'basically_satisfied', 'dissatisfied'] as const), { memberId: pick(ids), occurredAt: r() < 0.7 ? at : undefined }));
     }
     for (let q = 0; q < 3; q++) {
