@@ -53,18 +53,24 @@ export interface LeadOverview {
 export function teamAssessment(rows: LeadRows, q: FiguresQuery): MemberAssessment[] {
   const p = q.period;
   const within = (day: string) => day >= p.from && day <= p.to;
-  // assess() keeps only the period's visits, ratings and complaints itself; handing it just
+  // assess() looks at each member's own rows only (households linked to them, visits they
+  // made, requests they own, ratings of them, complaints about them): handing it each
+  // member's rows, grouped in one pass, gives the same rows as it scanning every row once per
+  // member. It keeps only the period's visits, ratings and complaints itself; handing it just
   // those (by their local day, the same test) spares it most of its date conversions.
-  const result = assess({
-    members: q.members,
-    households: [...rows.households],
-    visits: rows.visits.filter((v) => within(v.visitedOn)),
-    requests: [...rows.requests],
-    ratings: rows.ratings.filter((r) => within(localDay(ratedAt(r)))),
-    complaints: rows.complaints.filter((c) => within(localDay(c.recordedAt))),
-    period: p,
-    today: q.today,
-  });
+  const mine = new Map(q.members.map((m) => [m.id, { households: [] as HouseholdRow[], visits: [] as VisitRow[], requests: [] as RequestRow[], ratings: [] as RatingRow[], complaints: [] as ComplaintRow[] }]));
+  const each = <T>(ids: Iterable<string>, row: T, pick: (g: NonNullable<ReturnType<typeof mine.get>>) => T[]) => {
+    for (const id of new Set(ids)) {
+      const g = mine.get(id);
+      if (g) pick(g).push(row);
+    }
+  };
+  for (const h of rows.households) each(h.linkedMemberIds, h, (g) => g.households);
+  for (const v of rows.visits) if (within(v.visitedOn)) each(v.visitorIds, v, (g) => g.visits);
+  for (const r of rows.requests) each([r.ownerId], r, (g) => g.requests);
+  for (const r of rows.ratings) if (within(localDay(ratedAt(r)))) each([r.memberId], r, (g) => g.ratings);
+  for (const c of rows.complaints) if (within(localDay(c.recordedAt))) each([c.aboutMemberId], c, (g) => g.complaints);
+  const result = q.members.flatMap((m) => assess({ members: [m], ...mine.get(m.id)!, period: p, today: q.today }));
   const role = new Map(q.members.map((m) => [m.id, m.role]));
   return result.filter((r) => role.get(r.memberId) !== 'lead' || r.linkedHouseholds > 0 || r.visits > 0);
 }

@@ -6,11 +6,33 @@
  */
 export function localDay(instant: string): string {
   if (instant.length === 10) return instant;
+  const known = memo?.get(instant);
+  if (known !== undefined) return known;
   const d = new Date(instant);
   if (Number.isNaN(d.getTime())) throw new RangeError(`not a date: ${instant}`);
   const m = d.getMonth() + 1;
   const day = d.getDate();
-  return `${d.getFullYear()}-${m < 10 ? '0' : ''}${m}-${day < 10 ? '0' : ''}${day}`;
+  const out = `${d.getFullYear()}-${m < 10 ? '0' : ''}${m}-${day < 10 ? '0' : ''}${day}`;
+  memo?.set(instant, out);
+  return out;
+}
+
+let memo: Map<string, string> | undefined;
+
+/**
+ * Run `compute` with the days of the instants it converts remembered in `days` (instant →
+ * local day). The lead-figures worker keeps one such map between questions: the same 30,000
+ * instants are turned into days for every period asked, and a lookup is a tenth of a
+ * conversion. The caller owns the map and must drop it when the time zone changes.
+ */
+export function withDayMemo<T>(days: Map<string, string>, compute: () => T): T {
+  const before = memo;
+  memo = days;
+  try {
+    return compute();
+  } finally {
+    memo = before;
+  }
 }
 
 /** Local hours and minutes of an instant: 09:05. */

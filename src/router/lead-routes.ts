@@ -28,7 +28,7 @@ async function leadOnly(to: RouteLocationNormalized) {
   if (!to.meta.lead) return true;
   if (!deviceIsLead()) return { name: 'households' };
   // The figures worker starts reading the team's rows while the page's code loads.
-  void import('@/workers/lead-figures-client').then((m) => m.warmLeadFigures(localRecords().db.name));
+  void import('@/workers/lead-figures-client').then((m) => m.warmLeadFigures(localRecords().db.name, to.path));
   await loadLeadMessages();
   return true;
 }

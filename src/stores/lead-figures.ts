@@ -4,7 +4,7 @@ import { ref } from 'vue';
 import { localRecords } from '@/db/instance';
 import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
 import { FIGURE_TABLES, type FigureTable } from '@/workers/lead-figures-source';
-import { figuresBackend } from '@/workers/lead-figures-client';
+import { figuresBackend, rememberRoster } from '@/workers/lead-figures-client';
 
 /** While changes keep coming (a sync), tell the worker at most this often. */
 const MIN_GAP_MS = 1500;
@@ -55,7 +55,10 @@ export const useLeadFiguresStore = defineStore('lead-figures', () => {
 
   function figures(query: FiguresQuery): Promise<LeadFigures> {
     // Reactive proxies cannot cross to a worker: send plain copies.
-    return figuresBackend().figures(localRecords().db.name, JSON.parse(JSON.stringify(query)) as FiguresQuery);
+    const plain = JSON.parse(JSON.stringify(query)) as FiguresQuery;
+    const dbName = localRecords().db.name;
+    rememberRoster(dbName, plain.members);
+    return figuresBackend().figures(dbName, plain);
   }
 
   function overview(today: string): Promise<LeadOverview> {

@@ -1,5 +1,8 @@
+import { periodContaining, previousPeriod } from '@/domain/assessment';
+import { toLocalDate } from '@/domain/dates';
 import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
-import { figuresSources } from './lead-figures-source';
+import type { TeamMember } from '@/domain/team';
+import { figuresSources, type WarmHint } from './lead-figures-source';
 import type { FiguresReply, FiguresRequest } from './lead-figures.worker';
 // `lead-` keeps the worker out of the precached shell like the rest of the lead workspace
 // (cached on first use, like the export worker).
@@ -15,8 +18,8 @@ export interface FiguresBackend {
   figures(dbName: string, query: FiguresQuery): Promise<LeadFigures>;
   overview(dbName: string, today: string): Promise<LeadOverview>;
   changed(dbName: string, tables: string[]): void;
-  /** Start the worker and its reads now: a lead page is on its way. */
-  warm(dbName: string): void;
+  /** Start the worker and its reads now: a lead page is on its way (and will likely ask `hint`). */
+  warm(dbName: string, hint?: WarmHint): void;
 }
 
 /** Where Web Workers exist (browsers): one worker for every lead page. */
@@ -55,7 +58,7 @@ function workerBackend(): FiguresBackend {
       // Nothing to tell a worker that has not started: it reads everything when it does.
       if (worker) worker.postMessage({ type: 'changed', dbName, tables } satisfies FiguresRequest);
     },
-    warm: (dbName) => get().postMessage({ type: 'warm', dbName } satisfies FiguresRequest),
+    warm: (dbName, hint) => get().postMessage({ type: 'warm', dbName, hint } satisfies FiguresRequest),
   };
 }
 
@@ -66,7 +69,7 @@ function inlineBackend(): FiguresBackend {
     figures: (dbName, query) => source(dbName).figures(query),
     overview: (dbName, today) => source(dbName).overview(today),
     changed: (dbName, tables) => source(dbName).changed(tables),
-    warm: (dbName) => void source(dbName).warm().catch(() => undefined),
+    warm: (dbName, hint) => void source(dbName).warm(hint).catch(() => undefined),
   };
 }
 
@@ -82,7 +85,42 @@ export function resetFiguresBackend(): void {
   backend = undefined;
 }
 
-/** Warm the figures for the app's database (called on the way into a lead page). */
-export function warmLeadFigures(dbName: string): void {
-  figuresBackend().warm(dbName);
+const ROSTER_KEY = 'lianhu.lead-figures.roster';
+
+/**
+ * The roster the figures were last asked with, kept in localStorage (a synchronous read at
+ * start-up; the team doc is opened much later): the worker computes a cold page's first
+ * question with it while the page starts. A different roster is simply a new question.
+ */
+export function rememberRoster(dbName: string, members: TeamMember[]): void {
+  try {
+    localStorage.setItem(`${ROSTER_KEY}:${dbName}`, JSON.stringify(members));
+  } catch {
+    // No storage (private mode, tests): the first question is computed when asked.
+  }
+}
+
+function rememberedRoster(dbName: string): TeamMember[] | undefined {
+  try {
+    const saved = JSON.parse(localStorage.getItem(`${ROSTER_KEY}:${dbName}`) ?? 'null') as unknown;
+    return Array.isArray(saved) ? (saved as TeamMember[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a lead page at `path` asks first (the pages' default periods, the whole team). */
+export function expectedQueries(path: string, today: string, members: TeamMember[]): FiguresQuery[] {
+  if (path === '/lead/assessment') return [{ period: periodContaining('half', today), today, members }];
+  const summary = /^\/lead\/summary\/(half|year)$/.exec(path)?.[1] as 'half' | 'year' | undefined;
+  if (!summary) return [];
+  const now = periodContaining(summary, today);
+  return [now, previousPeriod(now)].map((period) => ({ period, today, members }));
+}
+
+/** Warm the figures for the app's database (called on the way into a lead page, `path`). */
+export function warmLeadFigures(dbName: string, path = typeof location === 'undefined' ? '' : location.pathname): void {
+  const today = toLocalDate(new Date());
+  const members = rememberedRoster(dbName);
+  figuresBackend().warm(dbName, { today, queries: members ? expectedQueries(path, today, members) : [] });
 }

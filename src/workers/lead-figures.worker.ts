@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
-import { figuresSources } from './lead-figures-source';
+import { figuresSources, type WarmHint } from './lead-figures-source';
 
 /**
  * The lead's figures are computed here, from rows this worker reads from IndexedDB itself:
@@ -11,7 +11,7 @@ export type FiguresRequest =
   | { type: 'figures'; id: number; dbName: string; query: FiguresQuery }
   | { type: 'overview'; id: number; dbName: string; today: string }
   | { type: 'changed'; dbName: string; tables: string[] }
-  | { type: 'warm'; dbName: string };
+  | { type: 'warm'; dbName: string; hint?: WarmHint };
 
 export type FiguresReply = { id: number; type: 'figures'; value: LeadFigures } | { id: number; type: 'overview'; value: LeadOverview } | { id: number; type: 'error'; message: string };
 
@@ -26,7 +26,7 @@ self.onmessage = async (e: MessageEvent<FiguresRequest>) => {
   }
   if (m.type === 'warm') {
     // A failed read is tried again by the first real question, which reports it.
-    await source(m.dbName).warm().catch(() => undefined);
+    await source(m.dbName).warm(m.hint).catch(() => undefined);
     return;
   }
   try {

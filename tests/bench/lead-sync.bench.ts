@@ -25,7 +25,7 @@ interface SyncRun {
   traffic: Traffic;
 }
 
-async function joinAndSync(page: Page, link: Link, code: string, conditions: LinkConditions | undefined, households: number): Promise<SyncRun> {
+export async function joinAndSync(page: Page, link: Link, code: string, conditions: LinkConditions | undefined, households: number): Promise<SyncRun> {
   await page.goto(`${link.url}/welcome`);
   await page.locator('#member-name').waitFor();
   // The app shell is installed first (on loopback): what is timed is the sync.
@@ -68,17 +68,54 @@ async function resync(context: BrowserContext, page: Page, link: Link): Promise<
   return { ms, traffic: diff(link.snapshot(), before) };
 }
 
-/** Open the assessment page cold (a fresh page, CPU 4×) and time it until ready. */
-async function assessmentPage(context: BrowserContext, link: Link): Promise<number> {
+/** Periods switched to on each cold assessment page, each asked for the first time. */
+const SWITCHES = 5;
+
+/**
+ * Open the assessment page cold (a fresh page, CPU 4×) and time it until ready; then switch
+ * the period (the earlier half-years in the picker, none asked before) and time each switch
+ * from the change event to the new figures on screen and laid out.
+ */
+async function assessmentPage(context: BrowserContext, link: Link): Promise<{ ready: number; switches: number[] }> {
   const page = await context.newPage();
   try {
     await throttleCpu(await cdp(context, page), 4);
     await page.goto(`${link.url}/lead/assessment`);
     await page.waitForFunction(() => (window as unknown as BenchWindow).__bench.assessmentReady !== undefined, undefined, { polling: 100, timeout: 180_000 });
-    return await page.evaluate(() => (window as unknown as BenchWindow).__bench.assessmentReady!);
+    const ready = await page.evaluate(() => (window as unknown as BenchWindow).__bench.assessmentReady!);
+    const switches: number[] = [];
+    for (let i = 1; i <= SWITCHES; i++) {
+      await page.waitForTimeout(300);
+      switches.push(await page.evaluate(switchPeriod, i));
+    }
+    return { ready, switches };
   } finally {
     await page.close();
   }
+}
+
+/** In the page: choose the picker's `index`th period; resolves with the ms until its figures are shown (`lianhu:lead-figures-shown`) and laid out. */
+function switchPeriod(index: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const select = document.querySelector<HTMLSelectElement>('#as-period-which');
+    const option = select?.options[index];
+    if (!select || !option) {
+      reject(new Error(`no period option ${index}`));
+      return;
+    }
+    const t0 = performance.now();
+    const observer = new PerformanceObserver((list) => {
+      if (!list.getEntries().some((e) => e.name === 'lianhu:lead-figures-shown' && e.startTime >= t0)) return;
+      observer.disconnect();
+      requestAnimationFrame(() => {
+        document.body.getBoundingClientRect();
+        resolve(performance.now() - t0);
+      });
+    });
+    observer.observe({ entryTypes: ['mark'] });
+    select.value = option.value;
+    select.dispatchEvent(new Event('change'));
+  });
 }
 
 /** Right after a first sync: open the overview (same page, CPU as it is) and time it until usable. */
@@ -110,6 +147,7 @@ export const leadSync: Bench = async ({ smoke, runs }) => {
   const slow: SyncRun[] = [];
   const resyncs: { ms: number; traffic: Traffic }[] = [];
   const assessment: number[] = [];
+  const periodSwitches: number[] = [];
   const phone: SyncRun[] = [];
   const firstPage: number[] = [];
   try {
@@ -126,7 +164,11 @@ export const leadSync: Bench = async ({ smoke, runs }) => {
           await page.waitForTimeout(1000);
           for (let k = 0; k < runs; k++) resyncs.push(await resync(context, page, link));
           await page.close();
-          for (let k = 0; k < pageRuns; k++) assessment.push(await assessmentPage(context, link));
+          for (let k = 0; k < pageRuns; k++) {
+            const r = await assessmentPage(context, link);
+            assessment.push(r.ready);
+            periodSwitches.push(...r.switches);
+          }
         }
       } finally {
         await context.close();
@@ -179,6 +221,13 @@ export const leadSync: Bench = async ({ smoke, runs }) => {
     summarize('resync with nothing new (ms)', 'ms', resyncs.map((r) => r.ms), 100, `${team.docs.size} docs on the device; from the online event to the run's end (sync.lastSyncedAt written); ${resyncs[0]!.traffic.requests} requests`),
     summarize('resync with nothing new, bytes both ways (KB)', 'KB', both.map(KB), 10, `up ${KB(resyncs[0]!.traffic.up)} KB, down ${KB(resyncs[0]!.traffic.down)} KB (of which connectivity probe ${KB(resyncs[0]!.traffic.byKind.health.up + resyncs[0]!.traffic.byKind.health.down)} KB)`),
     summarize('lead assessment page, half year, CPU 4× (s)', 's', assessment.map((ms) => ms / 1000), 1.5, `cold page load of /lead/assessment (${households} households, ${(smoke ? SMOKE : FULL).visits} visits) until its figures are in (computed in the lead-figures worker), the table filled and the charts drawn`),
+    summarize(
+      'lead assessment page, switch the period, CPU 4× (ms)',
+      'ms',
+      periodSwitches,
+      300,
+      `${SWITCHES} switches on each cold page, to half-years not asked before, from the change event to the new figures on screen and laid out; median of all ${periodSwitches.length}`,
+    ),
   );
   return results;
 };

@@ -1,4 +1,4 @@
-import { computed, shallowRef, watch, type Ref } from 'vue';
+import { computed, nextTick, shallowRef, watch, type Ref } from 'vue';
 import { useI18n } from 'vue-i18n';
 import type { Period } from '@/domain/assessment';
 import { leadFigures, type LeadFigures } from '@/domain/lead-figures';
@@ -44,6 +44,11 @@ export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId
           performance.clearMarks('lianhu:lead-figures-ready');
           performance.mark('lianhu:lead-figures-ready');
         }
+        // Every answer on screen (benchmarks time a change of period by it).
+        void nextTick(() => {
+          performance.clearMarks('lianhu:lead-figures-shown');
+          performance.mark('lianhu:lead-figures-shown');
+        });
       } catch (err) {
         if (mine !== asked) return;
         console.warn('lead: figures failed', err);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LianhuDb } from '@/db/database';
 import { unpackRecords } from '@/db/records';
-import { periodContaining } from '@/domain/assessment';
+import { periodContaining, previousPeriod } from '@/domain/assessment';
 import { leadFigures, leadOverview } from '@/domain/lead-figures';
 import type { VisitRow } from '@/domain/projection';
 import { FiguresSource, type FigureTable } from '@/workers/lead-figures-source';
+import { expectedQueries } from '@/workers/lead-figures-client';
 import { readStores } from '@/workers/read-stores';
 import { complaint, household, rating, request, visit } from './rows';
 
@@ -83,6 +84,36 @@ describe('lead figures source (what the worker runs)', () => {
     expect((await source.figures(q)).figures.visits).toBe(2);
     expect(reads).toHaveLength(1);
     db.close();
+  });
+
+  it('warmed with what the page will ask, has those answers ready, equal to computing them when asked', async () => {
+    const db = await seeded('figures-h');
+    const { source, reads } = counted(db.name);
+    const q = { period: half, today, members };
+    await source.warm({ today, queries: [q] });
+    const rows = { households: await db.households.toArray(), requests: await db.requests.toArray(), ...unpackRecords(await db.records.toArray()) };
+    // The page's question, sent as a plain copy: the very answer computed while warming.
+    const copy = JSON.parse(JSON.stringify(q)) as typeof q;
+    const answer = await source.figures(copy);
+    expect(answer).toEqual(leadFigures(rows, q));
+    expect(await source.figures(copy)).toBe(answer);
+    expect(await source.overview(today)).toEqual(leadOverview(rows, today));
+    expect(reads).toHaveLength(1);
+    // A change drops the warmed answers: the next question is computed on the new rows.
+    await putVisit(db, visit('v9', 'h1', '2026-05-01T09:00:00'));
+    source.changed(['records']);
+    expect((await source.figures(copy)).figures.visits).toBe(answer.figures.visits + 1);
+    db.close();
+  });
+
+  it('expects the questions a lead page asks first: its default periods, the whole team', () => {
+    const day = '2026-11-22';
+    expect(expectedQueries('/lead/assessment', day, members)).toEqual([{ period: periodContaining('half', day), today: day, members }]);
+    const year = periodContaining('year', day);
+    expect(expectedQueries('/lead/summary/year', day, members).map((q) => q.period)).toEqual([year, previousPeriod(year)]);
+    expect(expectedQueries('/lead/summary/half', day, members)).toHaveLength(2);
+    expect(expectedQueries('/lead', day, members)).toEqual([]);
+    expect(expectedQueries('/lead/review', day, members)).toEqual([]);
   });
 
   it('reads again a table that changed while it was being read', async () => {
