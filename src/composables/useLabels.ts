@@ -1,11 +1,11 @@
-import { useI18n } from 'vue-i18n';
+import { useCachedT } from './useCachedT';
 import { VULNERABILITY_TAGS } from '@/domain/household';
 import { useIdentityStore } from '@/stores/identity';
 import { useTeamStore } from '@/stores/team';
 
 /** Display names for things stored as keys: tags (built-in or the team's own) and members. */
 export function useLabels() {
-  const { t } = useI18n();
+  const t = useCachedT();
   const team = useTeamStore();
   const identity = useIdentityStore();
 

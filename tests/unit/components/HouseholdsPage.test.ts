@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
 import { localRecords } from '@/db/instance';
+import { setLocale } from '@/i18n';
 import { useHouseholdListCache } from '@/stores/household-list-cache';
 import { useHouseholdsStore } from '@/stores/households';
 import { useIdentityStore } from '@/stores/identity';
@@ -68,6 +69,33 @@ describe('my households page', () => {
     // Once the rows are read they replace it.
     useHouseholdsStore().watchRows();
     await eventually(() => expect(wrapper.text()).toContain('共 2 户'));
+    wrapper.unmount();
+  });
+
+  it('opens a household from its card in the app, and leaves a modified click to the browser', async () => {
+    await startAlone();
+    const id = await useHouseholdsStore().register(profileInput());
+    const { wrapper, router } = await mountAt('/households');
+    await eventually(() => expect(wrapper.findAll('.hh-card')).toHaveLength(1));
+    const card = wrapper.find('.hh-card');
+    expect(card.attributes('href')).toBe(`/households/${id}`);
+    await card.trigger('click', { ctrlKey: true });
+    expect(router.currentRoute.value.name).toBe('households');
+    await card.trigger('click');
+    await eventually(() => expect(router.currentRoute.value.fullPath).toBe(`/households/${id}`));
+    wrapper.unmount();
+  });
+
+  it('shows the labels of the language switched to', async () => {
+    await startAlone();
+    await useHouseholdsStore().register(profileInput());
+    const { wrapper } = await mountAt('/households');
+    await eventually(() => expect(wrapper.find('.hh-card').text()).toContain('孤寡老人'));
+    await setLocale('en');
+    await eventually(() => expect(wrapper.find('.hh-card').text()).not.toContain('孤寡老人'));
+    expect(wrapper.find('.hh-card').text()).toMatch(/[A-Za-z]{3}/);
+    await setLocale('zh-CN');
+    await eventually(() => expect(wrapper.find('.hh-card').text()).toContain('孤寡老人'));
     wrapper.unmount();
   });
 
