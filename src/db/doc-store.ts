@@ -8,6 +8,9 @@ export type DocUpdateListener = (name: string, update: Uint8Array, origin: unkno
 /** Rows a doc may gather before a write folds them into one snapshot. */
 export const COMPACT_AT = 32;
 
+/** Doc names read per transaction by `storedNames` (see there). */
+export const NAMES_PER_READ = 100;
+
 /**
  * A doc in memory, and what of it is on disk. `stored` lists the update rows whose content
  * the live doc already holds: a compaction may delete exactly these (never a row written by
@@ -164,8 +167,17 @@ export class DocStore {
 
   /** Names of every doc stored on this device (one key scan of the updates' index). */
   async storedNames(): Promise<string[]> {
-    const names = (await this.db.updates.orderBy('doc').uniqueKeys()) as string[];
-    return names.sort();
+    // In short reads of NAMES_PER_READ names each: one walk over 2,000 docs' keys held the
+    // `updates` table for a second at 4× CPU, and a member's save waited behind it (the
+    // idle consistency check runs a few seconds after start, when people start saving).
+    const names: string[] = [];
+    for (;;) {
+      const last = names.at(-1);
+      const from = last === undefined ? this.db.updates.orderBy('doc') : this.db.updates.where('doc').above(last);
+      const chunk = (await from.limit(NAMES_PER_READ).uniqueKeys()) as string[];
+      names.push(...chunk);
+      if (chunk.length < NAMES_PER_READ) return names;
+    }
   }
 
   /** Write everything received so far to disk; throws StorageWriteError if the disk refuses. */
