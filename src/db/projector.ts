@@ -256,7 +256,8 @@ export class Projector {
    */
   async writeRows(db: LianhuDb, plans: RowPlan[], unsynced?: string, confirmed: Map<string, string> = new Map()): Promise<void> {
     const alone = plans.filter((p) => p.alone && p.clearRecordsOf && p.records);
-    if (alone.length > 0) await writeChangedRequests(db, alone.map((p) => [p.clearRecordsOf!, p.records!.requests] as const));
+    // Merge groups first, one step after another: a delete that reads its keys before
+    // deleting must not race the put of the rows replacing them.
     for (const p of plans) {
       if (alone.includes(p)) continue;
       if (p.clearRecordsOf) await deleteRequestRows(db, p.clearRecordsOf);
@@ -265,11 +266,17 @@ export class Projector {
     // One packed record per household: replaced whole (a save rewrites its household's only).
     const packed = plans.flatMap((p) => (p.clearRecordsOf && p.records ? [packRecords(p.clearRecordsOf, p.records)] : []));
     const cleared = plans.filter((p) => p.clearRecordsOf && !p.records).map((p) => p.clearRecordsOf!);
-    if (packed.length > 0) await db.records.bulkPut(packed);
-    if (cleared.length > 0) await db.records.bulkDelete(cleared);
     const households = plans.flatMap((p) => (p.household ? [p.household] : []));
-    if (households.length > 0) await db.households.bulkPut(households);
-    await markProjected(db, plans.flatMap((p) => p.marks), unsynced, confirmed);
+    // The rest touch distinct rows: issued together, in this order. IndexedDB runs a
+    // transaction's requests in the order they were made either way; awaiting each one
+    // first cost a save a turn of a busy main thread per request (six in a row at 4× CPU).
+    await Promise.all([
+      alone.length > 0 ? writeChangedRequests(db, alone.map((p) => [p.clearRecordsOf!, p.records!.requests] as const)) : undefined,
+      packed.length > 0 ? db.records.bulkPut(packed) : undefined,
+      cleared.length > 0 ? db.records.bulkDelete(cleared) : undefined,
+      households.length > 0 ? db.households.bulkPut(households) : undefined,
+      markProjected(db, plans.flatMap((p) => p.marks), unsynced, confirmed),
+    ]);
   }
 
   private async holds(name: string): Promise<boolean> {
