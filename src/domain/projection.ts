@@ -17,8 +17,9 @@ import { OBSERVATION_ASPECTS, type ReviewStatus, type VisitKind } from './visit'
  * earlier release wrong (a new field, a different date): a device then derives every
  * household's rows again from its docs (src/db, `Projector.check`).
  * 2: requests and ratings carry `occurredAt` (ADR 0012).
+ * 3: households carry `flagged` (a stored field or tag that breaks the layout, src/domain/doc-layout.ts).
  */
-export const PROJECTION_VERSION = 2;
+export const PROJECTION_VERSION = 3;
 
 export interface HouseholdRow {
   id: string;
@@ -43,6 +44,8 @@ export interface HouseholdRow {
   mergedInto?: string;
   archived: 0 | 1;
   searchText: string;
+  /** 1 when the file holds a field or tag that breaks the stored layout: lists show it flagged, never a blank name */
+  flagged?: 1;
   /** the household doc version these rows were derived from */
   docVersion: string;
 }
@@ -194,6 +197,7 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     searchText: buildSearchText({ headName: h.headName, memberNames: h.members.map((m) => m.name), phones: householdPhones(h), address: formatAddress(h.address) }),
     docVersion,
   };
+  if (h.invalid || h.invalidTags) household.flagged = 1;
 
   return {
     household,
