@@ -5,7 +5,7 @@ import { MAX_VISIT_INTERVAL_DAYS, RELATIONS } from './household';
 import { SATISFACTION_LEVELS } from './rating';
 import { REQUEST_ACTION_KINDS, REQUEST_CATEGORIES, REQUEST_STATUSES } from './request';
 import { ROLES } from './team';
-import { id as idSchema, isoDate, isoDateTime, isSafeKey, msg } from './validation';
+import { id as idSchema, isoDate, isSafeKey, msg } from './validation';
 import { OBSERVATION_ASPECTS, OBSERVATION_LEVELS, REVIEW_STATUSES, VISIT_KINDS } from './visit';
 
 /**
@@ -58,20 +58,25 @@ export const storedTagSchema = v.pipe(v.string(msg.invalid), v.regex(/^[a-z0-9_\
 const str = value(v.string(msg.invalid));
 const name = value(v.pipe(v.string(msg.required), v.check((s) => s.trim() !== '', msg.required), v.maxLength(200, msg.tooLong)));
 const recordId = value(recordKeySchema);
-const dateTime = value(isoDateTime);
+/** An instant as stored: ISO 8601 date and time, the zone optional (older records and imports carry local times). */
+const storedDateTime = v.pipe(
+  v.string(msg.invalidDateTime),
+  v.check((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/.test(s) && !Number.isNaN(Date.parse(s)), msg.invalidDateTime),
+);
+const dateTime = value(storedDateTime);
 const date = value(isoDate);
 const yes = value(v.literal(true, msg.invalid));
 const bool = value(v.boolean(msg.invalid));
 const int = (min: number, max: number) => value(v.pipe(v.number(msg.invalidNumber), v.integer(msg.invalidNumber), v.minValue(min, msg.invalidNumber), v.maxValue(max, msg.invalidNumber)));
 const pick = (options: readonly string[]) => value(v.picklist(options, msg.invalidChoice));
-const gps = value(geoPointSchema);
+const gps = value(v.object({ ...geoPointSchema.entries, capturedAt: storedDateTime }));
 
 const observation = value(v.object({ level: v.optional(v.picklist(OBSERVATION_LEVELS, msg.invalidChoice)), note: v.optional(v.string(msg.invalid)) }));
-const review = value(v.object({ status: v.picklist(REVIEW_STATUSES, msg.invalidChoice), comment: v.string(msg.invalid), by: recordKeySchema, at: isoDateTime }));
+const review = value(v.object({ status: v.picklist(REVIEW_STATUSES, msg.invalidChoice), comment: v.string(msg.invalid), by: recordKeySchema, at: storedDateTime }));
 const requestAction = value(
   v.object({
     id: recordKeySchema,
-    at: isoDateTime,
+    at: storedDateTime,
     by: recordKeySchema,
     kind: v.picklist(REQUEST_ACTION_KINDS, msg.invalidChoice),
     text: v.string(msg.invalid),
@@ -184,8 +189,8 @@ export const TEAM_MEMBER_LAYOUT: LayoutNode = {
 export const TEAM_DOC_LAYOUT: Readonly<Record<string, LayoutNode>> = {
   meta: { kind: 'map', fields: { schemaVersion: int(1, 1_000_000), kind: pick(['team']), teamId: recordId, name: str } },
   members: { kind: 'map', key: recordKeySchema, entries: TEAM_MEMBER_LAYOUT },
-  assignments: { kind: 'map', key: recordKeySchema, entries: { kind: 'map', key: recordKeySchema, entries: value(v.object({ at: isoDateTime, by: recordKeySchema })) } },
-  merges: { kind: 'map', key: recordKeySchema, entries: value(v.object({ into: recordKeySchema, at: isoDateTime, by: recordKeySchema })) },
+  assignments: { kind: 'map', key: recordKeySchema, entries: { kind: 'map', key: recordKeySchema, entries: value(v.object({ at: storedDateTime, by: recordKeySchema })) } },
+  merges: { kind: 'map', key: recordKeySchema, entries: value(v.object({ into: recordKeySchema, at: storedDateTime, by: recordKeySchema })) },
   tags: { kind: 'map', key: storedTagSchema, entries: value(v.pipe(v.string(msg.invalid), v.maxLength(200, msg.tooLong))) },
   settings: { kind: 'map', fields: { defaultVisitIntervalDays: int(1, MAX_VISIT_INTERVAL_DAYS), dueSoonDays: int(0, 366), requestDueDays: int(1, 366) } },
 };

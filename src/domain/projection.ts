@@ -21,6 +21,9 @@ import { OBSERVATION_ASPECTS, type ReviewStatus, type VisitKind } from './visit'
  */
 export const PROJECTION_VERSION = 3;
 
+/** When a flagged request without a valid time of its own was raised, for its due date (src/domain/doc-layout.ts). */
+const UNKNOWN_TIME = new Date(0).toISOString();
+
 export interface HouseholdRow {
   id: string;
   teamId: string;
@@ -218,7 +221,7 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
       docVersion,
     })),
     requests: requests.map((r) => {
-      const occurredAt = visitTime(r.visitId) ?? r.createdAt;
+      const occurredAt = visitTime(r.visitId) ?? (r.createdAt || UNKNOWN_TIME);
       return {
         id: r.id,
         householdId: h.id,

@@ -4,6 +4,7 @@ import { addRequest, addVisit, createHousehold, readHousehold, updateProfile } f
 import { initTeam, linkMembers, readTeam, upsertTeamMember } from '@/docs/team-doc';
 import { checkWrite, HOUSEHOLD_DOC_LAYOUT, isPlainData, isSafeKey } from '@/domain/doc-layout';
 import { parseHouseholdProfile } from '@/domain/household';
+import { projectHousehold } from '@/domain/projection';
 
 const by = { memberId: 'm1', now: '2025-03-01T08:00:00.000Z' };
 const profile = { headName: '李大娘', phone: '13800000000', address: { area: '北山林场', village: '二道沟', street: '', house: '' }, tags: ['elderly_alone'], visitIntervalDays: 30 };
@@ -103,6 +104,21 @@ describe('readers check what they read', () => {
     expect(r1.invalid).toEqual(['status', 'actions']);
     expect(r1.status).toBe('open');
     expect(r1.actions).toEqual([]);
+  });
+
+  it('rows derive from a flagged file without throwing, flagged, the records kept', () => {
+    const doc = household();
+    craft(doc, (d) => {
+      d.getMap('profile').set('headName', 42);
+      (d.getMap('visits').get('v1') as Y.Map<unknown>).set('visitedAt', { t: 1 });
+      (d.getMap('requests').get('r1') as Y.Map<unknown>).set('createdAt', 5);
+    });
+    const rows = projectHousehold(readHousehold(doc), { docVersion: '1', linkedMemberIds: ['m1'], requestDueDays: 15 });
+    expect(rows.household.flagged).toBe(1);
+    // a visit without a valid time has no row (as before); the file still lists it, flagged
+    expect(rows.visits).toHaveLength(0);
+    expect(rows.requests).toHaveLength(1);
+    expect(projectHousehold(readHousehold(household()), { docVersion: '1', linkedMemberIds: [], requestDueDays: 15 }).household.flagged).toBeUndefined();
   });
 
   it('team: members of the wrong shape are flagged; bad assignment, merge and tag keys are left out', () => {
