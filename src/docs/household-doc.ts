@@ -6,9 +6,23 @@ import type { Household, HouseholdMember, HouseholdProfile, Relation } from '#do
 import { DEFAULT_VISIT_INTERVAL_DAYS } from '#domain/household';
 import type { HouseholdRequest, RequestAction, RequestCategory, RequestStatus } from '#domain/request';
 import type { Complaint, Rating, SatisfactionLevel } from '#domain/rating';
-import type { Observations, Visit, VisitKind, VisitReview } from '#domain/visit';
+import { OBSERVATION_ASPECTS, type ObservationLevel, type Observations, type Visit, type VisitKind, type VisitReview } from '#domain/visit';
+import {
+  COMPLAINT_LAYOUT,
+  HOUSEHOLD_DOC_LAYOUT,
+  HOUSEHOLD_MEMBER_LAYOUT,
+  RATING_LAYOUT,
+  recordKeySchema,
+  REQUEST_LAYOUT,
+  storedTagSchema,
+  VISIT_LAYOUT,
+  checkWrite,
+  childNode,
+  type LayoutNode,
+} from '#domain/doc-layout';
+import * as v from 'valibot';
 import { SCHEMA_VERSION } from './schema';
-import { bool, childMap, num, optStr, replaceText, setField, str } from './ymap';
+import { bool, childMap, issuesOf, replaceText, setField, str, validAt } from './ymap';
 
 /**
  * A household file as a Y.Doc. Root types: `meta`, `profile`, `tags` (tag → true),
@@ -296,34 +310,63 @@ export function restoreRecord(doc: Y.Doc, collection: 'visits' | 'requests' | 'r
 
 // ---- reading ----
 
-/** Read the whole file as plain objects (deleted records included, flagged by `deletedAt`). */
+/** The issues of a record keyed `id`, its key included; undefined when it is whole. */
+function flagged(node: LayoutNode, id: string, m: YMap): string[] | undefined {
+  const issues = issuesOf(node, m);
+  if (!v.is(recordKeySchema, id)) issues.unshift('id');
+  return issues.length ? issues : undefined;
+}
+
+const P = HOUSEHOLD_DOC_LAYOUT.profile!;
+const field = (node: LayoutNode, key: string) => childNode(node, key);
+
+/**
+ * Read the whole file as plain objects (deleted records included, flagged by `deletedAt`).
+ * Every record is checked against the stored layout (src/domain/doc-layout.ts): a field of
+ * the wrong type reads as its default and the record carries `invalid` with the fields
+ * that failed, so a screen shows it flagged, never as garbage. Keys are never used as
+ * property names of plain objects; tag keys that are no valid tag come apart in `invalidTags`.
+ */
 export function readHousehold(doc: Y.Doc): HouseholdSnapshot {
   const r = root(doc);
   const p = r.profile;
+  const s = (key: string) => validAt<string>(p, field(P, key), key) ?? '';
+  const tags: string[] = [];
+  const invalidTags: string[] = [];
+  for (const t of r.tags.keys()) (v.is(storedTagSchema, t) ? tags : invalidTags).push(t);
+  const householdIssues = [...issuesOf(HOUSEHOLD_DOC_LAYOUT.meta!, r.meta).map((k) => `meta.${k}`), ...issuesOf(P, p)];
   const household: Household = {
     id: str(r.meta, 'id'),
     teamId: str(r.meta, 'teamId'),
     createdAt: str(r.meta, 'createdAt'),
     createdBy: str(r.meta, 'createdBy'),
-    headName: str(p, 'headName'),
-    phone: str(p, 'phone'),
-    address: { area: str(p, 'area'), village: str(p, 'village'), street: str(p, 'street'), house: str(p, 'house') },
-    gps: readGps(p.get('gps')),
-    tags: [...r.tags.keys()].sort(),
-    visitIntervalDays: num(p, 'visitIntervalDays', DEFAULT_VISIT_INTERVAL_DAYS),
+    headName: s('headName'),
+    phone: s('phone'),
+    address: { area: s('area'), village: s('village'), street: s('street'), house: s('house') },
+    gps: readGps(validAt(p, field(P, 'gps'), 'gps')),
+    tags: tags.sort(),
+    visitIntervalDays: validAt<number>(p, field(P, 'visitIntervalDays'), 'visitIntervalDays') ?? DEFAULT_VISIT_INTERVAL_DAYS,
     members: [...r.members.entries()]
       .filter((e): e is [string, YMap] => e[1] instanceof Y.Map && !(e[1] as YMap).has('deletedAt'))
-      .map(([id, m]) => ({
-        id,
-        name: str(m, 'name'),
-        relation: str(m, 'relation', 'other') as Relation,
-        birthYear: typeof m.get('birthYear') === 'number' ? (m.get('birthYear') as number) : undefined,
-        phone: optStr(m, 'phone'),
-      }))
+      .map(([id, m]) => {
+        const M = HOUSEHOLD_MEMBER_LAYOUT;
+        const member: HouseholdMember = {
+          id,
+          name: validAt<string>(m, field(M, 'name'), 'name') ?? '',
+          relation: validAt<Relation>(m, field(M, 'relation'), 'relation') ?? 'other',
+          birthYear: validAt<number>(m, field(M, 'birthYear'), 'birthYear'),
+          phone: validAt<string>(m, field(M, 'phone'), 'phone') || undefined,
+        };
+        const invalid = flagged(M, id, m);
+        if (invalid) member.invalid = invalid;
+        return member;
+      })
       .sort((a, b) => (a.id < b.id ? -1 : 1)),
     notes: r.notes.toString(),
     archived: bool(p, 'archived'),
   };
+  if (householdIssues.length) household.invalid = householdIssues;
+  if (invalidTags.length) household.invalidTags = invalidTags.sort();
   const hid = household.id;
   return {
     household,
@@ -354,81 +397,123 @@ function readGps(v: unknown): GeoPoint | undefined {
   return { lat: g.lat, lng: g.lng, accuracy: typeof g.accuracy === 'number' ? g.accuracy : 0, capturedAt: typeof g.capturedAt === 'string' ? g.capturedAt : '' };
 }
 
-function readVisit(id: string, householdId: string, m: YMap): Visit {
-  const observations: Observations = {};
-  for (const [k, v] of m.entries()) {
-    if (k.startsWith('obs.') && v && typeof v === 'object') {
-      const o = v as { level?: string; note?: string };
-      observations[k.slice(4) as keyof Observations] = { level: o.level as never, note: o.note ?? '' };
-    }
+/** The entries of a child map that fit the layout, and whether any did not. */
+function entriesOf<T>(rec: YMap, key: string, node: LayoutNode): { items: T[]; bad: boolean } {
+  const child = rec.get(key);
+  if (child === undefined) return { items: [], bad: false };
+  if (!(child instanceof Y.Map)) return { items: [], bad: true };
+  const items: T[] = [];
+  let bad = false;
+  for (const [k, x] of (child as YMap).entries()) {
+    if (checkWrite(node, k, x instanceof Y.AbstractType ? { kind: 'other' } : { kind: 'value', value: x }) === undefined) items.push({ ...(x as object) } as T);
+    else bad = true;
   }
-  const photos = m.get('photos');
-  const review = m.get('review');
-  return {
-    id,
-    householdId,
-    kind: str(m, 'kind', 'home') as VisitKind,
-    visitorIds: Array.isArray(m.get('visitorIds')) ? [...(m.get('visitorIds') as string[])] : [],
-    visitedAt: str(m, 'visitedAt'),
-    observations,
-    said: str(m, 'said'),
-    notes: str(m, 'notes'),
-    photos: photos instanceof Y.Map ? [...(photos as Y.Map<PhotoRef>).values()].map((p) => ({ ...p })).sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1)) : [],
-    gps: readGps(m.get('gps')),
-    nextVisitOn: optStr(m, 'nextVisitOn'),
-    createdAt: str(m, 'createdAt'),
-    createdBy: str(m, 'createdBy'),
-    review: review && typeof review === 'object' ? { ...(review as VisitReview) } : undefined,
-    deletedAt: optStr(m, 'deletedAt'),
-  };
+  return { items, bad };
+}
+
+function withIssues<T extends { invalid?: string[] }>(rec: T, issues: string[] | undefined, extra: string[]): T {
+  const all = [...(issues ?? []), ...extra.filter((e) => !issues?.includes(e))];
+  if (all.length) rec.invalid = all;
+  return rec;
+}
+
+function readVisit(id: string, householdId: string, m: YMap): Visit {
+  const V = VISIT_LAYOUT;
+  const observations: Observations = {};
+  for (const aspect of OBSERVATION_ASPECTS) {
+    const o = validAt<{ level?: ObservationLevel; note?: string }>(m, field(V, `obs.${aspect}`), `obs.${aspect}`);
+    if (o) observations[aspect] = { level: o.level, note: o.note ?? '' };
+  }
+  const photos = entriesOf<PhotoRef>(m, 'photos', field(V, 'photos')!);
+  const review = validAt<VisitReview>(m, field(V, 'review'), 'review');
+  const s = (key: string) => validAt<string>(m, field(V, key), key);
+  return withIssues<Visit>(
+    {
+      id,
+      householdId,
+      kind: validAt<VisitKind>(m, field(V, 'kind'), 'kind') ?? 'home',
+      visitorIds: [...(validAt<string[]>(m, field(V, 'visitorIds'), 'visitorIds') ?? [])],
+      visitedAt: s('visitedAt') ?? '',
+      observations,
+      said: s('said') ?? '',
+      notes: s('notes') ?? '',
+      photos: photos.items.sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1)),
+      gps: readGps(validAt(m, field(V, 'gps'), 'gps')),
+      nextVisitOn: s('nextVisitOn') || undefined,
+      createdAt: s('createdAt') ?? '',
+      createdBy: s('createdBy') ?? '',
+      review: review ? { ...review } : undefined,
+      deletedAt: s('deletedAt') || undefined,
+    },
+    flagged(V, id, m),
+    photos.bad ? ['photos'] : [],
+  );
 }
 
 function readRequest(id: string, householdId: string, m: YMap): HouseholdRequest {
-  const actions = m.get('actions');
-  return {
-    id,
-    householdId,
-    visitId: optStr(m, 'visitId'),
-    category: str(m, 'category', 'other') as RequestCategory,
-    description: str(m, 'description'),
-    ownerId: str(m, 'ownerId'),
-    dueOn: optStr(m, 'dueOn'),
-    status: str(m, 'status', 'open') as RequestStatus,
-    escalated: bool(m, 'escalated'),
-    explanation: str(m, 'explanation'),
-    closedAt: optStr(m, 'closedAt'),
-    createdAt: str(m, 'createdAt'),
-    createdBy: str(m, 'createdBy'),
-    actions: actions instanceof Y.Map ? [...(actions as Y.Map<RequestAction>).values()].map((a) => ({ ...a })).sort(byField('at', 'id')) : [],
-    deletedAt: optStr(m, 'deletedAt'),
-  };
+  const R = REQUEST_LAYOUT;
+  const actions = entriesOf<RequestAction>(m, 'actions', field(R, 'actions')!);
+  const s = (key: string) => validAt<string>(m, field(R, key), key);
+  return withIssues<HouseholdRequest>(
+    {
+      id,
+      householdId,
+      visitId: s('visitId') || undefined,
+      category: validAt<RequestCategory>(m, field(R, 'category'), 'category') ?? 'other',
+      description: s('description') ?? '',
+      ownerId: s('ownerId') ?? '',
+      dueOn: s('dueOn') || undefined,
+      status: validAt<RequestStatus>(m, field(R, 'status'), 'status') ?? 'open',
+      escalated: bool(m, 'escalated'),
+      explanation: s('explanation') ?? '',
+      closedAt: s('closedAt') || undefined,
+      createdAt: s('createdAt') ?? '',
+      createdBy: s('createdBy') ?? '',
+      actions: actions.items.sort(byField('at', 'id')),
+      deletedAt: s('deletedAt') || undefined,
+    },
+    flagged(R, id, m),
+    actions.bad ? ['actions'] : [],
+  );
 }
 
 function readRating(id: string, householdId: string, m: YMap): Rating {
-  return {
-    id,
-    householdId,
-    subjectKind: str(m, 'subjectKind', 'visit') as Rating['subjectKind'],
-    subjectId: str(m, 'subjectId'),
-    memberId: str(m, 'memberId'),
-    level: str(m, 'level', 'satisfied') as SatisfactionLevel,
-    comment: str(m, 'comment'),
-    recordedAt: str(m, 'recordedAt'),
-    recordedBy: str(m, 'recordedBy'),
-    deletedAt: optStr(m, 'deletedAt'),
-  };
+  const R = RATING_LAYOUT;
+  const s = (key: string) => validAt<string>(m, field(R, key), key);
+  return withIssues<Rating>(
+    {
+      id,
+      householdId,
+      subjectKind: validAt<Rating['subjectKind']>(m, field(R, 'subjectKind'), 'subjectKind') ?? 'visit',
+      subjectId: s('subjectId') ?? '',
+      memberId: s('memberId') ?? '',
+      level: validAt<SatisfactionLevel>(m, field(R, 'level'), 'level') ?? 'satisfied',
+      comment: s('comment') ?? '',
+      recordedAt: s('recordedAt') ?? '',
+      recordedBy: s('recordedBy') ?? '',
+      deletedAt: s('deletedAt') || undefined,
+    },
+    flagged(R, id, m),
+    [],
+  );
 }
 
 function readComplaint(id: string, householdId: string, m: YMap): Complaint {
-  return {
-    id,
-    householdId,
-    aboutMemberId: str(m, 'aboutMemberId'),
-    text: str(m, 'text'),
-    recordedAt: str(m, 'recordedAt'),
-    recordedBy: str(m, 'recordedBy'),
-    handled: bool(m, 'handled'),
-    resolution: str(m, 'resolution'),
-    deletedAt: optStr(m, 'deletedAt'),
-  };
+  const C = COMPLAINT_LAYOUT;
+  const s = (key: string) => validAt<string>(m, field(C, key), key);
+  return withIssues<Complaint>(
+    {
+      id,
+      householdId,
+      aboutMemberId: s('aboutMemberId') ?? '',
+      text: s('text') ?? '',
+      recordedAt: s('recordedAt') ?? '',
+      recordedBy: s('recordedBy') ?? '',
+      handled: bool(m, 'handled'),
+      resolution: s('resolution') ?? '',
+      deletedAt: s('deletedAt') || undefined,
+    },
+    flagged(C, id, m),
+    [],
+  );
 }

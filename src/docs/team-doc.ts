@@ -1,8 +1,10 @@
 import * as Y from 'yjs';
 import type { Role, TeamMember, TeamSettings } from '#domain/team';
 import { DEFAULT_TEAM_SETTINGS } from '#domain/team';
+import { checkWrite, childNode, recordKeySchema, TEAM_DOC_LAYOUT, TEAM_MEMBER_LAYOUT } from '#domain/doc-layout';
+import * as v from 'valibot';
 import { SCHEMA_VERSION } from './schema';
-import { childMap, num, optStr, setField, str } from './ymap';
+import { childMap, issuesOf, setField, str, validAt } from './ymap';
 
 /**
  * The team doc: `meta`, `members` (roster and roles), `assignments` (household id → a map
@@ -141,23 +143,52 @@ export function linkedMembers(doc: Y.Doc, householdId: string): string[] {
   return links instanceof Y.Map ? [...links.keys()].sort() : [];
 }
 
+/**
+ * Read the team doc, every record checked against the stored layout (src/domain/doc-layout.ts):
+ * a member whose fields have the wrong type reads with defaults and carries `invalid`;
+ * assignments, merges and tags whose keys or values break it are left out (the relay
+ * refuses them; a doc written before it did may hold them).
+ */
 export function readTeam(doc: Y.Doc): TeamSnapshot {
   const r = root(doc);
+  const M = TEAM_MEMBER_LAYOUT;
+  const f = (key: string) => childNode(M, key);
   const members: TeamMember[] = [...r.members.entries()]
     .filter((e): e is [string, YMap] => e[1] instanceof Y.Map)
-    .map(([id, m]) => ({ id, name: str(m, 'name'), role: str(m, 'role', 'member') as Role, joinedAt: str(m, 'joinedAt'), leftAt: optStr(m, 'leftAt') }))
+    .map(([id, m]) => {
+      const member: TeamMember = {
+        id,
+        name: validAt<string>(m, f('name'), 'name') ?? '',
+        role: validAt<Role>(m, f('role'), 'role') ?? 'member',
+        joinedAt: validAt<string>(m, f('joinedAt'), 'joinedAt') ?? '',
+        leftAt: validAt<string>(m, f('leftAt'), 'leftAt'),
+      };
+      const issues = issuesOf(M, m);
+      if (!v.is(recordKeySchema, id)) issues.unshift('id');
+      if (issues.length) member.invalid = issues;
+      return member;
+    })
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   const assignments = new Map<string, string[]>();
   for (const [hid, links] of r.assignments.entries()) {
-    if (links instanceof Y.Map && links.size > 0) assignments.set(hid, [...links.keys()].sort());
+    if (!(links instanceof Y.Map) || !v.is(recordKeySchema, hid)) continue;
+    const ids = [...links.keys()].filter((k) => v.is(recordKeySchema, k));
+    if (ids.length > 0) assignments.set(hid, ids.sort());
   }
   const merges = new Map<string, string>();
+  const mergeNode = TEAM_DOC_LAYOUT.merges!;
   for (const [sourceId, m] of r.merges.entries()) {
-    const into = m && typeof m === 'object' ? (m as { into?: unknown }).into : undefined;
-    if (typeof into === 'string' && into !== sourceId) merges.set(sourceId, into);
+    if (checkWrite(mergeNode, sourceId, m instanceof Y.AbstractType ? { kind: 'other' } : { kind: 'value', value: m }) !== undefined) continue;
+    const into = (m as { into: string }).into;
+    if (into !== sourceId) merges.set(sourceId, into);
   }
-  const tags = [...r.tags.entries()].filter((e): e is [string, string] => typeof e[1] === 'string').map(([key, label]) => ({ key, label }));
+  const tagNode = TEAM_DOC_LAYOUT.tags!;
+  const tags = [...r.tags.entries()]
+    .filter((e): e is [string, string] => checkWrite(tagNode, e[0], e[1] instanceof Y.AbstractType ? { kind: 'other' } : { kind: 'value', value: e[1] }) === undefined)
+    .map(([key, label]) => ({ key, label }));
   const s = r.settings;
+  const S = TEAM_DOC_LAYOUT.settings!;
+  const setting = (key: keyof TeamSettings) => validAt<number>(s, childNode(S, key), key) ?? DEFAULT_TEAM_SETTINGS[key];
   return {
     teamId: str(r.meta, 'teamId'),
     name: str(r.meta, 'name'),
@@ -166,9 +197,9 @@ export function readTeam(doc: Y.Doc): TeamSnapshot {
     merges,
     tags: tags.sort((a, b) => (a.key < b.key ? -1 : 1)),
     settings: {
-      defaultVisitIntervalDays: num(s, 'defaultVisitIntervalDays', DEFAULT_TEAM_SETTINGS.defaultVisitIntervalDays),
-      dueSoonDays: num(s, 'dueSoonDays', DEFAULT_TEAM_SETTINGS.dueSoonDays),
-      requestDueDays: num(s, 'requestDueDays', DEFAULT_TEAM_SETTINGS.requestDueDays),
+      defaultVisitIntervalDays: setting('defaultVisitIntervalDays'),
+      dueSoonDays: setting('dueSoonDays'),
+      requestDueDays: setting('requestDueDays'),
     },
   };
 }

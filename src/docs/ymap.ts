@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { checkValue, recordIssues, type LayoutNode, type StoredValue } from '#domain/doc-layout';
 
 /**
  * Set a field only when the value really changes. A no-op write would still create a Yjs
@@ -89,4 +90,26 @@ function cyrb53(bytes: Uint8Array, seed = 0): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** What a map holds at `key`, as the layout checks see it (src/domain/doc-layout.ts). */
+export function storedAt(map: Y.Map<unknown>, key: string): StoredValue | undefined {
+  if (!map.has(key)) return undefined;
+  const v = map.get(key);
+  if (v instanceof Y.Map) return { kind: 'map' };
+  if (v instanceof Y.Text) return { kind: 'text' };
+  if (v instanceof Y.AbstractType) return { kind: 'other' };
+  return { kind: 'value', value: v };
+}
+
+/** The fields of a stored record that break its layout node (empty when it is whole). */
+export function issuesOf(node: LayoutNode, map: Y.Map<unknown>): string[] {
+  return recordIssues(node, (k) => storedAt(map, k));
+}
+
+/** A value read from a map when it fits its layout node, else undefined. */
+export function validAt<T>(map: Y.Map<unknown>, node: LayoutNode | undefined, key: string): T | undefined {
+  const s = storedAt(map, key);
+  if (!s || s.kind !== 'value' || !node || checkValue(node, s) !== undefined) return undefined;
+  return s.value as T;
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { geoPointSchema, type GeoPoint } from './geo';
-import { id, msg, parseWith, phone, requiredText, text } from './validation';
+import { id, isSafeKey, msg, parseWith, phone, requiredText, text } from './validation';
 
 /** Why a household needs attention (the tags leads filter and report by). Teams may add their own tags too. */
 export const VULNERABILITY_TAGS = [
@@ -26,6 +26,8 @@ export interface HouseholdMember {
   relation: Relation;
   birthYear?: number;
   phone?: string;
+  /** set by the reader when the stored record breaks the layout: the fields that did (src/domain/doc-layout.ts) */
+  invalid?: string[];
 }
 
 export interface Address {
@@ -55,6 +57,10 @@ export interface Household extends HouseholdProfile {
   createdAt: string;
   createdBy: string;
   archived: boolean;
+  /** set by the reader when the stored file breaks the layout: the fields that did (`headName`, `area`, …) */
+  invalid?: string[];
+  /** tag keys stored on the file that are no valid tag (`__proto__`, a number): shown flagged, removed on the next save */
+  invalidTags?: string[];
 }
 
 const thisYear = () => new Date().getFullYear();
@@ -76,7 +82,7 @@ export const addressSchema = v.object({
   house: text(40),
 });
 
-export const tagSchema = v.pipe(v.string(msg.invalid), v.trim(), v.regex(/^[a-z0-9_\-\u3400-\u9fff]{1,32}$/u, msg.invalidChoice));
+export const tagSchema = v.pipe(v.string(msg.invalid), v.trim(), v.regex(/^[a-z0-9_\-\u3400-\u9fff]{1,32}$/u, msg.invalidChoice), v.check(isSafeKey, msg.invalidChoice));
 
 export const householdProfileSchema = v.object({
   headName: requiredText(40),

@@ -17,8 +17,12 @@ import { OBSERVATION_ASPECTS, type ReviewStatus, type VisitKind } from './visit'
  * earlier release wrong (a new field, a different date): a device then derives every
  * household's rows again from its docs (src/db, `Projector.check`).
  * 2: requests and ratings carry `occurredAt` (ADR 0012).
+ * 3: households carry `flagged` (a stored field or tag that breaks the layout, src/domain/doc-layout.ts).
  */
-export const PROJECTION_VERSION = 2;
+export const PROJECTION_VERSION = 3;
+
+/** When a flagged request without a valid time of its own was raised, for its due date (src/domain/doc-layout.ts). */
+const UNKNOWN_TIME = new Date(0).toISOString();
 
 export interface HouseholdRow {
   id: string;
@@ -43,6 +47,8 @@ export interface HouseholdRow {
   mergedInto?: string;
   archived: 0 | 1;
   searchText: string;
+  /** 1 when the file holds a field or tag that breaks the stored layout: lists show it flagged, never a blank name */
+  flagged?: 1;
   /** the household doc version these rows were derived from */
   docVersion: string;
 }
@@ -194,6 +200,7 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     searchText: buildSearchText({ headName: h.headName, memberNames: h.members.map((m) => m.name), phones: householdPhones(h), address: formatAddress(h.address) }),
     docVersion,
   };
+  if (h.invalid || h.invalidTags) household.flagged = 1;
 
   return {
     household,
@@ -214,7 +221,7 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
       docVersion,
     })),
     requests: requests.map((r) => {
-      const occurredAt = visitTime(r.visitId) ?? r.createdAt;
+      const occurredAt = visitTime(r.visitId) ?? (r.createdAt || UNKNOWN_TIME);
       return {
         id: r.id,
         householdId: h.id,

@@ -21,6 +21,8 @@ export interface Rating {
   recordedAt: string;
   recordedBy: string;
   deletedAt?: string;
+  /** set by the reader when the stored record breaks the layout: the fields that did */
+  invalid?: string[];
 }
 
 /** 投诉: a household's complaint about a member. */
@@ -34,6 +36,8 @@ export interface Complaint {
   handled: boolean;
   resolution: string;
   deletedAt?: string;
+  /** set by the reader when the stored record breaks the layout: the fields that did */
+  invalid?: string[];
 }
 
 export const ratingInputSchema = v.object({

@@ -47,6 +47,8 @@ export interface HouseholdRequest {
   createdBy: string;
   actions: RequestAction[];
   deletedAt?: string;
+  /** set by the reader when the stored record breaks the layout: the fields that did */
+  invalid?: string[];
 }
 
 export const requestInputSchema = v.object({

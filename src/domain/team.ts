@@ -18,6 +18,8 @@ export interface TeamMember {
   joinedAt: string;
   /** set when the member left the team; their households are reassigned */
   leftAt?: string;
+  /** set by the reader when the stored record breaks the layout: the fields that did */
+  invalid?: string[];
 }
 
 export interface TeamSettings {

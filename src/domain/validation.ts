@@ -48,7 +48,11 @@ export const phone = v.pipe(
   v.trim(),
   v.check((s) => s === '' || /^\+?[0-9][0-9 -]{4,19}$/.test(s), msg.invalidPhone),
 );
-export const id = v.pipe(v.string(msg.invalidId), v.regex(/^[0-9a-zA-Z_-][0-9a-zA-Z_.:-]{0,63}$/, msg.invalidId));
+/** Keys that name a JavaScript object's prototype machinery: never an id, a tag or a record key. */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const isSafeKey = (key: string): boolean => !RESERVED_KEYS.has(key);
+
+export const id = v.pipe(v.string(msg.invalidId), v.regex(/^[0-9a-zA-Z_-][0-9a-zA-Z_.:-]{0,63}$/, msg.invalidId), v.check(isSafeKey, msg.invalidId));
 
 /** Run a schema; on failure throw a ValidationError listing every field problem. */
 export function parseWith<TSchema extends v.GenericSchema>(schema: TSchema, input: unknown): v.InferOutput<TSchema> {

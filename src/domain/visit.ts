@@ -51,6 +51,8 @@ export interface Visit {
   createdBy: string;
   review?: VisitReview;
   deletedAt?: string;
+  /** set by the reader when the stored record breaks the layout: the fields that did */
+  invalid?: string[];
 }
 
 const observationSchema = v.object({

@@ -33,6 +33,8 @@ export const CLOSE = {
   tooManyKeys: { code: 4413, reason: 'too-many-keys' },
   invalidUpdate: { code: 4422, reason: 'invalid-update' },
   malformedMessage: { code: 4422, reason: 'malformed-message' },
+  /** per document: the update writes a record that breaks the stored layout; the socket carries on */
+  invalidRecord: { code: 4422, reason: 'invalid-record' },
   rateLimited: { code: 4429, reason: 'rate-limited' },
   tooManyDocuments: { code: 4429, reason: 'too-many-documents' },
   tooManySockets: { code: 4429, reason: 'too-many-sockets' },

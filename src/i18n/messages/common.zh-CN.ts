@@ -23,6 +23,13 @@ export default {
       startOver: '重新填写',
       stay: '继续填写',
     },
+    flagged: {
+      badge: '内容无效',
+      file: '此户档案有格式不对的内容（可能来自被改动的同步文件），这些项按默认值显示：{fields}。请核对后在“编辑”中改正。',
+      noName: '（姓名无效）',
+      record: '此记录有格式不对的内容，按默认值显示：{fields}。',
+      tags: '无效标签，保存档案时会移除：',
+    },
     listSeparator: '、',
     locales: {
       en: 'English',

@@ -25,6 +25,13 @@ export default {
       startOver: '重新填寫',
       stay: '繼續填寫',
     },
+    flagged: {
+      badge: '內容無效',
+      file: '此戶檔案有格式不對的內容（可能來自被改動的同步檔案），這些項目以預設值顯示：{fields}。請核對後在「編輯」中改正。',
+      noName: '（姓名無效）',
+      record: '此記錄有格式不對的內容，以預設值顯示：{fields}。',
+      tags: '無效標籤，儲存檔案時會移除：',
+    },
     listSeparator: '、',
     locales: {
       en: 'English',

@@ -4,12 +4,13 @@ import { parseDocName } from '#docs/schema';
 import type { AccessControl } from '../auth/access';
 import type { Registry } from '../auth/registry';
 import { TokenError, type DeviceClaims, type TokenService } from '../auth/tokens';
-import { CLOSE } from '../errors';
+import { CLOSE, type CloseReason } from '../errors';
 import type { Logger } from '../logger';
 import type { DocStore } from '../storage/doc-store';
 import type { DocLimits } from '../limits/doc-limits';
 import type { RelayWrites } from '../storage/relay-writes';
 import { inspectFrame, type Frame } from '../validation/frame';
+import { checkRecords } from '../validation/record-check';
 import { sameBytes } from '../validation/trial-apply';
 import type { DeviceSessions } from './device-sessions';
 import type { SocketSession } from './socket-session';
@@ -106,6 +107,14 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
         ctx.session?.close(verdict.limit === 'document-too-large' ? CLOSE.documentTooLarge : CLOSE.tooManyKeys, verdict.detail);
         return REFUSED;
       }
+      // The records it writes must fit the stored layout: refused for this document only,
+      // never applied, stored or acknowledged; the socket and its other documents carry on.
+      const records = checkRecords(parsed.kind, document, frame.update);
+      if (!records.ok) {
+        log.warn({ device: device?.deviceId, doc: documentName, bytes: frame.update.length, detail: records.detail }, 'update refused: breaks the record layout');
+        dropDoc(connection, CLOSE.invalidRecord);
+        return REFUSED;
+      }
       const store = d.store;
       const pendingBefore = pendingOf(document);
       const changes: Uint8Array[] = [];
@@ -179,14 +188,14 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       return false;
     }
     log.info({ device: claims.deviceId, doc: documentName }, 'write refused: access ended on an open socket');
-    dropDoc(connection, decision.reason);
+    dropDoc(connection, { code: CLOSE.forbidden.code, reason: decision.reason });
     return true;
   }
 
   /** Tell the device it may not have this doc any more and take the doc off its socket. */
-  function dropDoc(connection: Connection, reason: string): void {
-    connection.send(new OutgoingMessage(connection.document.name).writePermissionDenied(reason).toUint8Array());
-    connection.close({ code: CLOSE.forbidden.code, reason });
+  function dropDoc(connection: Connection, why: CloseReason): void {
+    connection.send(new OutgoingMessage(connection.document.name).writePermissionDenied(why.reason).toUint8Array());
+    connection.close(why);
   }
 
   /**
@@ -201,7 +210,7 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       const claims = (other.context as RelayContext | undefined)?.device;
       if (!claims || claims.memberId === writer.memberId) continue;
       const d = await access.decide(claims, documentName);
-      if (d.ok && d.via === 'new-household') dropDoc(other, 'forbidden');
+      if (d.ok && d.via === 'new-household') dropDoc(other, CLOSE.forbidden);
     }
   }
 
