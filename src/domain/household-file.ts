@@ -11,3 +11,10 @@ export interface HouseholdFile {
   ratings: Rating[];
   complaints: Complaint[];
 }
+
+/** Whether anything in the file broke the stored layout (read with defaults and flagged, src/domain/doc-layout.ts). */
+export function hasFlaggedRecords(f: HouseholdFile): boolean {
+  const h = f.household;
+  if (h.invalid?.length || h.invalidTags?.length || h.members.some((m) => m.invalid?.length)) return true;
+  return [...f.visits, ...f.requests, ...f.ratings, ...f.complaints].some((r) => r.invalid?.length);
+}

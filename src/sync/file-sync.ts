@@ -7,6 +7,7 @@ import { isHouseholdDoc, readHousehold } from '@/docs/household-doc';
 import { parseDocName } from '@/docs/schema';
 import { readTeam } from '@/docs/team-doc';
 import { docVersion } from '@/docs/ymap';
+import { hasFlaggedRecords } from '@/domain/household-file';
 import { readBundle, writeBundle } from './bundle-io';
 import { sha256Hex } from './sha256';
 import { IMPORTED } from './unsynced';
@@ -108,6 +109,8 @@ export interface ImportResult {
   /** photos this device did not have */
   photosAdded: number;
   photos: number;
+  /** households the file changed that now hold something breaking the stored layout (shown flagged) */
+  flagged: number;
   source: Bundle['header']['source'];
 }
 
@@ -134,6 +137,7 @@ export async function importBundle(records: LocalRecords, file: Blob, teamId: st
   }
   // All good: apply for real.
   const changed = new Set<string>();
+  const flagged = new Set<string>();
   const photoHouseholds = new Map<string, string>();
   for (const d of bundle.docs) {
     const doc = await records.docs.get(d.name);
@@ -142,7 +146,9 @@ export async function importBundle(records: LocalRecords, file: Blob, teamId: st
     if (docVersion(doc) !== before) changed.add(d.name);
     const parsed = parseDocName(d.name);
     if (parsed?.kind === 'household' && isHouseholdDoc(doc)) {
-      for (const v of readHousehold(doc).visits) for (const p of v.photos) photoHouseholds.set(p.sha256, parsed.id!);
+      const file = readHousehold(doc);
+      for (const v of file.visits) for (const p of v.photos) photoHouseholds.set(p.sha256, parsed.id!);
+      if (changed.has(d.name) && hasFlaggedRecords(file)) flagged.add(d.name);
     }
   }
   let photosAdded = 0;
@@ -165,7 +171,7 @@ export async function importBundle(records: LocalRecords, file: Blob, teamId: st
   }
   // Imported updates are stored with relaxed durability: wait until they are on disk.
   await records.docs.flushAll();
-  return { docsChanged: changed.size, docs: bundle.docs.length, photosAdded, photos: bundle.photos.length, source: bundle.header.source };
+  return { docsChanged: changed.size, docs: bundle.docs.length, photosAdded, photos: bundle.photos.length, flagged: flagged.size, source: bundle.header.source };
 }
 
 async function trialApply(records: LocalRecords, d: BundleDoc, stored: Set<string>, scratches: Map<string, Y.Doc>): Promise<void> {

@@ -27,7 +27,7 @@ export default {
     },
     flagged: {
       badge: 'invalid data',
-      file: 'This household file holds data of the wrong form (perhaps from an altered sync file); these are shown with their defaults: {fields}. Check them and correct them under “Edit”.',
+      file: 'This household file holds data of the wrong form (perhaps from an altered sync file); these are shown with their defaults: {fields}. Check them and correct them with “Edit file”.',
       noName: '(invalid name)',
       record: 'This record holds data of the wrong form, shown with defaults: {fields}.',
       tags: 'Invalid tags, removed when the file is saved:',

@@ -17,6 +17,7 @@ export default {
       hint: 'Where there is no signal, export your records to a file (USB stick, messaging app) and import it on the lead’s device: it merges exactly like network sync.',
       import: 'Import a records file',
       imported: 'Imported: {changed} files had something new, {photos} new photos. They upload when there is a connection.',
+      importedFlagged: 'One household file holds data of the wrong form (perhaps altered); it is marked in the file: please check it. | {n} household files hold data of the wrong form (perhaps altered); they are marked in the files: please check them.',
       title: 'Sync by file',
     },
     lastSynced: 'Last synced: {time}',

@@ -15,6 +15,7 @@ export default {
       hint: '没有信号的地方，把记录导出成文件（U 盘、微信等），在组长的设备上导入，合并方式和联网同步一样。',
       import: '导入记录文件',
       imported: '已导入：{changed} 份档案有新内容，{photos} 张新照片。联网后会自动上传。',
+      importedFlagged: '其中 {n} 户的档案有格式不对的内容（可能被改动过），已在档案里标出，请核对。',
       title: '用文件同步',
     },
     lastSynced: '上次同步：{time}',

@@ -17,6 +17,7 @@ export default {
       hint: '沒有訊號的地方，把紀錄匯出成檔案（隨身碟、通訊軟體等），在組長的裝置上匯入，合併方式和連網同步一樣。',
       import: '匯入紀錄檔案',
       imported: '已匯入：{changed} 份檔案有新內容，{photos} 張新照片。連網後會自動上傳。',
+      importedFlagged: '其中 {n} 戶的檔案有格式不對的內容（可能被改動過），已在檔案裡標出，請核對。',
       title: '用檔案同步',
     },
     lastSynced: '上次同步：{time}',
