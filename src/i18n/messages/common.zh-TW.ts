@@ -8,7 +8,7 @@ export default {
     cancel: '取消',
     connectivity: {
       no_server: '連不上伺服器',
-      no_serverHint: '手機有網路，但伺服器沒有回應；記錄都保存在手機上。',
+      no_serverHint: '手機有網路，但伺服器沒有回應；紀錄都保存在手機上。',
       offline: '離線',
       offlineHint: '沒有網路。照常記錄，一切保存在手機上，有訊號時自動同步。',
       online: '線上',
@@ -29,7 +29,7 @@ export default {
       badge: '內容無效',
       file: '此戶檔案有格式不對的內容（可能來自被改動的同步檔案），這些項目以預設值顯示：{fields}。請核對後點「修改檔案」改正。',
       noName: '（姓名無效）',
-      record: '此記錄有格式不對的內容，以預設值顯示：{fields}。',
+      record: '此紀錄有格式不對的內容，以預設值顯示：{fields}。',
       tags: '無效標籤，儲存檔案時會移除：',
     },
     listSeparator: '、',
