@@ -114,7 +114,7 @@ export default {
       register: 'Register a household',
       search: 'Search households',
       searchPlaceholder: 'Name, pinyin, phone or address',
-      summary: '{n} households · {overdue} overdue · {soon} due soon',
+      summary: '{n} household · {overdue} overdue · {soon} due soon | {n} households · {overdue} overdue · {soon} due soon',
       tag: 'Filter by tag',
       title: 'My households',
     },
