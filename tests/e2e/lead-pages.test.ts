@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,18 @@ const SIZES = { smoke: SMOKE, mid: { members: 12, households: 500, visits: 5000,
 const SIZE = SIZES[(process.env.LEAD_E2E_SIZE ?? 'mid') as keyof typeof SIZES] ?? SIZES.mid;
 const SHOTS = process.env.LEAD_SCREENSHOTS;
 const SEED_PAGE = '/tests/e2e/lead-seed.html';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * What axe (axe-core, in the page) finds on the page as it is: serious and critical
+ * violations, and the two the issue named (heading order, scrollable regions reachable by
+ * keyboard) whatever their impact.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const found = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`)) as { id: string; impact: string; nodes: string[] }[];
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'heading-order' || v.id === 'scrollable-region-focusable').map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
+}
 
 describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visits`, () => {
   let vite: ViteDevServer;
@@ -192,6 +205,39 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
     expect(file.suggestedFilename()).toMatch(/^联户走访-\d{4}-\d{2}-\d{2}\.xlsx$/);
     expect(lag).toBeLessThan(250);
     await shoot('lead-export');
+  });
+
+  it('every page passes axe, at 360 px and on a laptop, the member’s screens too', async () => {
+    const found: string[] = [];
+    const pages: [string, string][] = [
+      ['/lead', '.lead-stat'],
+      ['/lead/team', '.lead-member'],
+      ['/lead/assign', '.lead-pick'],
+      ['/lead/review', '.lead-visit'],
+      ['/lead/requests', '.lead-request'],
+      ['/lead/duplicates', '.lead-dup'],
+      ['/lead/assessment', '.lead-assessment tbody tr'],
+      ['/lead/summary/half', '.lead-report .lead-chart svg'],
+      ['/lead/export', '.lead-export'],
+      ['/households', '.page--list'],
+      ['/requests', '.page'],
+      ['/settings', '.page'],
+      ['/households/new', 'form'],
+    ];
+    for (const [w, h] of [
+      [360, 740],
+      [1280, 800],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      for (const [path, ready] of pages) {
+        await page.goto(`${url}${path}`);
+        await page.locator(ready).first().waitFor();
+        await page.waitForTimeout(300);
+        found.push(...(await axeViolations(page)).map((v) => `${path} @${w}: ${v}`));
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(found).toEqual([]);
   });
 
   it('threw no errors on any page', () => {
