@@ -20,10 +20,13 @@ export interface WorkerDevice {
   startAt: number;
   /** loopback source address: 500 phones do not share one address (the relay caps sockets per address before authentication) */
   localAddress: string;
+  /** which of the job's relays this device talks to (its team's, as a proxy hashing on the team would pick) */
+  relay: number;
 }
 
 export interface WorkerJob {
-  relayUrl: string;
+  /** the relays' base URLs (one, or several sharing PostgreSQL and Redis) */
+  relayUrls: string[];
   /** JSON file: per member index, the docs the phone holds ({ name suffix, base64 state, own edit? }) */
   docsFile: string;
   devices: WorkerDevice[];
@@ -82,6 +85,7 @@ interface Attempt {
 /** One sync run of a device: the change feed, one socket, every doc in step — or a throw. */
 async function attempt(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc>, own: Set<string>, teamDoc: Y.Doc, deadline: number): Promise<Attempt> {
   const teamName = `${d.teamId}/team`;
+  const relayUrl = job.relayUrls[d.relay]!;
   const providers: HocuspocusProvider[] = [];
   let socket: HocuspocusProviderWebsocket | undefined;
   const release = () => {
@@ -89,10 +93,10 @@ async function attempt(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc
     socket?.destroy();
   };
   try {
-    const feed = await changes(job.relayUrl, d.token, d.since, d.localAddress);
+    const feed = await changes(relayUrl, d.token, d.since, d.localAddress);
     const names = [...own, ...feed.changed.filter((n) => !own.has(n) && n !== teamName)];
     // As the app's socket (src/sync/socket.ts): one attempt, closed after 30 s without a frame.
-    socket = new HocuspocusProviderWebsocket({ url: `${job.relayUrl.replace(/^http/, 'ws')}/sync`, WebSocketPolyfill: socketClass(d.localAddress), maxAttempts: 1, messageReconnectTimeout: 30_000 });
+    socket = new HocuspocusProviderWebsocket({ url: `${relayUrl.replace(/^http/, 'ws')}/sync`, WebSocketPolyfill: socketClass(d.localAddress), maxAttempts: 1, messageReconnectTimeout: 30_000 });
     const attach = (name: string, doc: Y.Doc, awareness: boolean) => {
       const p = new HocuspocusProvider({ websocketProvider: socket!, name, document: doc, token: d.token, ...(awareness ? {} : { awareness: null }) });
       p.attach();
