@@ -149,13 +149,15 @@ export class DocStore {
   /**
    * Load a stored doc into `target` (an empty doc nobody sees yet: Hocuspocus' document while
    * it loads). Every stored part (snapshot, updates) is first read by the strict update
-   * reader (the same check every device update passed before it was stored; its cost is the
-   * bytes, no Y.Doc); when all pass, they are applied straight to `target` in one Yjs
-   * transaction, so Yjs integrates each once and encodes the loaded state once (for the
-   * doc's `update` listeners: Hocuspocus' own, and ours, which throws for a state that does
-   * not encode). No scratch doc, no second apply, no separate encode. Only when a part fails
-   * the reader or the apply is the log replayed update by update (salvage). Resolves with the
-   * size of the state loaded, undefined when nothing is stored.
+   * reader — the check every device update passed before it was stored, whose cost is the
+   * bytes, with no Y.Doc — and when all pass they are applied straight to `target` in one
+   * Yjs transaction: each part is integrated once, with no scratch doc, no second apply and
+   * no encode. (Yjs encodes a transaction for the doc's `update` listeners; the only one on a
+   * loading doc is Hocuspocus' own, which sends updates to the doc's connections, and a doc
+   * has none while it loads — Hocuspocus adds its change hooks and connections after
+   * `onLoadDocument` — so the listeners are held back during the apply and put back after.)
+   * Only when a part fails the reader or the apply is the log replayed update by update
+   * (salvage). Resolves with the bytes loaded, undefined when nothing is stored.
    */
   async loadInto(name: string, target: Y.Doc): Promise<number | undefined> {
     const row = await this.row(name);
@@ -163,18 +165,17 @@ export class DocStore {
     const updates = await this.db.all<UpdateRow>(Q.updates, { name });
     const parts = [...(row.snapshot ? [row.snapshot] : []), ...updates.map((u) => u.data)];
     if (parts.every((p) => checkUpdateV1(p).ok)) {
-      let loaded = 0;
-      const capture = (u: Uint8Array) => (loaded = u.length);
-      target.on('update', capture);
+      const held = target._observers.get('update');
+      target._observers.delete('update');
       try {
         target.transact(() => {
           for (const p of parts) Y.applyUpdate(target, p);
         });
-        return loaded;
+        return parts.reduce((n, p) => n + p.length, 0);
       } catch {
         // fall through
       } finally {
-        target.off('update', capture);
+        if (held) target._observers.set('update', held);
       }
       if (target.store.clients.size > 0) {
         // `target` holds part of a state that does not load: quarantine, and let the caller
