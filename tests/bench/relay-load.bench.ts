@@ -121,6 +121,8 @@ async function runLoad({ smoke }: BenchContext, setup: LoadSetup): Promise<Bench
   const teamCount = Number(process.env.BENCH_LOAD_TEAMS) || (smoke ? 5 : 25);
   // BENCH_LOAD_RAMP_S: the phones come back spread over this many seconds (0: all at the same instant).
   const rampMs = 1000 * Number(process.env.BENCH_LOAD_RAMP_S ?? (smoke ? 2 : 30));
+  // BENCH_LOAD_DETACH=1: phones detach each household doc once in step (the app after a restart); by default they keep every doc attached (the app kept open while the member edited: those docs are hot).
+  const detach = process.env.BENCH_LOAD_DETACH === '1';
   const workers = smoke ? 1 : WORKERS_FULL;
   const base = seedOf(team);
   const teams: SeedTeam[] = Array.from({ length: teamCount }, (_, i) => ({ ...base, teamId: `load${String(i).padStart(2, '0')}${team.teamId}`, name: `林场第${i + 1}支部` }));
@@ -186,7 +188,7 @@ async function runLoad({ smoke }: BenchContext, setup: LoadSetup): Promise<Bench
     for (let w = 0; w < workers; w++) {
       const child = track(fork(join(import.meta.dirname, 'support/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
       children.push(child);
-      const job: WorkerJob = { relayUrls: relays.map((r) => r.url), docsFile, devices: devices.filter((_, i) => i % workers === w), timeoutMs: smoke ? 60_000 : 600_000, rampMs };
+      const job: WorkerJob = { relayUrls: relays.map((r) => r.url), docsFile, devices: devices.filter((_, i) => i % workers === w), timeoutMs: smoke ? 60_000 : 600_000, rampMs, detach };
       child.send({ job });
     }
     await Promise.all(children.map((c) => message(c, 'ready')));
@@ -250,7 +252,7 @@ async function runLoad({ smoke }: BenchContext, setup: LoadSetup): Promise<Bench
       ...summarize(`${what} under load, ${devices.length} devices back within ${rampMs / 1000} s, p99 catch-up (s)`, 's', [percentile(ms, 99) / 1000], null),
       min: Math.round(Math.min(...ms)) / 1000,
       max: Math.round(Math.max(...ms)) / 1000,
-      note: `${teamCount} teams × ${team.memberIds.length} phones, ${teamCount * team.households.size} households stored${setup.relays > 1 ? `; each team's phones on one relay (as HAProxy's hash on the team), ${perRelay(phonesOn, 0)} phones per relay` : ''}; phones start in a shuffled order spread over ${rampMs / 1000} s, each timed from its own start; each pushes 20 visits + 5 request updates and takes its lead's 5 reviews (${Math.round(ok.reduce((a, r) => a + r.attached, 0) / ok.length)} docs attached on average); p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s; all done in ${wallS.toFixed(1)} s; relay CPU ${cpuTotal.toFixed(1)} s${setup.relays > 1 ? ` (${perRelay(cpu, 1)} s per relay)` : ''}; ${appended} updates stored; min–max is the fastest and slowest phone; ${retried.length} phones caught up only after a failed run (max ${Math.max(0, ...ok.map((r) => r.retries))} retries)${failed ? `; ${failed} never caught up` : ''}${why ? ` (${why})` : ''}; ${workers} client processes; seeding took ${seedS.toFixed(0)} s`,
+      note: `${teamCount} teams × ${team.memberIds.length} phones, ${teamCount * team.households.size} households stored${setup.relays > 1 ? `; each team's phones on one relay (as HAProxy's hash on the team), ${perRelay(phonesOn, 0)} phones per relay` : ''}; phones start in a shuffled order spread over ${rampMs / 1000} s, each timed from its own start; each pushes 20 visits + 5 request updates and takes its lead's 5 reviews (${Math.round(ok.reduce((a, r) => a + r.attached, 0) / ok.length)} docs attached on average, ${detach ? 'each detached once in step' : 'all kept attached'}); p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s; all done in ${wallS.toFixed(1)} s; relay CPU ${cpuTotal.toFixed(1)} s${setup.relays > 1 ? ` (${perRelay(cpu, 1)} s per relay)` : ''}; ${appended} updates stored; min–max is the fastest and slowest phone; ${retried.length} phones caught up only after a failed run (max ${Math.max(0, ...ok.map((r) => r.retries))} retries)${failed ? `; ${failed} never caught up` : ''}${why ? ` (${why})` : ''}; ${workers} client processes; seeding took ${seedS.toFixed(0)} s`,
     },
     {
       ...summarize(`${what} under load, memory peak (MB)`, 'MB', [Math.round(Math.max(...peaks))], null),

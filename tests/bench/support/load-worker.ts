@@ -34,6 +34,12 @@ export interface WorkerJob {
   timeoutMs: number;
   /** devices start spread evenly over this long (0: all at once) */
   rampMs: number;
+  /**
+   * detach each household doc once it is in step, keeping only the team doc attached (the
+   * app after a restart: docs edited offline are not "hot"); otherwise every doc stays
+   * attached until the parent has measured (the app kept open all day: edited docs are hot)
+   */
+  detach?: boolean;
 }
 
 export interface DeviceResult {
@@ -125,6 +131,7 @@ async function attempt(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc
       for (let i = 0; i < names.length; i += WINDOW) {
         const window = names.slice(i, i + WINDOW).map((n) => attach(n, local.get(n) ?? new Y.Doc(), false));
         await Promise.race([Promise.all(window.map(inStep)), timeout, closed]);
+        if (job.detach) for (const p of window) p.destroy();
       }
     } finally {
       clearTimeout(timer);
