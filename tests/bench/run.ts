@@ -25,6 +25,7 @@ lazy('field', async () => (await import('./field.bench')).field);
 lazy('duplicates', async () => (await import('./duplicates.bench')).duplicates);
 lazy('lead-sync', async () => (await import('./lead-sync.bench')).leadSync);
 lazy('relay-load', async () => (await import('./relay-load.bench')).relayLoad);
+lazy('relay-cluster', async () => (await import('./relay-load.bench')).relayCluster);
 
 async function main() {
   const reason = process.argv.includes('--build') ? 'asked for' : staleBuild();

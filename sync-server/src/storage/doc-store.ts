@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { parseDocName } from '#docs/schema';
 import type { Logger } from '../logger';
 import { loadsCleanly, sameBytes, scratchDoc } from '../validation/trial-apply';
+import { checkUpdateV1 } from '../validation/yjs-update';
 import { nowIso } from './db';
 import { forUpdate, type Sql } from './sql';
 
@@ -147,41 +148,34 @@ export class DocStore {
 
   /**
    * Load a stored doc into `target` (an empty doc nobody sees yet: Hocuspocus' document while
-   * it loads). Every stored update passed the trial apply and every snapshot was checked
-   * when it was written, so the usual path applies them once to a scratch doc, encodes that
-   * once, and applies the result to `target`, checking it reached the same state. Only
-   * when that fails is the log replayed update by update (salvage). Resolves with the size
-   * of the state loaded, undefined when nothing is stored.
+   * it loads). Every stored part (snapshot, updates) is first read by the strict update
+   * reader — the check every device update passed before it was stored, whose cost is the
+   * bytes, with no Y.Doc — and when all pass they are applied straight to `target` in one
+   * Yjs transaction: each part is integrated once, with no scratch doc, no second apply and
+   * no encode. (Yjs encodes a transaction for the doc's `update` listeners; the only one on a
+   * loading doc is Hocuspocus' own, which sends updates to the doc's connections, and a doc
+   * has none while it loads — Hocuspocus adds its change hooks and connections after
+   * `onLoadDocument` — so the listeners are held back during the apply and put back after.)
+   * Only when a part fails the reader or the apply is the log replayed update by update
+   * (salvage). Resolves with the bytes loaded, undefined when nothing is stored.
    */
   async loadInto(name: string, target: Y.Doc): Promise<number | undefined> {
     const row = await this.row(name);
     if (!row) return undefined;
     const updates = await this.db.all<UpdateRow>(Q.updates, { name });
-    let state: Uint8Array | undefined;
-    let expected: Uint8Array | undefined;
-    if (updates.length === 0 && row.snapshot) state = row.snapshot;
-    else {
-      const scratch = scratchDoc();
+    const parts = [...(row.snapshot ? [row.snapshot] : []), ...updates.map((u) => u.data)];
+    if (parts.every((p) => checkUpdateV1(p).ok)) {
+      const held = target._observers.get('update');
+      target._observers.delete('update');
       try {
-        if (row.snapshot) Y.applyUpdate(scratch, row.snapshot);
-        for (const u of updates) Y.applyUpdate(scratch, u.data);
-        state = Y.encodeStateAsUpdate(scratch);
-        expected = Y.encodeStateVector(scratch);
-      } catch {
-        state = undefined;
-      } finally {
-        scratch.destroy();
-      }
-    }
-    if (state) {
-      try {
-        Y.applyUpdate(target, state);
-        if (!expected || sameBytes(Y.encodeStateVector(target), expected)) {
-          Y.encodeStateAsUpdate(target); // throws for structs that do not encode
-          return state.length;
-        }
+        target.transact(() => {
+          for (const p of parts) Y.applyUpdate(target, p);
+        });
+        return parts.reduce((n, p) => n + p.length, 0);
       } catch {
         // fall through
+      } finally {
+        if (held) target._observers.set('update', held);
       }
       if (target.store.clients.size > 0) {
         // `target` holds part of a state that does not load: quarantine, and let the caller

@@ -10,6 +10,14 @@ type Statement = Database.Statement<unknown[], unknown>;
 
 /** Transactions sharing one COMMIT at most (bounds how long the first waits for the fsync). */
 const MAX_GROUP = 64;
+/**
+ * How long the first transaction of a group waits for others before the group commits. A
+ * phone's updates reach the relay within a few milliseconds of each other but in different
+ * turns of the event loop (each passes awaits before it asks for its transaction), so
+ * committing at the end of the turn grouped almost nothing (100 returning phones: 2,020
+ * transactions in 1,948 commits); waiting 2 ms made it 660 commits for the same work.
+ */
+const GROUP_WAIT_MS = 2;
 
 interface Pending {
   fn: (tx: Sql) => Promise<unknown>;
@@ -83,8 +91,8 @@ export class SqliteDb implements SqlDb {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.flushing) {
         this.flushing = true;
-        // After the I/O of this turn: every socket's frame read in it joins the group.
-        setImmediate(() => void this.flush());
+        // Every socket's frame read in the next GROUP_WAIT_MS joins the group.
+        setTimeout(() => void this.flush(), GROUP_WAIT_MS);
       }
     });
   }

@@ -20,10 +20,13 @@ export interface WorkerDevice {
   startAt: number;
   /** loopback source address: 500 phones do not share one address (the relay caps sockets per address before authentication) */
   localAddress: string;
+  /** which of the job's relays this device talks to (its team's, as a proxy hashing on the team would pick) */
+  relay: number;
 }
 
 export interface WorkerJob {
-  relayUrl: string;
+  /** the relays' base URLs (one, or several sharing PostgreSQL and Redis) */
+  relayUrls: string[];
   /** JSON file: per member index, the docs the phone holds ({ name suffix, base64 state, own edit? }) */
   docsFile: string;
   devices: WorkerDevice[];
@@ -31,6 +34,12 @@ export interface WorkerJob {
   timeoutMs: number;
   /** devices start spread evenly over this long (0: all at once) */
   rampMs: number;
+  /**
+   * detach each household doc once it is in step, keeping only the team doc attached (the
+   * app after a restart: docs edited offline are not "hot"); otherwise every doc stays
+   * attached until the parent has measured (the app kept open all day: edited docs are hot)
+   */
+  detach?: boolean;
 }
 
 export interface DeviceResult {
@@ -82,6 +91,7 @@ interface Attempt {
 /** One sync run of a device: the change feed, one socket, every doc in step — or a throw. */
 async function attempt(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc>, own: Set<string>, teamDoc: Y.Doc, deadline: number): Promise<Attempt> {
   const teamName = `${d.teamId}/team`;
+  const relayUrl = job.relayUrls[d.relay]!;
   const providers: HocuspocusProvider[] = [];
   let socket: HocuspocusProviderWebsocket | undefined;
   const release = () => {
@@ -89,10 +99,10 @@ async function attempt(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc
     socket?.destroy();
   };
   try {
-    const feed = await changes(job.relayUrl, d.token, d.since, d.localAddress);
+    const feed = await changes(relayUrl, d.token, d.since, d.localAddress);
     const names = [...own, ...feed.changed.filter((n) => !own.has(n) && n !== teamName)];
     // As the app's socket (src/sync/socket.ts): one attempt, closed after 30 s without a frame.
-    socket = new HocuspocusProviderWebsocket({ url: `${job.relayUrl.replace(/^http/, 'ws')}/sync`, WebSocketPolyfill: socketClass(d.localAddress), maxAttempts: 1, messageReconnectTimeout: 30_000 });
+    socket = new HocuspocusProviderWebsocket({ url: `${relayUrl.replace(/^http/, 'ws')}/sync`, WebSocketPolyfill: socketClass(d.localAddress), maxAttempts: 1, messageReconnectTimeout: 30_000 });
     const attach = (name: string, doc: Y.Doc, awareness: boolean) => {
       const p = new HocuspocusProvider({ websocketProvider: socket!, name, document: doc, token: d.token, ...(awareness ? {} : { awareness: null }) });
       p.attach();
@@ -121,6 +131,7 @@ async function attempt(job: WorkerJob, d: WorkerDevice, local: Map<string, Y.Doc
       for (let i = 0; i < names.length; i += WINDOW) {
         const window = names.slice(i, i + WINDOW).map((n) => attach(n, local.get(n) ?? new Y.Doc(), false));
         await Promise.race([Promise.all(window.map(inStep)), timeout, closed]);
+        if (job.detach) for (const p of window) p.destroy();
       }
     } finally {
       clearTimeout(timer);

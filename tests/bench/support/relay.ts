@@ -43,8 +43,9 @@ export function seedOf(team: GeneratedTeam, name = '东山林场第一党支部'
   };
 }
 
-async function withStore<T>(dataDir: string, fn: (s: { db: Db; store: DocStore; registry: Registry }) => Promise<T>): Promise<T> {
-  const db = await openDatabase(dataDir);
+/** Work on a relay's storage: the SQLite file in `dataDir`, or PostgreSQL at `databaseUrl`. */
+export async function withStore<T>(dataDir: string, fn: (s: { db: Db; store: DocStore; registry: Registry }) => Promise<T>, databaseUrl?: string): Promise<T> {
+  const db = await openDatabase(dataDir, databaseUrl);
   try {
     const store = new DocStore(db, createLogger('silent'));
     return await fn({ db, store, registry: new Registry(db, store) });
@@ -58,7 +59,7 @@ async function withStore<T>(dataDir: string, fn: (s: { db: Db; store: DocStore; 
  * registered it. Teams keep the generator's ids (the household docs carry them), so the
  * team row is inserted as `team create` would, with that id.
  */
-export function seedTeams(dataDir: string, teams: SeedTeam[]): Promise<void> {
+export function seedTeams(dataDir: string, teams: SeedTeam[], databaseUrl?: string): Promise<void> {
   return withStore(dataDir, async ({ db, store }) => {
     for (const t of teams) {
       // One transaction (one fsync) per team; each append joins it.
@@ -68,24 +69,25 @@ export function seedTeams(dataDir: string, teams: SeedTeam[]): Promise<void> {
         for (const h of t.households) await store.append(householdDocName(t.teamId, h.id), h.update, { deviceId: `seed-${h.createdBy.slice(-12)}`, memberId: h.createdBy }, undefined, tx);
       });
     }
-  });
+  }, databaseUrl);
 }
 
 /** Invite codes (a code per entry), made for the given member ids so devices keep them. */
-export function createInvites(dataDir: string, teamId: string, invites: { role: Role; memberId: string }[]): Promise<string[]> {
+export function createInvites(dataDir: string, teamId: string, invites: { role: Role; memberId: string }[], databaseUrl?: string): Promise<string[]> {
   return withStore(dataDir, async ({ registry }) => {
     const codes: string[] = [];
     for (const i of invites) codes.push((await registry.createInvite({ teamId, role: i.role, memberId: i.memberId, createdBy: 'bench', ttlDays: 14 })).code);
     return codes;
-  });
+  }, databaseUrl);
 }
 
 /** Append updates to stored docs while the relay is stopped (others' work while a device was away). */
-export function appendUpdates(dataDir: string, updates: { name: string; update: Uint8Array; author: Author }[]): Promise<void> {
+export function appendUpdates(dataDir: string, updates: { name: string; update: Uint8Array; author: Author }[], databaseUrl?: string): Promise<void> {
   return withStore(dataDir, ({ db, store }) =>
     db.tx(async (tx) => {
       for (const u of updates) await store.append(u.name, u.update, u.author, undefined, tx);
     }),
+    databaseUrl,
   );
 }
 

@@ -20,6 +20,22 @@ describe('SQLite group commit', () => {
 
   const insertTeam = (id: string) => `INSERT INTO teams (id, name, created_at, seq) VALUES ('${id}', 'n', 'now', 0)`;
 
+  it('waits a moment for transactions asked for in the next turns: they share the commit', async () => {
+    let commits = 0;
+    const exec = db.db.exec.bind(db.db);
+    db.db.exec = (sql: string) => {
+      if (sql === 'COMMIT') commits++;
+      return exec(sql);
+    };
+    const first = db.tx((tx) => tx.run(insertTeam('early')));
+    // The next turn of the event loop, as a second socket's update read a moment later.
+    await new Promise((r) => setImmediate(r));
+    const second = db.tx((tx) => tx.run(insertTeam('late')));
+    await Promise.all([first, second]);
+    expect(commits).toBe(1);
+    expect(await db.get<{ n: number }>('SELECT count(*) AS n FROM teams')).toEqual({ n: 2 });
+  });
+
   it('commits transactions asked for in one turn together, each resolved only once committed', async () => {
     const other = new Database(join(dir, DB_FILE), { readonly: true });
     try {
