@@ -6,6 +6,8 @@ import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
 import { PROJECTION_VERSION, projectHousehold, type HouseholdRow, type ProjectionRows, type RequestRow } from '@/domain/projection';
 import { ROWS_VERSION, writeTables, type DocRecord, type HouseholdRecords, type LianhuDb } from './database';
+import { deriveAll } from './derive-client';
+import type { DeriveJob } from './derive-received';
 import { storageWriteError } from './doc-persistence';
 import type { DocStore, PendingWrite } from './doc-store';
 
@@ -227,38 +229,57 @@ export class Projector {
    * household of the team, and a live Y.Doc re-encodes each applied update for its `update`
    * event (the largest share of applying a piece) and stays in memory. Docs nobody has open
    * are built once from the received bytes, their rows derived, and dropped; the bytes are
-   * stored as they came. Nothing here touches the disk: this runs while the previous piece
-   * is being written. The docs stored this way are reserved until `persist` writes them.
+   * stored as they came. Households in no merge group (nearly all) are derived in a worker
+   * (`derive-client.ts`); the others here, with their group. Nothing here writes to the
+   * disk: this runs while the previous piece is being written. The docs stored this way are
+   * reserved until `persist` writes them.
    */
   async prepareReceived(docs: ReceivedDoc[]): Promise<PreparedDocs> {
-    const built = new Map<string, Y.Doc>();
+    const team = this.team();
     const bytes = new Map<string, Uint8Array>();
     const live: ReceivedDoc[] = [];
-    const failed: string[] = [];
     for (const d of docs) {
       // The team doc is open and followed (assignments, merges); an open doc shows what arrives.
-      if (parseDocName(d.name)?.kind !== 'household' || this.docs.isOpen(d.name) || built.has(d.name)) {
-        live.push(d);
-        continue;
-      }
-      const doc = new Y.Doc({ guid: d.name });
-      try {
-        Y.applyUpdateV2(doc, d.update);
-      } catch {
-        doc.destroy();
-        failed.push(d.name);
-        continue;
-      }
-      built.set(d.name, doc);
-      bytes.set(d.name, d.update);
+      if (parseDocName(d.name)?.kind !== 'household' || this.docs.isOpen(d.name) || bytes.has(d.name)) live.push(d);
+      else bytes.set(d.name, d.update);
     }
-    // No await since the checks above: nothing opened these docs in between.
-    const { names, release } = this.docs.reserve([...built.keys()]);
+    // No await since the checks above: nothing opened these docs in between. A doc still
+    // reserved by the piece before (not written yet) is applied live after that write.
+    const { names, release } = this.docs.reserve([...bytes.keys()]);
+    const granted = new Set(names);
+    for (const [name, update] of bytes) if (!granted.has(name)) live.push({ name, update });
+    const failed: string[] = [];
+    const built = new Map<string, Y.Doc>();
     try {
+      const jobs: DeriveJob[] = [];
+      for (const name of names) {
+        const id = parseDocName(name)!.id!;
+        if (!team.mergeRoots.has(id) && !team.mergeGroups.has(id)) {
+          jobs.push({ name, update: bytes.get(name)!, ctx: { linkedMemberIds: team.assignments.get(id) ?? [], requestDueDays: team.requestDueDays } });
+          continue;
+        }
+        const doc = new Y.Doc({ guid: name });
+        try {
+          Y.applyUpdateV2(doc, bytes.get(name)!);
+          built.set(name, doc);
+        } catch {
+          doc.destroy();
+          failed.push(name);
+        }
+      }
       const plans: RowPlan[] = [];
-      for (const name of names) plans.push(...(await this.plan(name, built)));
+      for (const r of await deriveAll(jobs)) {
+        if (!r.ok) {
+          failed.push(r.name);
+          continue;
+        }
+        // What `planGroup` makes of a household alone.
+        const mark = { name: r.name, householdId: parseDocName(r.name)!.id!, version: r.version };
+        plans.push(r.rows ? { clearRecordsOf: mark.householdId, alone: true, household: r.rows.household, records: r.rows, marks: [mark] } : { marks: [mark] });
+      }
+      for (const name of built.keys()) plans.push(...(await this.plan(name, built)));
       const versions = new Map(plans.flatMap((p) => p.marks.map((m) => [m.name, m.version] as const)));
-      const stored = names.map((name) => ({ name, update: bytes.get(name)!, version: versions.get(name) ?? docVersion(built.get(name)!) }));
+      const stored = names.filter((n) => !failed.includes(n)).map((name) => ({ name, update: bytes.get(name)!, version: versions.get(name) ?? docVersion(built.get(name)!) }));
       return { stored, plans, live, failed, release };
     } catch (err) {
       release();

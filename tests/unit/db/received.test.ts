@@ -8,7 +8,7 @@ import { docVersion } from '@/docs/ymap';
 import { applyRelayDocs } from '@/sync/catch-up';
 import { UnsyncedTracker } from '@/sync/unsynced';
 import { actor, profile, visit } from './fixtures';
-import { visitIds } from '../helpers/rows';
+import { visitIds, visitRows } from '../helpers/rows';
 
 /**
  * Docs received whole (a first-sync piece) that nobody has open are stored as they came (Yjs
@@ -145,6 +145,34 @@ describe('docs received whole', () => {
     expect(readHousehold(doc).visits.map((v) => v.id)).toEqual(['v1']);
     expect(await visitIds(records.db)).toEqual(['v1', 'v2']);
     expect(await records.db.updates.where('doc').equals(name('h1')).first()).not.toHaveProperty('format');
+    await records.close();
+  });
+
+  it('shows a merged duplicate under its target even when the target comes in a later piece', async () => {
+    const { initTeam, mergeHouseholds } = await import('@/docs/team-doc');
+    const { teamDocName } = await import('@/docs/schema');
+    const records = new LocalRecords({ dbName: 'merged' });
+    await records.start('t1');
+    await records.commit(teamDocName('t1'), (doc) => {
+      initTeam(doc, { teamId: 't1', name: '一支部' });
+      mergeHouseholds(doc, 'hb', 'ha', { memberId: 'lead', now: actor.now });
+    });
+    await records.settled();
+    // Pieces in name order: the duplicate first, its target in the next piece.
+    await applyRelayDocs(records, new UnsyncedTracker(records), [{ name: name('hb'), update: remoteHousehold('hb', ['vb']) }]);
+    await applyRelayDocs(records, new UnsyncedTracker(records), [
+      { name: name('ha'), update: remoteHousehold('ha', ['va']) },
+      { name: name('hc'), update: remoteHousehold('hc', ['vc']) },
+    ]);
+    await records.settled();
+    expect((await records.db.households.get('hb'))?.mergedInto).toBe('ha');
+    expect((await records.db.households.get('ha'))?.visitCount).toBe(2);
+    expect((await visitRows(records.db)).map((r) => [r.id, r.householdId, r.docHouseholdId])).toEqual([
+      ['va', 'ha', 'ha'],
+      ['vb', 'ha', 'hb'],
+      ['vc', 'hc', 'hc'],
+    ]);
+    expect(await records.db.records.get('hb')).toBeUndefined();
     await records.close();
   });
 });
