@@ -108,6 +108,7 @@ async function main(): Promise<void> {
         await session.send('Profiler.setSamplingInterval', { interval: 500 });
         await session.send('Profiler.start');
         const t0 = performance.now();
+        const clickedAt = await page.evaluate(() => performance.now());
         await page.getByRole('button', { name: '加入团队' }).click();
         let docsAt: number | undefined;
         const done = await waitForState(
@@ -119,6 +120,19 @@ async function main(): Promise<void> {
           { timeoutMs: 15 * 60_000, what: 'the first full sync' },
         );
         const { profile } = (await session.send('Profiler.stop')) as { profile: Profile };
+        // The requests of the sync on the page's clock, from the click: where the waits are.
+        const requests = await page.evaluate(
+          (from) =>
+            performance
+              .getEntriesByType('resource')
+              .filter((e) => e.name.includes('/api/'))
+              .map((e) => {
+                const r = e as PerformanceResourceTiming;
+                return `${new URL(r.name).pathname}${new URL(r.name).search.slice(0, 40)} start ${(r.startTime - from).toFixed(0)} first byte ${(r.responseStart - from).toFixed(0)} end ${(r.responseEnd - from).toFixed(0)} ms`;
+              }),
+          clickedAt,
+        );
+        console.log(requests.join('\n'));
         const file = join(out, `lead-sync-${i + 1}.cpuprofile`);
         writeFileSync(file, JSON.stringify(profile));
         console.log(`run ${i + 1}: docs durable ${((docsAt! - t0) / 1000).toFixed(2)} s, rows ${((done.at - t0) / 1000).toFixed(2)} s → ${file}`);
