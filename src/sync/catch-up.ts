@@ -113,7 +113,10 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
       if (piece.last) state.after = piece.last;
       const position: Download = { ...state };
       const progress = { done: state.done, total: piece.more ? state.total : state.done };
-      writing = commitRelayDocs(d.records, d.tracker, prepared, (tx) => tx.settings.put({ key: DOWNLOAD, value: position })).then(() => d.onProgress(progress));
+      const seq = state.seq;
+      // With the last piece the download is over: `since` is saved with its docs (every piece before is on disk).
+      const also = more ? (tx: LianhuDb) => tx.settings.put({ key: DOWNLOAD, value: position }) : (tx: LianhuDb) => Promise.all([saveSince(tx, d.teamId, seq), tx.settings.delete(DOWNLOAD)]);
+      writing = commitRelayDocs(d.records, d.tracker, prepared, also).then(() => d.onProgress(progress));
       prepared = undefined;
       writing.catch(() => undefined); // awaited on the next turn or below
       if (!more) break;
@@ -124,10 +127,7 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
     // Leave no write running behind a failure: the next run starts from what is on disk.
     await writing.catch(() => undefined);
   }
-  const seq = state.seq ?? 0;
-  await saveSince(db, d.teamId, seq);
-  await db.settings.delete(DOWNLOAD);
-  return seq;
+  return state.seq;
 }
 
 /**
