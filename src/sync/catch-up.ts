@@ -79,8 +79,8 @@ export async function hasDownloadInProgress(db: LianhuDb, teamId: string): Promi
  * Download every doc this device may read as a bundle, in pieces of `pieceSize` docs, and
  * apply them to the local docs. Each piece's docs, their rows and the download's position are
  * written in one transaction, so a lost connection or a reload resumes after the last stored
- * doc. Three things overlap: the relay builds piece i+2, the page works out piece i+1 (Yjs,
- * rows) while IndexedDB writes piece i. Returns the sequence the change feed continues from;
+ * doc. Work overlaps: while IndexedDB writes piece i, the relay builds piece i+1, which is
+ * worked out (Yjs, rows) as soon as it arrives. Returns the sequence the change feed continues from;
  * saves it as `since`.
  */
 export async function downloadAll(d: DownloadDeps): Promise<number> {
@@ -103,7 +103,11 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
       // A piece with no docs cannot move `after` forward: stop rather than loop.
       const more = piece.more && !!piece.last;
       if (more) {
-        next = d.api.bundlePiece(piece.last, d.pieceSize);
+        const after = piece.last;
+        // Asked for the moment the piece before this one is written (usually at once: the
+        // relay is the slower side). Never more than one piece on its way while one is
+        // written, so a download cut off after a piece has stored at most the next one.
+        next = writing.then(() => d.api.bundlePiece(after, d.pieceSize));
         next.catch(() => undefined); // awaited on the next turn; a failure here must not go unhandled if we stop first
       }
       prepared = await d.records.projector.prepareReceived(piece.bundle.docs);
