@@ -3,10 +3,11 @@
  * a lead's first full sync (timed as `lead-sync.bench.ts` times it, loopback) against two
  * builds — the other worktree's (A: its relay, its `.bench/dist`) and this one's (B) —
  * interleaved sync by sync (A B, B A, …), so both sides see the same load on a shared
- * machine. Run `npm run bench -- --only=lead-sync` once in each worktree first: it builds
- * `.bench/dist`. Prints every run, the medians and their ratio.
+ * machine. Run `npm run bench -- --only=lead-sync` once in the other worktree first: it
+ * builds its `.bench/dist` (this tree's is rebuilt here when its sources changed). Prints every run, the medians and their ratio.
  */
 import { join, resolve } from 'node:path';
+import { buildApp, staleBuild } from './support/app';
 import { launchDevice, waitForServiceWorker, waitForState } from './support/browser';
 import { Link } from './support/link';
 import { benchTeam } from './support/team';
@@ -75,6 +76,8 @@ async function firstSync(s: Side, code: string): Promise<number> {
   }
 }
 
+// This tree's build follows its sources (as `npm run bench` does); the other tree's is taken as it is.
+if (staleBuild()) buildApp();
 const a = await side('A', resolve(base));
 const b = await side('B', process.cwd());
 try {
