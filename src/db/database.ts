@@ -59,13 +59,18 @@ export const SCHEMA_V1 = {
 } as const;
 
 /**
- * One stored Yjs update (v1 encoding) of a doc. A doc is the merge of all its rows; a
- * compaction replaces several rows by one snapshot in the transaction that writes it.
+ * One stored Yjs update of a doc. A doc is the merge of all its rows; a compaction replaces
+ * several rows by one snapshot in the transaction that writes it.
  */
 export interface DocUpdate {
   id?: number;
   doc: string;
   update: Uint8Array;
+  /**
+   * 2: `update` is in Yjs v2 encoding — a first-sync bundle's bytes, stored as received
+   * (converting them cost more than applying them). Absent: v1, what saves and live docs write.
+   */
+  format?: 2;
 }
 
 /**

@@ -53,6 +53,8 @@ export interface PendingWrite {
  */
 export class DocStore {
   private readonly docs = new Map<string, Promise<OpenDoc>>();
+  /** docs being written by someone holding no live doc (`reserve`): opening one waits for that write */
+  private readonly reserved = new Map<string, Promise<void>>();
   /** the same docs once loaded */
   private readonly loaded = new Map<string, OpenDoc>();
   private readonly listeners = new Set<DocUpdateListener>();
@@ -75,7 +77,7 @@ export class DocStore {
   async getMany(names: string[]): Promise<Y.Doc[]> {
     const missing = names.filter((n) => !this.docs.has(n));
     if (missing.length > 0) {
-      const rows = this.db.updates.where('doc').anyOf(missing).toArray();
+      const rows = this.afterReserved(missing).then(() => this.db.updates.where('doc').anyOf(missing).toArray());
       const grouped = rows.then((all) => {
         const by = new Map<string, DocUpdate[]>();
         for (const r of all) (by.get(r.doc) ?? by.set(r.doc, []).get(r.doc)!).push(r);
@@ -101,12 +103,38 @@ export class DocStore {
     if (p) return p;
     return this.track(
       name,
-      this.db.updates
-        .where('doc')
-        .equals(name)
-        .toArray()
+      this.afterReserved([name])
+        .then(() => this.db.updates.where('doc').equals(name).toArray())
         .then((rows) => this.build(name, rows)),
     );
+  }
+
+  /**
+   * Reserve the docs among `names` that are not open, for a writer that stores their updates
+   * and rows without a live doc (a first-sync piece: building 200 live docs, each encoding
+   * every update again for its `update` event, cost more than the rest of the piece). Until
+   * `release` is called, opening one of them waits, then reads what was written. Synchronous,
+   * so nothing opens a doc between the check and the reservation.
+   */
+  reserve(names: string[]): { names: string[]; release: () => void } {
+    const free = names.filter((n) => !this.docs.has(n) && !this.reserved.has(n));
+    let release!: () => void;
+    const done = new Promise<void>((r) => (release = r));
+    for (const n of free) this.reserved.set(n, done);
+    return {
+      names: free,
+      release: () => {
+        for (const n of free) if (this.reserved.get(n) === done) this.reserved.delete(n);
+        release();
+      },
+    };
+  }
+
+  private async afterReserved(names: string[]): Promise<void> {
+    for (const n of names) {
+      const busy = this.reserved.get(n);
+      if (busy) await busy;
+    }
   }
 
   private track(name: string, p: Promise<OpenDoc>): Promise<OpenDoc> {
@@ -119,7 +147,7 @@ export class DocStore {
     const doc = new Y.Doc({ guid: name });
     const open = new OpenDoc(name, doc);
     doc.transact(() => {
-      for (const r of rows) Y.applyUpdate(doc, r.update);
+      for (const r of rows) applyStoredUpdate(doc, r);
     }, LOADED);
     open.stored = rows.map((r) => r.id!);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -206,4 +234,10 @@ export class DocStore {
   async closeAll(): Promise<void> {
     await Promise.all([...this.docs.keys()].map((n) => this.close(n)));
   }
+}
+
+/** Apply a stored update row in the encoding it was stored in. */
+export function applyStoredUpdate(doc: Y.Doc, row: Pick<DocUpdate, 'update' | 'format'>, origin?: unknown): void {
+  if (row.format === 2) Y.applyUpdateV2(doc, row.update, origin);
+  else Y.applyUpdate(doc, row.update, origin);
 }

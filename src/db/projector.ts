@@ -1,4 +1,4 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { readHousehold, isHouseholdDoc } from '@/docs/household-doc';
 import { householdDocName, parseDocName } from '@/docs/schema';
 import { docVersion } from '@/docs/ymap';
@@ -6,11 +6,36 @@ import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
 import { PROJECTION_VERSION, projectHousehold, type HouseholdRow, type ProjectionRows, type RequestRow } from '@/domain/projection';
 import { ROWS_VERSION, writeTables, type DocRecord, type HouseholdRecords, type LianhuDb } from './database';
+import { deriveAll } from './derive-client';
+import type { DeriveJob } from './derive-received';
 import { storageWriteError } from './doc-persistence';
 import type { DocStore, PendingWrite } from './doc-store';
 
 /** Docs written per transaction when draining a burst of received updates. */
 const DRAIN_BATCH = 100;
+
+/** A doc received whole from the relay (a first-sync piece): its state as a Yjs v2 update. */
+export interface ReceivedDoc {
+  name: string;
+  update: Uint8Array;
+}
+
+/**
+ * Received docs made ready to write (`prepareReceived`): the ones nobody has open are stored
+ * as received, with rows derived from a doc built once for that and dropped; the others are
+ * applied to their live doc when written (`persist(…, { prepared })`).
+ */
+export interface PreparedDocs {
+  /** stored as received (v2), reserved in the DocStore until written */
+  stored: { name: string; update: Uint8Array; version: string }[];
+  plans: RowPlan[];
+  /** open docs and the team doc: applied to the live doc when written */
+  live: ReceivedDoc[];
+  /** updates that did not apply */
+  failed: string[];
+  /** lets the reserved docs be opened again; called once written (or not) */
+  release: () => void;
+}
 
 /** Rows to write for one doc (or merge group), and the docs they were derived from. */
 export interface RowPlan {
@@ -132,23 +157,26 @@ export class Projector {
    * which docs' current state is known to be on the relay (a first-sync piece): their
    * `serverVersion` is recorded in the same transaction.
    */
-  async persist(names: string[], confirmed: (name: string) => boolean = () => false): Promise<void> {
+  async persist(names: string[], confirmed: (name: string) => boolean = () => false, received?: { prepared: PreparedDocs; also?: (db: LianhuDb) => Promise<unknown> }): Promise<void> {
     for (const name of names) {
       this.queued.delete(name);
       this.busy.add(name);
     }
     try {
-      await this.persistNow(names, confirmed);
+      await this.persistNow(names, confirmed, received);
     } finally {
+      received?.prepared.release();
       for (const name of names) this.busy.delete(name);
       // What arrived for these docs meanwhile was left to us by the drain.
       for (const name of names) if (this.queued.has(name) || this.docs.loadedDoc(name)?.unsaved.length) this.schedule(name);
     }
   }
 
-  private async persistNow(names: string[], confirmed: (name: string) => boolean): Promise<void> {
+  private async persistNow(names: string[], confirmed: (name: string) => boolean, received?: { prepared: PreparedDocs; also?: (db: LianhuDb) => Promise<unknown> }): Promise<void> {
     const plans: RowPlan[] = [];
     for (const name of names) plans.push(...(await this.plan(name)));
+    const stored = received?.prepared.stored ?? [];
+    if (received) plans.push(...received.prepared.plans);
     const writes: PendingWrite[] = [];
     for (const name of names) {
       const open = this.docs.loadedDoc(name);
@@ -156,17 +184,25 @@ export class Projector {
       if (w) writes.push(w);
     }
     const confirms = names.filter((n) => this.docs.isOpen(n) && confirmed(n));
-    if (plans.length === 0 && writes.length === 0 && confirms.length === 0) return;
+    if (plans.length === 0 && writes.length === 0 && confirms.length === 0 && !received) return;
     // The versions confirmed on the relay go into the same docs rows as the marks (one read, one write).
     const serverVersions = new Map<string, string>();
     for (const n of confirms) {
       const open = this.docs.loadedDoc(n);
       if (open) serverVersions.set(n, docVersion(open.doc));
     }
+    for (const r of stored) if (confirmed(r.name)) serverVersions.set(r.name, r.version);
     const { db } = this;
     const ids: number[] = [];
+    let hadRows: string[] = [];
     try {
-      await db.transaction('rw', writeTables(db), async () => {
+      await db.transaction('rw', received?.also ? [...writeTables(db), db.settings] : writeTables(db), async () => {
+        if (stored.length > 0) {
+          // A doc stored as received normally has no rows yet. One that has (another tab's
+          // save, a doc closed meanwhile) keeps them; its rows are derived again from all of them below.
+          hadRows = (await db.updates.where('doc').anyOf(stored.map((r) => r.name)).keys()) as string[];
+          await db.updates.bulkAdd(stored.map((r) => ({ doc: r.name, update: r.update, format: 2 as const })));
+        }
         if (writes.length > 0) {
           ids.push(...((await db.updates.bulkAdd(
             writes.map((w) => ({ doc: w.open.name, update: w.update })),
@@ -176,6 +212,7 @@ export class Projector {
           if (replaced.length > 0) await db.updates.bulkDelete(replaced);
         }
         await this.writeRows(db, plans, undefined, serverVersions);
+        await received?.also?.(db);
       });
     } catch (err) {
       for (const w of writes) this.docs.putBack(w);
@@ -183,6 +220,92 @@ export class Projector {
     }
     writes.forEach((w, i) => this.docs.written(w.open, ids[i]!, w.replaces));
     this.rescheduleChanged(plans);
+    for (const name of new Set(hadRows)) this.schedule(name);
+    if (received) await this.regroup([...names, ...stored.map((r) => r.name)]);
+  }
+
+  /**
+   * Get received docs ready to write without a live doc each: a first sync brings every
+   * household of the team, and a live Y.Doc re-encodes each applied update for its `update`
+   * event (the largest share of applying a piece) and stays in memory. Docs nobody has open
+   * are built once from the received bytes, their rows derived, and dropped; the bytes are
+   * stored as they came. Households in no merge group (nearly all) are derived in a worker
+   * (`derive-client.ts`); the others here, with their group. Nothing here writes to the
+   * disk: this runs while the previous piece is being written. The docs stored this way are
+   * reserved until `persist` writes them.
+   */
+  async prepareReceived(docs: ReceivedDoc[]): Promise<PreparedDocs> {
+    const team = this.team();
+    const bytes = new Map<string, Uint8Array>();
+    const live: ReceivedDoc[] = [];
+    for (const d of docs) {
+      // The team doc is open and followed (assignments, merges); an open doc shows what arrives.
+      if (parseDocName(d.name)?.kind !== 'household' || this.docs.isOpen(d.name) || bytes.has(d.name)) live.push(d);
+      else bytes.set(d.name, d.update);
+    }
+    // No await since the checks above: nothing opened these docs in between. A doc still
+    // reserved by the piece before (not written yet) is applied live after that write.
+    const { names, release } = this.docs.reserve([...bytes.keys()]);
+    const granted = new Set(names);
+    for (const [name, update] of bytes) if (!granted.has(name)) live.push({ name, update });
+    const failed: string[] = [];
+    const built = new Map<string, Y.Doc>();
+    try {
+      const jobs: DeriveJob[] = [];
+      for (const name of names) {
+        const id = parseDocName(name)!.id!;
+        if (!team.mergeRoots.has(id) && !team.mergeGroups.has(id)) {
+          jobs.push({ name, update: bytes.get(name)!, ctx: { linkedMemberIds: team.assignments.get(id) ?? [], requestDueDays: team.requestDueDays } });
+          continue;
+        }
+        const doc = new Y.Doc({ guid: name });
+        try {
+          Y.applyUpdateV2(doc, bytes.get(name)!);
+          built.set(name, doc);
+        } catch {
+          doc.destroy();
+          failed.push(name);
+        }
+      }
+      const plans: RowPlan[] = [];
+      for (const r of await deriveAll(jobs)) {
+        if (!r.ok) {
+          failed.push(r.name);
+          continue;
+        }
+        // What `planGroup` makes of a household alone.
+        const mark = { name: r.name, householdId: parseDocName(r.name)!.id!, version: r.version };
+        plans.push(r.rows ? { clearRecordsOf: mark.householdId, alone: true, household: r.rows.household, records: r.rows, marks: [mark] } : { marks: [mark] });
+      }
+      for (const name of built.keys()) plans.push(...(await this.plan(name, built)));
+      const versions = new Map(plans.flatMap((p) => p.marks.map((m) => [m.name, m.version] as const)));
+      const stored = names.filter((n) => !failed.includes(n)).map((name) => ({ name, update: bytes.get(name)!, version: versions.get(name) ?? docVersion(built.get(name)!) }));
+      return { stored, plans, live, failed, release };
+    } catch (err) {
+      release();
+      throw err;
+    } finally {
+      for (const doc of built.values()) doc.destroy();
+    }
+  }
+
+  /**
+   * Households of a merge group written before their group's root (pieces come in name
+   * order): once the root is here they are shown as merged into it, so they are projected again.
+   */
+  private async regroup(names: string[]): Promise<void> {
+    const { mergeGroups } = this.team();
+    if (mergeGroups.size === 0) return;
+    const written = new Set(names);
+    for (const name of names) {
+      const parsed = parseDocName(name);
+      const ids = parsed?.id ? mergeGroups.get(parsed.id) : undefined;
+      if (!parsed || !ids) continue;
+      for (const id of ids) {
+        const other = householdDocName(parsed.teamId, id);
+        if (!written.has(other) && (await this.holds(other))) this.schedule(other);
+      }
+    }
   }
 
   /** A doc that changed while we read it is projected again. */
@@ -201,7 +324,8 @@ export class Projector {
     const { mergeRoots } = this.team();
     let root = mergeRoots.get(parsed.id) ?? parsed.id;
     // A device that does not hold the target keeps showing the file as it is.
-    if (root !== parsed.id && !(await this.holds(householdDocName(parsed.teamId, root)))) root = parsed.id;
+    const rootName = householdDocName(parsed.teamId, root);
+    if (root !== parsed.id && !overrides.has(rootName) && !(await this.holds(rootName))) root = parsed.id;
     const plans: RowPlan[] = [];
     if (root !== parsed.id) plans.push(await this.planMergedAway(name, parsed.id, root, overrides));
     plans.push(await this.planGroup(parsed.teamId, root, overrides));
@@ -353,7 +477,11 @@ async function writeChangedRequests(db: LianhuDb, households: (readonly [string,
   // One id (a save) is one indexed read; `anyOf` walks a cursor, a request per row.
   const stored = ids.length === 1 ? await db.requests.where('householdId').equals(ids[0]!).toArray() : await db.requests.where('householdId').anyOf(ids).toArray();
   const before = new Map(stored.map((r) => [r.id, JSON.stringify(r)]));
-  const changed = next.filter((r) => before.get(r.id) !== JSON.stringify(r));
+  // A row not stored yet is written without being serialised to compare (a first sync's are all new).
+  const changed = next.filter((r) => {
+    const was = before.get(r.id);
+    return was === undefined || was !== JSON.stringify(r);
+  });
   const keep = new Set(next.map((r) => r.id));
   const gone = stored.filter((r) => !keep.has(r.id)).map((r) => r.id);
   if (changed.length > 0) await db.requests.bulkPut(changed);

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { parseDocName } from '@/docs/schema';
 import type { DocUpdate, LianhuDb } from './database';
-import type { DocStore } from './doc-store';
+import { applyStoredUpdate, type DocStore } from './doc-store';
 import type { Projector } from './projector';
 
 /** Origin of updates copied from the previous release's storage: already this device's, nothing to sync. */
@@ -55,21 +55,22 @@ export async function moveLegacyDocs(deps: UpgradeDeps, names: string[]): Promis
   return moved;
 }
 
-async function storedUpdates(db: LianhuDb, names: string[]): Promise<Map<string, Uint8Array[]>> {
+async function storedUpdates(db: LianhuDb, names: string[]): Promise<Map<string, DocUpdate[]>> {
   const rows: DocUpdate[] = await db.updates.where('doc').anyOf(names).toArray();
-  const by = new Map<string, Uint8Array[]>();
-  for (const r of rows) (by.get(r.doc) ?? by.set(r.doc, []).get(r.doc)!).push(r.update);
+  const by = new Map<string, DocUpdate[]>();
+  for (const r of rows) (by.get(r.doc) ?? by.set(r.doc, []).get(r.doc)!).push(r);
   return by;
 }
 
 /** Does the doc rebuilt from `updates` hold everything `legacy` holds (state vector, client by client)? */
-function covers(updates: Uint8Array[], legacy: Uint8Array): boolean {
+function covers(updates: DocUpdate[], legacy: Uint8Array): boolean {
   const want = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(legacy));
   if (want.size === 0) return true;
   if (updates.length === 0) return false;
   const doc = new Y.Doc();
   try {
-    for (const u of updates) Y.applyUpdate(doc, u);
+    // A first sync may have stored some of them as received (v2) before an interrupted upgrade resumed.
+    for (const u of updates) applyStoredUpdate(doc, u);
     // Both sides counted the same way: an update waiting for a missing one counts on each.
     const have = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.encodeStateAsUpdate(doc)));
     for (const [client, clock] of want) if ((have.get(client) ?? 0) < clock) return false;

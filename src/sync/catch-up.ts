@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { writeTables, type LianhuDb } from '@/db/database';
-import { deleteRequestRows } from '@/db/projector';
+import { deleteRequestRows, type PreparedDocs } from '@/db/projector';
 import type { LocalRecords } from '@/db/local-records';
 import type { BundleDoc } from '@/docs/bundle';
 import { householdDocName, parseDocName } from '@/docs/schema';
@@ -77,9 +77,11 @@ export async function hasDownloadInProgress(db: LianhuDb, teamId: string): Promi
 
 /**
  * Download every doc this device may read as a bundle, in pieces of `pieceSize` docs, and
- * apply them to the local docs. After each piece the docs are flushed to disk and the
- * position saved, so a lost connection or a reload resumes after the last stored doc.
- * Returns the sequence the change feed continues from; saves it as `since`.
+ * apply them to the local docs. Each piece's docs, their rows and the download's position are
+ * written in one transaction, so a lost connection or a reload resumes after the last stored
+ * doc. Work overlaps: while IndexedDB writes piece i, the relay builds piece i+1, which is
+ * worked out (Yjs, rows) as soon as it arrives. Returns the sequence the change feed continues from;
+ * saves it as `since`.
  */
 export async function downloadAll(d: DownloadDeps): Promise<number> {
   const { db } = d.records;
@@ -88,32 +90,48 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
   // A resumed download shows where it stands, not zero.
   if (state.total > 0) d.onProgress({ done: state.done, total: state.total });
   let next = d.api.bundlePiece(state.after, d.pieceSize);
-  for (;;) {
-    const piece = await next;
-    if (state.seq === undefined) {
-      state.seq = piece.seq;
-      // The relay does not say how big the whole bundle is; the change feed does.
-      state.total = piece.total ?? (await d.api.changes(0)).readable;
+  let writing: Promise<void> = Promise.resolve();
+  let prepared: PreparedDocs | undefined;
+  try {
+    for (;;) {
+      const piece = await next;
+      if (state.seq === undefined) {
+        state.seq = piece.seq;
+        // The relay does not say how big the whole bundle is; the change feed does.
+        state.total = piece.total ?? (await d.api.changes(0)).readable;
+      }
+      // A piece with no docs cannot move `after` forward: stop rather than loop.
+      const more = piece.more && !!piece.last;
+      if (more) {
+        const after = piece.last;
+        // Asked for the moment the piece before this one is written (usually at once: the
+        // relay is the slower side). Never more than one piece on its way while one is
+        // written, so a download cut off after a piece has stored at most the next one.
+        next = writing.then(() => d.api.bundlePiece(after, d.pieceSize));
+        next.catch(() => undefined); // awaited on the next turn; a failure here must not go unhandled if we stop first
+      }
+      prepared = await d.records.projector.prepareReceived(piece.bundle.docs);
+      await writing;
+      state.done += piece.bundle.docs.length;
+      state.total = Math.max(state.total, state.done);
+      if (piece.last) state.after = piece.last;
+      const position: Download = { ...state };
+      const progress = { done: state.done, total: piece.more ? state.total : state.done };
+      const seq = state.seq;
+      // With the last piece the download is over: `since` is saved with its docs (every piece before is on disk).
+      const also = more ? (tx: LianhuDb) => tx.settings.put({ key: DOWNLOAD, value: position }) : (tx: LianhuDb) => Promise.all([saveSince(tx, d.teamId, seq), tx.settings.delete(DOWNLOAD)]);
+      writing = commitRelayDocs(d.records, d.tracker, prepared, also).then(() => d.onProgress(progress));
+      prepared = undefined;
+      writing.catch(() => undefined); // awaited on the next turn or below
+      if (!more) break;
     }
-    // A piece with no docs cannot move `after` forward: stop rather than loop.
-    const more = piece.more && !!piece.last;
-    if (more) {
-      // The next piece is fetched while this one is written: the relay and the disk work at once.
-      next = d.api.bundlePiece(piece.last, d.pieceSize);
-      next.catch(() => undefined); // awaited on the next turn; a failure here must not go unhandled if we stop first
-    }
-    await applyRelayDocs(d.records, d.tracker, piece.bundle.docs);
-    state.done += piece.bundle.docs.length;
-    state.total = Math.max(state.total, state.done);
-    if (piece.last) state.after = piece.last;
-    await db.settings.put({ key: DOWNLOAD, value: { ...state } });
-    d.onProgress({ done: state.done, total: piece.more ? state.total : state.done });
-    if (!more) break;
+    await writing;
+  } finally {
+    prepared?.release();
+    // Leave no write running behind a failure: the next run starts from what is on disk.
+    await writing.catch(() => undefined);
   }
-  const seq = state.seq ?? 0;
-  await saveSince(db, d.teamId, seq);
-  await db.settings.delete(DOWNLOAD);
-  return seq;
+  return state.seq;
 }
 
 /**
@@ -122,21 +140,33 @@ export async function downloadAll(d: DownloadDeps): Promise<number> {
  * local updates, which stay unsynced). Returns the docs whose update did not apply.
  */
 export async function applyRelayDocs(records: LocalRecords, tracker: UnsyncedTracker, docs: BundleDoc[]): Promise<string[]> {
+  return commitRelayDocs(records, tracker, await records.projector.prepareReceived(docs));
+}
+
+/**
+ * Write docs prepared by `Projector.prepareReceived`: the open ones are applied to their live
+ * doc, then everything — updates, rows, confirmed versions and what `also` writes — in one
+ * transaction. Returns the docs whose update did not apply (the socket handshake brings them).
+ */
+async function commitRelayDocs(records: LocalRecords, tracker: UnsyncedTracker, prepared: PreparedDocs, also?: (db: LianhuDb) => Promise<unknown>): Promise<string[]> {
   const applied: string[] = [];
-  const failed: string[] = [];
-  // One read for the whole piece: most of these docs are new to the device.
-  const opened = await records.docs.getMany(docs.map((d) => d.name));
-  docs.forEach((d, i) => {
-    try {
-      // Bundles carry Yjs v2 updates.
-      Y.applyUpdateV2(opened[i]!, d.update, FROM_RELAY);
-      applied.push(d.name);
-    } catch {
-      // The socket handshake brings this doc instead.
-      failed.push(d.name);
-    }
-  });
-  await records.projector.persist(applied, (name) => !tracker.isUnsynced(name));
+  const failed = [...prepared.failed];
+  try {
+    const opened = await records.docs.getMany(prepared.live.map((d) => d.name));
+    prepared.live.forEach((d, i) => {
+      try {
+        // Bundles carry Yjs v2 updates.
+        Y.applyUpdateV2(opened[i]!, d.update, FROM_RELAY);
+        applied.push(d.name);
+      } catch {
+        failed.push(d.name);
+      }
+    });
+  } catch (err) {
+    prepared.release();
+    throw err;
+  }
+  await records.projector.persist(applied, (name) => !tracker.isUnsynced(name), { prepared, also });
   return failed;
 }
 

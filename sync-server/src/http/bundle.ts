@@ -7,6 +7,15 @@ import type { Services } from '../services';
 import type { Caller } from './authenticate';
 
 export const BUNDLE_DEFAULT_LIMIT = 200;
+
+/**
+ * Encoded docs are handed to gzip in batches of about this many bytes (one wait for its
+ * "drain" per batch), and gzip hands out 64 KB chunks. Handed over doc by doc (a few KB each) into 16 KB buffers, a piece of 200
+ * households waited for gzip's "drain" some 75 times, each a trip through the thread pool
+ * and the socket: on a loaded 2-core machine a piece took 0.7 s to stream for 0.15 s of
+ * work, and the device, done with the previous piece, waited for it.
+ */
+const BATCH_BYTES = 256 * 1024;
 export const BUNDLE_MAX_LIMIT = 1000;
 
 /**
@@ -35,7 +44,7 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
     'X-Lianhu-More': more ? '1' : '0',
     'X-Lianhu-Total': String(await s.feed.readableCount(caller.reader)),
   });
-  const gzip = zlib.createGzip({ level: 6 });
+  const gzip = zlib.createGzip({ level: 6, chunkSize: 64 * 1024 });
   gzip.pipe(res);
   res.on('close', () => gzip.destroy());
   // One pair of listeners per wait, both removed when either fires (racing two `once`
@@ -54,14 +63,26 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
   };
   await write(encodeHeader({ teamId: caller.claims.teamId, createdAt: new Date().toISOString(), source: { kind: 'relay' }, seq }));
   let docs = 0;
+  let batch: Uint8Array[] = [];
+  let batched = 0;
+  const flush = () => {
+    const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
+    batch = [];
+    batched = 0;
+    return write(bytes);
+  };
   for (const name of names) {
     if (res.destroyed) return;
     const state = await s.store.encodedState(name);
     if (!state) continue;
     // Bundles carry Yjs v2 updates (smaller); the relay stores v1.
-    await write(encodeDoc({ name, update: Y.convertUpdateFormatV1ToV2(state) }));
+    const record = encodeDoc({ name, update: Y.convertUpdateFormatV1ToV2(state) });
+    batch.push(record);
+    batched += record.length;
     docs++;
+    if (batched >= BATCH_BYTES) await flush();
   }
-  await write(encodeEnd({ docs, photos: 0 }));
+  batch.push(encodeEnd({ docs, photos: 0 }));
+  await flush();
   gzip.end();
 }
