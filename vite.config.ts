@@ -94,11 +94,18 @@ export default defineConfig({
         // Lead-only dependencies land in chunks named after the lead page importing them (Lead*).
         // zh-TW and en messages (locale-*.js) likewise: the app fetches them while online
         // (src/i18n `prefetchLocales`), so a switch of language works offline afterwards.
-        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css', '**/locale-*.js'],
+        // The first sync's derivation worker (derive.worker-*.js, 60 KB gzip: it carries its own
+        // Yjs and projection) is used only while records arrive from the relay, which needs
+        // the network; where it cannot load, the same derivation runs on the main thread
+        // (src/db/derive-client.ts). Cached on first use.
+        // workbox-window (2 KB) only registers the worker and notices an update, both online
+        // things: the page works offline without it (the worker keeps serving), and a session
+        // under the worker's control caches it on first use for the "new version" prompt.
+        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css', '**/locale-*.js', '**/derive.worker-*.js', '**/workbox-window.*.js'],
         runtimeCaching: [
           {
             // Hashed file names never change content: cache first, keep a bounded number.
-            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead|locale-)[\w-]+\.(?:js|css)$/,
+            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead|locale-|derive\.worker-|workbox-window\.)[\w.-]+\.(?:js|css)$/,
             handler: 'CacheFirst',
             options: { cacheName: 'lianhu-on-demand', expiration: { maxEntries: 120 } },
           },

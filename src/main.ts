@@ -63,7 +63,11 @@ async function start(): Promise<void> {
   fetchLocales();
   window.addEventListener('online', fetchLocales);
   void settings.requestPersistence();
-  void usePwaStore().register();
+  // Offline on a session that never had the worker's control, workbox-window may not be
+  // cached (it is not precached): the app works on; the update check waits for a connection.
+  usePwaStore()
+    .register()
+    .catch((err: unknown) => console.warn('service worker registration skipped', err));
   // The consistency check (stored docs without rows) is cheap, but not start-up's business.
   // Not during the first seconds either: a cold start's list and first taps come first.
   setTimeout(() => idle(() => void localRecords().sweep()), 5000);
