@@ -289,6 +289,9 @@ export class SyncEngine {
     const ctx = this.transport.current;
     if (!ctx || parseDocName(name)?.teamId !== ctx.identity.teamId) return;
     const { sessions, socket } = this.transport;
+    // The relay dropped this doc on the open socket as breaking the stored layout, and will
+    // not answer it there again: an edit (the correction) goes up on a fresh socket.
+    if (sessions?.droppedAs(name) === 'invalid') this.transport.close();
     this.hot.delete(name);
     this.hot.set(name, Date.now());
     if (this.hot.size > HOT_LIMIT) {

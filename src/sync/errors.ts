@@ -23,6 +23,8 @@ export type SyncErrorCode =
   | 'stalled'
   /** the relay refused one of our updates as too large (4413) */
   | 'message_too_large'
+  /** the relay refused some documents' updates as breaking the stored layout (`invalid-record`) */
+  | 'invalid_record'
   /** the relay refused one of our updates as invalid (4422) */
   | 'invalid_update'
   /** the relay asked us to slow down (4429 / HTTP 429) */

@@ -198,7 +198,10 @@ export class SyncRun {
 
   private failureError(failed: Map<string, SessionFailure>): SyncError {
     const reasons = new Set(failed.values());
-    const code: SyncErrorCode = reasons.has('stalled') || this.stalled ? 'stalled' : reasons.has('closed') ? 'network' : 'refused';
+    // Records of the wrong form are the phone's to correct (the file shows them flagged); any
+    // other refusal is about who may upload, and says so.
+    const onlyInvalid = [...reasons].every((r) => r === 'invalid');
+    const code: SyncErrorCode = reasons.has('stalled') || this.stalled ? 'stalled' : reasons.has('closed') ? 'network' : onlyInvalid ? 'invalid_record' : 'refused';
     return new SyncError(code, `${failed.size} document(s) not in step: ${[...failed].slice(0, 5).map(([n, r]) => `${n} (${r})`).join(', ')}`);
   }
 

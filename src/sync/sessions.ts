@@ -11,9 +11,11 @@ export type SessionOutcome = { ok: true } | { ok: false; reason: SessionFailure 
  * - `stalled`: no frame for the doc within the stall timeout (the relay or the link hung)
  * - `refused`: the relay answered SyncStatus(false): it did not store our update (read-only)
  * - `forbidden`: the relay refused to open the doc for this device
+ * - `invalid`: the relay refused the doc's update as breaking the stored layout (`invalid-record`,
+ *   e.g. a record from an altered file); the phone's to correct (the file shows it flagged)
  * - `closed`: the socket closed before the doc was in step
  */
-export type SessionFailure = 'stalled' | 'refused' | 'forbidden' | 'closed';
+export type SessionFailure = 'stalled' | 'refused' | 'forbidden' | 'invalid' | 'closed';
 
 export interface SessionsOptions {
   token: () => string;
@@ -70,7 +72,7 @@ class DocSession {
       // Awareness only where it keeps the socket alive (the team doc); `undefined` makes one.
       ...(awareness ? {} : { awareness: null }),
     });
-    this.provider.on('authenticationFailed', () => this.fail('forbidden'));
+    this.provider.on('authenticationFailed', ({ reason }: { reason: string }) => this.fail(reason === 'invalid-record' ? 'invalid' : 'forbidden'));
     this.provider.on('synced', () => this.check());
     this.provider.on('unsyncedChanges', () => this.check());
   }
@@ -145,9 +147,13 @@ class DocSession {
     });
   }
 
+  /** told of a failure before anyone waiting on the session (DocSessions notes refusals) */
+  onFail: ((reason: SessionFailure) => void) | undefined;
+
   fail(reason: SessionFailure): void {
     if (this.failed) return;
     this.failed = reason;
+    this.onFail?.(reason);
     this.settle({ ok: false, reason });
   }
 
@@ -183,6 +189,12 @@ export class DocSessions {
   private stallTimer: ReturnType<typeof setInterval> | undefined;
   /** per-doc attach count, for tests and the status screen */
   attachCount = 0;
+  /**
+   * Docs the relay dropped on this socket (permission denied: forbidden or invalid-record).
+   * It does not answer them again on this socket: attaching one again would only wait for
+   * the stall timeout, holding up the run's other docs. A new socket starts afresh.
+   */
+  private readonly dropped = new Map<string, 'forbidden' | 'invalid'>();
 
   constructor(
     private readonly socket: SyncSocket,
@@ -205,8 +217,15 @@ export class DocSessions {
     return this.sessions.has(name);
   }
 
+  /** How the relay dropped this doc on this socket, if it did. */
+  droppedAs(name: string): 'forbidden' | 'invalid' | undefined {
+    return this.dropped.get(name);
+  }
+
   /** Attach one doc and keep it attached (the team doc, docs being edited now). */
   async attachLive(name: string, awareness = false): Promise<SessionOutcome> {
+    const gone = this.dropped.get(name);
+    if (gone) return { ok: false, reason: gone };
     const existing = this.sessions.get(name);
     if (existing && !existing.failed && !existing.idleBehind) return existing.done();
     if (existing) this.detach(name);
@@ -244,6 +263,8 @@ export class DocSessions {
   }
 
   private async run(name: string, keep: boolean): Promise<SessionOutcome> {
+    const gone = this.dropped.get(name);
+    if (gone) return { ok: false, reason: gone };
     let session = this.sessions.get(name);
     // Nothing owed by the relay for this session, so it can be replaced on the same socket.
     if (session?.idleBehind) this.detach(name);
@@ -270,6 +291,10 @@ export class DocSessions {
     if (existing) return existing;
     const session = new DocSession(name, doc, this.socket, this.tracker, this.opts.token, awareness);
     this.sessions.set(name, session);
+    // Recorded the moment it fails, before anyone waiting on it can try the doc again.
+    session.onFail = (reason) => {
+      if (reason === 'forbidden' || reason === 'invalid') this.dropped.set(name, reason);
+    };
     this.attachCount++;
     this.ensureStallTimer();
     session.attach();
@@ -285,6 +310,8 @@ export class DocSessions {
 
   /** Detach everything (the socket is about to close or closed). */
   dropAll(reason: SessionFailure = 'closed'): void {
+    // The relay's refusals hold for the connection they were made on, which is going.
+    this.dropped.clear();
     for (const s of this.sessions.values()) s.fail(reason);
     for (const name of [...this.sessions.keys()]) this.detach(name);
   }

@@ -32,6 +32,7 @@ export default {
     reasons: {
       device_revoked: 'The team lead has switched this phone off from syncing. Everything on the phone is kept; talk to your lead.',
       forbidden: 'The server refused this phone. Everything on the phone is kept; talk to your lead.',
+      invalid_record: 'The server refused household files holding data of the wrong form (marked in the file). Correct them with “Edit file” and they upload by themselves; everything else syncs.',
       invalid_update: 'The server refused one record as malformed. Everything else syncs; tell the administrator.',
       message_too_large: 'One record is too large for the server. Everything else syncs; tell the administrator.',
       network: 'The server cannot be reached. Everything is saved on the phone and syncs when there is a signal.',
