@@ -8,7 +8,7 @@
  */
 import { join, resolve } from 'node:path';
 import { buildApp, staleBuild } from './support/app';
-import { launchDevice, waitForServiceWorker, waitForState } from './support/browser';
+import { launchDevice, waitForServiceWorker, waitForFirstSync } from './support/browser';
 import { Link } from './support/link';
 import { benchTeam } from './support/team';
 import { median } from './harness';
@@ -60,15 +60,7 @@ async function firstSync(s: Side, code: string): Promise<number> {
     await page.locator('#invite-code').fill(code);
     const t0 = performance.now();
     await page.getByRole('button', { name: '加入团队' }).click();
-    let docsAt: number | undefined;
-    const done = await waitForState(
-      page,
-      (st) => {
-        if (docsAt === undefined && st.since !== undefined && !st.downloading) docsAt = performance.now();
-        return docsAt !== undefined && st.households >= households && st.pending === 0;
-      },
-      { timeoutMs: 15 * 60_000, what: 'the first full sync' },
-    );
+    const done = await waitForFirstSync(page, households);
     return done.at - t0;
   } finally {
     await context.close();

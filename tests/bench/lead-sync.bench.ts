@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { FULL, SMOKE } from './generate';
 import { median, summarize, type Bench, type BenchResult } from './harness';
 import { BENCH_DIST } from './support/app';
-import { cdp, launchDevice, throttleCpu, waitForServiceWorker, waitForState } from './support/browser';
+import { cdp, launchDevice, throttleCpu, waitForServiceWorker, waitForFirstSync } from './support/browser';
 import { diff, Link, only, SLOW_LINK, type LinkConditions, type Traffic } from './support/link';
 import { PAGE_MARKS } from './support/page-marks';
 import { createInvites, removeDir, seedOf, seedTeams, startRelayProcess, tempDir } from './support/relay';
@@ -37,18 +37,10 @@ export async function joinAndSync(page: Page, link: Link, code: string, conditio
   const before = link.snapshot();
   const t0 = performance.now();
   await page.getByRole('button', { name: '加入团队' }).click();
-  let docsAt: number | undefined;
-  const done = await waitForState(
-    page,
-    (s) => {
-      if (docsAt === undefined && s.since !== undefined && !s.downloading) docsAt = performance.now();
-      return docsAt !== undefined && s.households >= households && s.pending === 0;
-    },
-    { timeoutMs: 15 * 60_000, what: 'the first full sync' },
-  );
+  const done = await waitForFirstSync(page, households);
   const traffic = diff(link.snapshot(), before);
   link.shape(undefined);
-  return { docsMs: docsAt! - t0, rowsMs: done.at - t0, traffic };
+  return { docsMs: done.docsAt - t0, rowsMs: done.at - t0, traffic };
 }
 
 /** Go offline, then online: the app syncs by itself; time from the `online` event to the run's end. */

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { cdp, launchDevice, throttleCpu, waitForServiceWorker, waitForState } from './support/browser';
+import { cdp, launchDevice, throttleCpu, waitForServiceWorker, waitForFirstSync } from './support/browser';
 import { Link } from './support/link';
 import { createInvites, removeDir, seedOf, seedTeams, startRelayProcess, tempDir } from './support/relay';
 import { benchTeam } from './support/team';
@@ -110,15 +110,7 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const clickedAt = await page.evaluate(() => performance.now());
         await page.getByRole('button', { name: '加入团队' }).click();
-        let docsAt: number | undefined;
-        const done = await waitForState(
-          page,
-          (s) => {
-            if (docsAt === undefined && s.since !== undefined && !s.downloading) docsAt = performance.now();
-            return docsAt !== undefined && s.households >= households && s.pending === 0;
-          },
-          { timeoutMs: 15 * 60_000, what: 'the first full sync' },
-        );
+        const done = await waitForFirstSync(page, households);
         const { profile } = (await session.send('Profiler.stop')) as { profile: Profile };
         // The requests of the sync on the page's clock, from the click: where the waits are.
         const requests = await page.evaluate(
@@ -135,7 +127,7 @@ async function main(): Promise<void> {
         console.log(requests.join('\n'));
         const file = join(out, `lead-sync-${i + 1}.cpuprofile`);
         writeFileSync(file, JSON.stringify(profile));
-        console.log(`run ${i + 1}: docs durable ${((docsAt! - t0) / 1000).toFixed(2)} s, rows ${((done.at - t0) / 1000).toFixed(2)} s → ${file}`);
+        console.log(`run ${i + 1}: docs durable ${((done.docsAt - t0) / 1000).toFixed(2)} s, rows ${((done.at - t0) / 1000).toFixed(2)} s → ${file}`);
         console.log(summarize(profile));
       } finally {
         await context.close();

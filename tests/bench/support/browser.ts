@@ -131,3 +131,20 @@ export async function waitForState(page: Page, done: (s: DeviceState) => boolean
     await new Promise((r) => setTimeout(r, opts.everyMs ?? 20));
   }
 }
+
+/**
+ * Wait for a device's first full sync: `docsAt` when the download ended (every doc durable),
+ * `at` when every household's rows are derived too (performance.now in Node).
+ */
+export async function waitForFirstSync(page: Page, households: number): Promise<{ at: number; docsAt: number; state: DeviceState }> {
+  let docsAt: number | undefined;
+  const done = await waitForState(
+    page,
+    (s) => {
+      if (docsAt === undefined && s.since !== undefined && !s.downloading) docsAt = performance.now();
+      return docsAt !== undefined && s.households >= households && s.pending === 0;
+    },
+    { timeoutMs: 15 * 60_000, what: 'the first full sync' },
+  );
+  return { ...done, docsAt: docsAt! };
+}
