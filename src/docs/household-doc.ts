@@ -6,9 +6,12 @@ import type { Household, HouseholdMember, HouseholdProfile, Relation } from '#do
 import { DEFAULT_VISIT_INTERVAL_DAYS } from '#domain/household';
 import type { HouseholdRequest, RequestAction, RequestCategory, RequestStatus } from '#domain/request';
 import type { Complaint, Rating, SatisfactionLevel } from '#domain/rating';
-import { OBSERVATION_ASPECTS, type ObservationLevel, type Observations, type Visit, type VisitKind, type VisitReview } from '#domain/visit';
+import { diffFields, historyEntrySchema, type FieldChange, type HistoryEntry } from '#domain/history';
+import { newId } from '#domain/ids';
+import { OBSERVATION_ASPECTS, type ObservationLevel, type Observations, type Visit, type VisitKind, type VisitReview, type VisitWithdrawal } from '#domain/visit';
 import {
   COMPLAINT_LAYOUT,
+  HISTORY_LAYOUT,
   HOUSEHOLD_DOC_LAYOUT,
   HOUSEHOLD_MEMBER_LAYOUT,
   RATING_LAYOUT,
@@ -27,14 +30,16 @@ import { bool, childMap, issuesOf, replaceText, setField, str, validAt } from '.
 /**
  * A household file as a Y.Doc. Root types: `meta`, `profile`, `tags` (tag → true),
  * `members`, `notes` (Y.Text), `visits`, `requests`, `ratings`, `complaints` — each record
- * a Y.Map keyed by its id. Only this module knows the layout.
+ * a Y.Map keyed by its id — and `history` (append-only entries keyed by id, ADR 0018).
+ * Only this module knows the layout.
  */
 
 type YMap = Y.Map<unknown>;
 
-/** Who writes and when; every write records it. */
+/** Who writes, from which device, and when; the writers that keep history record it (ADR 0018). */
 export interface Actor {
   memberId: string;
+  deviceId: string;
   now: string;
 }
 
@@ -50,7 +55,25 @@ const root = (doc: Y.Doc) => ({
   requests: doc.getMap<unknown>('requests'),
   ratings: doc.getMap<unknown>('ratings'),
   complaints: doc.getMap<unknown>('complaints'),
+  history: doc.getMap<unknown>('history'),
 });
+
+/** Values as JSON holds them: Yjs would store `undefined` inside an object, which no reader or relay accepts. */
+function plain(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * Append one entry to the household's history, inside the caller's transaction: the change
+ * and its entry are one update, saved and synced together. Entries are never rewritten.
+ */
+function appendHistory(doc: Y.Doc, actor: Actor, entry: Pick<HistoryEntry, 'record' | 'recordId' | 'action' | 'reason'> & { changes?: FieldChange[] }): void {
+  const stored: Record<string, unknown> = { at: actor.now, by: actor.memberId, device: actor.deviceId, record: entry.record, action: entry.action };
+  if (entry.recordId) stored.recordId = entry.recordId;
+  if (entry.changes?.length) stored.changes = entry.changes.map((c) => plain(c));
+  if (entry.reason) stored.reason = entry.reason;
+  root(doc).history.set(newId(), stored);
+}
 
 /** Whether this doc holds a household (a fresh doc received from nowhere does not). */
 export function isHouseholdDoc(doc: Y.Doc): boolean {
@@ -70,12 +93,29 @@ export function createHousehold(doc: Y.Doc, args: { id: string; teamId: string; 
     writeProfile(doc, args.profile);
     for (const m of args.members ?? []) upsertMemberIn(r.members, m);
     if (args.notes) replaceText(r.notes, args.notes);
+    appendHistory(doc, actor, { record: 'household', recordId: args.id, action: 'added' });
   });
 }
 
-/** Update profile fields; only changed fields become part of the update. */
-export function updateProfile(doc: Y.Doc, profile: HouseholdProfile, _actor: Actor): void {
-  doc.transact(() => writeProfile(doc, profile));
+/** The profile fields the history records, before → after. */
+const PROFILE_FIELDS = ['headName', 'phone', 'area', 'village', 'street', 'house', 'gps', 'visitIntervalDays', 'tags'] as const;
+
+function profileFields(doc: Y.Doc): Record<string, unknown> {
+  const { profile, tags } = root(doc);
+  const out: Record<string, unknown> = {};
+  for (const f of PROFILE_FIELDS) if (f !== 'tags') out[f] = plain(profile.get(f));
+  out.tags = [...tags.keys()].sort();
+  return out;
+}
+
+/** Update profile fields; only changed fields become part of the update, and of the history entry. */
+export function updateProfile(doc: Y.Doc, profile: HouseholdProfile, actor: Actor): void {
+  doc.transact(() => {
+    const before = profileFields(doc);
+    writeProfile(doc, profile);
+    const changes = diffFields(before, profileFields(doc), PROFILE_FIELDS);
+    if (changes.length) appendHistory(doc, actor, { record: 'household', recordId: str(root(doc).meta, 'id') || undefined, action: 'edited', changes });
+  });
 }
 
 function writeProfile(doc: Y.Doc, p: HouseholdProfile): void {
@@ -151,14 +191,65 @@ export function addVisit(doc: Y.Doc, visit: NewVisit, actor: Actor): void {
     setField(rec, 'createdAt', actor.now);
     setField(rec, 'createdBy', actor.memberId);
     writeVisit(rec, visit);
+    appendHistory(doc, actor, { record: 'visit', recordId: visit.id, action: 'added' });
   });
 }
 
-export function updateVisit(doc: Y.Doc, visit: NewVisit): void {
+/** The visit fields the history records, before → after (photos as their sorted hashes). */
+const VISIT_FIELDS = ['kind', 'visitedAt', ...OBSERVATION_ASPECTS.map((a) => `obs.${a}`), 'said', 'notes', 'photos', 'gps', 'nextVisitOn'] as const;
+
+function visitFields(rec: YMap): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of VISIT_FIELDS) if (f !== 'photos') out[f] = plain(rec.get(f));
+  const photos = rec.get('photos');
+  out.photos = photos instanceof Y.Map ? [...(photos as YMap).keys()].sort() : [];
+  return out;
+}
+
+/**
+ * Correct a saved visit: every field, photos added and removed. Each field is its own key,
+ * so corrections of different fields on two offline phones both stay. The history keeps the
+ * fields' earlier values; a correction asked for by a lead's review stamps `correctedAt`.
+ */
+export function updateVisit(doc: Y.Doc, visit: NewVisit, actor: Actor): void {
   doc.transact(() => {
-    const rec = root(doc).visits.get(visit.id);
-    if (!(rec instanceof Y.Map)) throw new Error(`no visit ${visit.id}`);
-    writeVisit(rec as YMap, visit);
+    const found = root(doc).visits.get(visit.id);
+    if (!(found instanceof Y.Map)) throw new Error(`no visit ${visit.id}`);
+    const rec = found as YMap;
+    const before = visitFields(rec);
+    writeVisit(rec, visit);
+    const photos = childMap(rec, 'photos');
+    const kept = new Set(visit.photos.map((p) => p.sha256));
+    for (const sha of [...photos.keys()]) if (!kept.has(sha)) photos.delete(sha);
+    const changes = diffFields(before, visitFields(rec), VISIT_FIELDS);
+    if (!changes.length) return;
+    const review = rec.get('review') as { status?: unknown } | undefined;
+    if (review?.status === 'needs_correction') setField(rec, 'correctedAt', actor.now);
+    appendHistory(doc, actor, { record: 'visit', recordId: visit.id, action: 'edited', changes });
+  });
+}
+
+/**
+ * Withdraw a visit (logged on the wrong household, or never made), with the member's reason.
+ * It stays in the file, marked, and counts in no figure (src/domain/projection.ts).
+ */
+export function withdrawVisit(doc: Y.Doc, visitId: string, reason: string, actor: Actor): void {
+  doc.transact(() => {
+    const rec = root(doc).visits.get(visitId);
+    if (!(rec instanceof Y.Map)) throw new Error(`no visit ${visitId}`);
+    if (rec.has('withdrawn')) return;
+    setField(rec as YMap, 'withdrawn', { at: actor.now, by: actor.memberId, reason });
+    appendHistory(doc, actor, { record: 'visit', recordId: visitId, action: 'withdrawn', reason });
+  });
+}
+
+/** Undo a withdrawal: the visit counts again. */
+export function restoreVisit(doc: Y.Doc, visitId: string, actor: Actor): void {
+  doc.transact(() => {
+    const rec = root(doc).visits.get(visitId);
+    if (!(rec instanceof Y.Map) || !rec.has('withdrawn')) return;
+    setField(rec as YMap, 'withdrawn', undefined);
+    appendHistory(doc, actor, { record: 'visit', recordId: visitId, action: 'restored' });
   });
 }
 
@@ -426,6 +517,7 @@ function readVisit(id: string, householdId: string, m: YMap): Visit {
   }
   const photos = entriesOf<PhotoRef>(m, 'photos', field(V, 'photos')!);
   const review = validAt<VisitReview>(m, field(V, 'review'), 'review');
+  const withdrawn = validAt<VisitWithdrawal>(m, field(V, 'withdrawn'), 'withdrawn');
   const s = (key: string) => validAt<string>(m, field(V, key), key);
   return withIssues<Visit>(
     {
@@ -443,6 +535,8 @@ function readVisit(id: string, householdId: string, m: YMap): Visit {
       createdAt: s('createdAt') ?? '',
       createdBy: s('createdBy') ?? '',
       review: review ? { ...review } : undefined,
+      withdrawn: withdrawn ? { ...withdrawn } : undefined,
+      correctedAt: s('correctedAt') || undefined,
       deletedAt: s('deletedAt') || undefined,
     },
     flagged(V, id, m),
@@ -516,4 +610,25 @@ function readComplaint(id: string, householdId: string, m: YMap): Complaint {
     flagged(C, id, m),
     [],
   );
+}
+
+/**
+ * The household's history, oldest first. Read apart from `readHousehold` (only the file page
+ * shows it; rows never need it). Every entry is checked against the stored layout; one that
+ * does not fit is left out and `damaged` says so.
+ */
+export function readHistory(doc: Y.Doc): { entries: HistoryEntry[]; damaged: boolean } {
+  const entries: HistoryEntry[] = [];
+  let damaged = false;
+  for (const [key, x] of root(doc).history.entries()) {
+    const ok = checkWrite(HISTORY_LAYOUT, key, x instanceof Y.AbstractType ? { kind: 'other' } : { kind: 'value', value: x }) === undefined;
+    if (!ok) {
+      damaged = true;
+      continue;
+    }
+    const e = v.parse(historyEntrySchema, x);
+    entries.push({ id: key, ...e } as HistoryEntry);
+  }
+  entries.sort((a, b) => (a.at !== b.at ? (a.at < b.at ? -1 : 1) : a.id < b.id ? -1 : 1));
+  return { entries, damaged };
 }

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { photoRefSchema } from './attachment';
 import { geoPointSchema } from './geo';
+import { historyEntrySchema, MAX_REASON } from './history';
 import { MAX_VISIT_INTERVAL_DAYS, RELATIONS } from './household';
 import { SATISFACTION_LEVELS } from './rating';
 import { REQUEST_ACTION_KINDS, REQUEST_CATEGORIES, REQUEST_STATUSES } from './request';
@@ -38,11 +39,13 @@ export function isPlainData(value: unknown, depth = 0): boolean {
  * `map`: a Y.Map whose known `fields` are checked (others allowed), or — with `entries` — a
  * collection whose every key passes `key` and every value `entries`. `required` keys must
  * be present for the record to be whole (the readers flag a record that lacks one).
+ * `appendOnly`: a collection whose entries are written once (the relay refuses a write
+ * replacing one; ADR 0018).
  */
 export type LayoutNode =
   | { kind: 'value'; schema: v.GenericSchema }
   | { kind: 'text' }
-  | { kind: 'map'; fields?: Readonly<Record<string, LayoutNode>>; required?: readonly string[]; key?: v.GenericSchema; entries?: LayoutNode };
+  | { kind: 'map'; fields?: Readonly<Record<string, LayoutNode>>; required?: readonly string[]; key?: v.GenericSchema; entries?: LayoutNode; appendOnly?: true };
 
 /** What a document holds at one key, as the checkers see it. */
 export type StoredValue = { kind: 'value'; value: unknown } | { kind: 'map' } | { kind: 'text' } | { kind: 'other' };
@@ -100,9 +103,16 @@ export const VISIT_LAYOUT: LayoutNode = {
     createdAt: dateTime,
     createdBy: recordId,
     review,
+    /** withdrawn by its member (logged on the wrong household): counts in no figure (ADR 0018) */
+    withdrawn: value(v.object({ at: storedDateTime, by: recordKeySchema, reason: v.pipe(v.string(msg.invalid), v.maxLength(MAX_REASON * 4, msg.tooLong)) })),
+    /** when its member corrected it after a lead's "needs correction" */
+    correctedAt: dateTime,
     deletedAt: dateTime,
   },
 };
+
+/** The household's history: entries keyed by id, written once (ADR 0018, src/domain/history.ts). */
+export const HISTORY_LAYOUT: LayoutNode = { kind: 'map', key: recordKeySchema, entries: value(historyEntrySchema), appendOnly: true };
 
 export const REQUEST_LAYOUT: LayoutNode = {
   kind: 'map',
@@ -177,6 +187,7 @@ export const HOUSEHOLD_DOC_LAYOUT: Readonly<Record<string, LayoutNode>> = {
   requests: { kind: 'map', key: recordKeySchema, entries: REQUEST_LAYOUT },
   ratings: { kind: 'map', key: recordKeySchema, entries: RATING_LAYOUT },
   complaints: { kind: 'map', key: recordKeySchema, entries: COMPLAINT_LAYOUT },
+  history: HISTORY_LAYOUT,
 };
 
 export const TEAM_MEMBER_LAYOUT: LayoutNode = {

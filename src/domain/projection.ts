@@ -18,8 +18,9 @@ import { OBSERVATION_ASPECTS, type ReviewStatus, type VisitKind } from './visit'
  * household's rows again from its docs (src/db, `Projector.check`).
  * 2: requests and ratings carry `occurredAt` (ADR 0012).
  * 3: households carry `flagged` (a stored field or tag that breaks the layout, src/domain/doc-layout.ts).
+ * 4: withdrawn visits and the ratings given in them give no rows; visits carry `correctedAt` (ADR 0018).
  */
-export const PROJECTION_VERSION = 3;
+export const PROJECTION_VERSION = 4;
 
 /** When a flagged request without a valid time of its own was raised, for its due date (src/domain/doc-layout.ts). */
 const UNKNOWN_TIME = new Date(0).toISOString();
@@ -68,6 +69,10 @@ export interface VisitRow {
   /** aspects observed as `concern` or `urgent` */
   concerns: string[];
   reviewStatus?: ReviewStatus;
+  /** the lead's review comment, shown on the review card */
+  reviewComment?: string;
+  /** when its member corrected it after the lead asked for a correction */
+  correctedAt?: string;
   summary: string;
   nextVisitOn?: string;
   docVersion: string;
@@ -163,7 +168,10 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     return { ...rows, household: { ...rows.household, mergedInto: ctx.mergedInto } };
   }
   const h = file.household;
-  const visits = file.visits.filter((v) => !v.deletedAt && v.visitedAt);
+  // A withdrawn visit (logged on the wrong household) counts nowhere: no row, no last visit,
+  // and the rating given in it is no rating of this household's (ADR 0018).
+  const visits = file.visits.filter((v) => !v.deletedAt && !v.withdrawn && v.visitedAt);
+  const withdrawnVisits = new Set(file.visits.filter((v) => v.withdrawn).map((v) => v.id));
   const last = visits.reduce<(typeof visits)[number] | undefined>((acc, v) => (!acc || v.visitedAt > acc.visitedAt || (v.visitedAt === acc.visitedAt && v.id > acc.id) ? v : acc), undefined);
   const requests = file.requests.filter((r) => !r.deletedAt);
   const docVersion = ctx.docVersion;
@@ -216,6 +224,8 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
       photoCount: v.photos.length,
       concerns: OBSERVATION_ASPECTS.filter((a) => v.observations[a]?.level === 'concern' || v.observations[a]?.level === 'urgent'),
       reviewStatus: v.review?.status,
+      reviewComment: v.review?.comment || undefined,
+      correctedAt: v.correctedAt,
       summary: snippet(v.said || v.notes),
       nextVisitOn: v.nextVisitOn,
       docVersion,
@@ -245,7 +255,7 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
       };
     }),
     ratings: file.ratings
-      .filter((r) => !r.deletedAt)
+      .filter((r) => !r.deletedAt && !(r.subjectKind === 'visit' && withdrawnVisits.has(r.subjectId)))
       .map((r) => ({ id: r.id, householdId: h.id, docHouseholdId: r.householdId, subjectKind: r.subjectKind, subjectId: r.subjectId, memberId: r.memberId, level: r.level, occurredAt: (r.subjectKind === 'visit' ? visitTime(r.subjectId) : undefined) ?? r.recordedAt, recordedAt: r.recordedAt, docVersion })),
     complaints: file.complaints
       .filter((c) => !c.deletedAt)

@@ -33,6 +33,13 @@ export interface VisitReview {
   at: string;
 }
 
+/** A visit its member withdrew (logged on the wrong household): it stays in the file and counts nowhere. */
+export interface VisitWithdrawal {
+  at: string;
+  by: string;
+  reason: string;
+}
+
 /** 走访记录 */
 export interface Visit {
   id: string;
@@ -50,6 +57,9 @@ export interface Visit {
   createdAt: string;
   createdBy: string;
   review?: VisitReview;
+  withdrawn?: VisitWithdrawal;
+  /** when its member corrected it after a lead asked for a correction */
+  correctedAt?: string;
   deletedAt?: string;
   /** set by the reader when the stored record breaks the layout: the fields that did */
   invalid?: string[];

@@ -144,7 +144,7 @@ export const useHouseholdsStore = defineStore('households', () => {
   async function register(input: HouseholdInput & { id?: string }): Promise<string> {
     const { profile, members, notes } = parseHouseholdInput(input);
     const id = input.id ?? newId();
-    const actor = { memberId: identity.memberId, now: new Date().toISOString() };
+    const actor = identity.actor();
     await localRecords().commit(householdDocName(identity.teamId, id), (doc) => createHousehold(doc, { id, teamId: identity.teamId, profile, members, notes }, actor));
     return id;
   }
@@ -152,7 +152,7 @@ export const useHouseholdsStore = defineStore('households', () => {
   /** Save an edited profile, members and notes in one write. */
   async function update(id: string, input: HouseholdInput): Promise<void> {
     const { profile, members, notes } = parseHouseholdInput(input);
-    const actor = { memberId: identity.memberId, now: new Date().toISOString() };
+    const actor = identity.actor();
     const keep = new Set(members.map((m) => m.id));
     await localRecords().commit(docName(id), (doc) => {
       const before = readHousehold(doc).household.members;

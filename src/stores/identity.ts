@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { localRecords } from '@/db/instance';
+import type { Actor } from '@/docs/household-doc';
 import { isLocalTeam, loadIdentity, localTeamId, saveIdentity, type Identity } from '@/db/identity';
 import { ValidationError, type FieldIssue } from '@/domain/errors';
 import { newId } from '@/domain/ids';
@@ -37,6 +38,11 @@ export const useIdentityStore = defineStore('identity', () => {
   const isLocal = computed(() => !!identity.value && isLocalTeam(identity.value.teamId));
   const memberId = computed(() => identity.value?.memberId ?? '');
   const teamId = computed(() => identity.value?.teamId ?? '');
+
+  /** Who writes now: this member, from this device (every write's history entry names both, ADR 0018). */
+  function actor(now = new Date().toISOString()): Actor {
+    return { memberId: memberId.value, deviceId: identity.value?.deviceId ?? '', now };
+  }
 
   /** Load the identity and open the records for its team (finishing an interrupted join). */
   async function load(): Promise<Identity | undefined> {
@@ -92,5 +98,5 @@ export const useIdentityStore = defineStore('identity', () => {
     identity.value = next;
   }
 
-  return { identity, loaded, isLocal, memberId, teamId, load, startAlone, join, rename };
+  return { identity, loaded, isLocal, memberId, teamId, actor, load, startAlone, join, rename };
 });

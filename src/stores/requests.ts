@@ -34,7 +34,7 @@ export const useRequestsStore = defineStore('requests', () => {
   });
 
   function actor() {
-    return { memberId: identity.memberId, now: new Date().toISOString() };
+    return identity.actor();
   }
 
   function commit(householdId: string, write: Parameters<ReturnType<typeof localRecords>['commit']>[1]) {

@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
 import { localRecords } from '@/db/instance';
-import { addRating, addRequest, addVisit } from '@/docs/household-doc';
+import { addRating, addRequest, addVisit, restoreVisit, updateVisit, withdrawVisit } from '@/docs/household-doc';
 import { ValidationError, type FieldIssue } from '@/domain/errors';
+import { withdrawReasonSchema } from '@/domain/history';
+import { parseWith } from '@/domain/validation';
 import { parseRatingInput, type RatingInput } from '@/domain/rating';
 import { parseRequestInput, type RequestInput } from '@/domain/request';
 import { parseVisitInput, type VisitInput } from '@/domain/visit';
@@ -42,8 +44,8 @@ export const useVisitsStore = defineStore('visits', () => {
     const needs = s.needs.map((n, i) => [n.id, collect<RequestInput>(issues, `needs.${i}.`, () => parseRequestInput({ category: n.category, description: n.description, dueOn: n.dueOn || undefined, ownerId: me, visitId: s.id }))] as const);
     const rating = s.rating ? collect<RatingInput>(issues, 'rating.', () => parseRatingInput({ subjectKind: 'visit', subjectId: s.id, memberId: me, level: s.rating!.level, comment: s.rating!.comment })) : undefined;
     if (issues.length || !visit) throw new ValidationError(issues);
-    const now = new Date().toISOString();
-    const actor = { memberId: me, now };
+    const actor = identity.actor();
+    const now = actor.now;
     await localRecords().commit(households.docName(householdId), (doc) => {
       addVisit(doc, { id: s.id, ...visit }, actor);
       for (const [id, req] of needs) if (req) addRequest(doc, { id, ...req }, actor);
@@ -51,5 +53,34 @@ export const useVisitsStore = defineStore('visits', () => {
     });
   }
 
-  return { logVisit };
+  /**
+   * Correct a saved visit (every field, photos added or removed). The visit keeps its
+   * visitors; the household's history keeps what each field held before (ADR 0018).
+   */
+  async function correctVisit(householdId: string, visitId: string, visitorIds: string[], input: Record<string, unknown>): Promise<void> {
+    const visit = parseVisitInput({ ...input, visitorIds });
+    const actor = identity.actor();
+    await localRecords().commit(households.docName(householdId), (doc) => updateVisit(doc, { id: visitId, ...visit }, actor));
+  }
+
+  /** Withdraw a visit logged on the wrong household; the reason is required. */
+  async function withdraw(householdId: string, visitId: string, reason: string): Promise<void> {
+    let clean: string;
+    try {
+      clean = parseWith(withdrawReasonSchema, reason);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ValidationError(err.issues.map((i) => ({ ...i, path: 'reason' })));
+      throw err;
+    }
+    const actor = identity.actor();
+    await localRecords().commit(households.docName(householdId), (doc) => withdrawVisit(doc, visitId, clean, actor));
+  }
+
+  /** Undo a withdrawal. */
+  async function restore(householdId: string, visitId: string): Promise<void> {
+    const actor = identity.actor();
+    await localRecords().commit(households.docName(householdId), (doc) => restoreVisit(doc, visitId, actor));
+  }
+
+  return { logVisit, correctVisit, withdraw, restore };
 });

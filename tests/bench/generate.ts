@@ -102,7 +102,7 @@ export function generateTeam(size: TeamSize = FULL, seed = 20261122): GeneratedT
       visitIntervalDays: pick([14, 30, 30, 30, 60]),
     };
     const family = Array.from({ length: Math.floor(r() * 4) }, () => ({ id: id(), name: name(), relation: pick(['spouse', 'child', 'parent', 'grandchild'] as const), birthYear: 1940 + Math.floor(r() * 80), phone: r() < 0.3 ? phone() : undefined }));
-    createHousehold(doc, { id: hid, teamId, profile, members: family, notes: pick(NOTES) }, { memberId: member, now: createdAt });
+    createHousehold(doc, { id: hid, teamId, profile, members: family, notes: pick(NOTES) }, { memberId: member, deviceId: 'dev-test', now: createdAt });
     for (const f of family) upsertMember(doc, f);
     linkMembers(team, hid, [member], { memberId: leadId, now: createdAt });
     households.set(hid, doc);
@@ -118,7 +118,7 @@ export function generateTeam(size: TeamSize = FULL, seed = 20261122): GeneratedT
     const visitedAt = dateIn(START, END);
     const observations = Object.fromEntries(OBSERVATION_ASPECTS.filter(() => r() < 0.6).map((a) => [a, { level: pick(['good', 'good', 'fair', 'concern', 'urgent'] as ObservationLevel[]), note: r() < 0.3 ? pick(NOTES) : '' }]));
     const visit = { id: id(), kind: pick(['home', 'home', 'home', 'phone', 'appointment', 'reception'] as VisitKind[]), visitorIds: [member], visitedAt, observations, said: pick(SAID), notes: pick(NOTES), photos: [], nextVisitOn: undefined };
-    addVisit(doc, visit, { memberId: member, now: visitedAt });
+    addVisit(doc, visit, { memberId: member, deviceId: 'dev-test', now: visitedAt });
     jsonBytes += JSON.stringify(visit).length;
     if (!visitIdsByHousehold.has(hid)) visitIdsByHousehold.set(hid, []);
     visitIdsByHousehold.get(hid)!.push(visit.id);
@@ -135,7 +135,7 @@ export function generateTeam(size: TeamSize = FULL, seed = 20261122): GeneratedT
     const member = memberIds[hids.indexOf(hid) % memberIds.length]!;
     const createdAt = dateIn(START, END);
     const req = { id: id(), category: pick(REQUEST_CATEGORIES), description: pick(SAID), ownerId: member, visitId: visitIdsByHousehold.get(hid)?.[0] };
-    addRequest(doc, req, { memberId: member, now: createdAt });
+    addRequest(doc, req, { memberId: member, deviceId: 'dev-test', now: createdAt });
     const later = new Date(Date.parse(createdAt) + (1 + r() * 40) * 864e5).toISOString();
     addRequestAction(doc, req.id, { id: id(), at: later, by: member, kind: 'note', text: '已联系相关部门' });
     const roll = r();

@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { addVisit, createHousehold, updateProfile } from '../../src/docs/household-doc';
 import { checkRecords } from '../../sync-server/src/validation/record-check';
 
-const by = { memberId: 'm1', now: '2025-03-01T08:00:00.000Z' };
+const by = { memberId: 'm1', deviceId: 'dev-test', now: '2025-03-01T08:00:00.000Z' };
 const profile = (headName: string) => ({ headName, phone: '13800000000', address: { area: '北山林场', village: '二道沟', street: '林业街', house: '12号' }, tags: ['elderly_alone'], visitIntervalDays: 30 });
 
 function household(visits: number): Y.Doc {

@@ -48,7 +48,7 @@ function memberDays(team: GeneratedTeam): { docsFile: object; leadChanges: { suf
     const own = new Set<string>();
     const now = '2026-11-21T09:00:00.000Z';
     visited.forEach((hid, i) => {
-      addVisit(copy(hid), { id: `day-${m}-${i}`, kind: 'home', visitorIds: [memberId], visitedAt: now, observations: { housing: { level: 'fair', note: '' }, health: { level: 'concern', note: '血压偏高，已提醒按时服药' } }, said: '老人说最近身体还行，冬天取暖煤不够，希望帮忙联系。', notes: '', photos: [] }, { memberId, now });
+      addVisit(copy(hid), { id: `day-${m}-${i}`, kind: 'home', visitorIds: [memberId], visitedAt: now, observations: { housing: { level: 'fair', note: '' }, health: { level: 'concern', note: '血压偏高，已提醒按时服药' } }, said: '老人说最近身体还行，冬天取暖煤不够，希望帮忙联系。', notes: '', photos: [] }, { memberId, deviceId: `dev-${memberId}`.slice(0, 64), now });
       own.add(hid);
     });
     // Five open requests this member owns get a note.

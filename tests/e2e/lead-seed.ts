@@ -25,7 +25,7 @@ export async function seedLeadDevice(size: TeamSize): Promise<{ teamId: string; 
   for (const m of readTeam(team.team).members) upsertTeamMember(team.team, { ...m, name: tidy(m.name) });
   for (const doc of team.households.values()) {
     const h = readHousehold(doc).household;
-    if (tidy(h.headName) !== h.headName) updateProfile(doc, { ...h, headName: tidy(h.headName) }, { memberId: team.leadId, now });
+    if (tidy(h.headName) !== h.headName) updateProfile(doc, { ...h, headName: tidy(h.headName) }, { memberId: team.leadId, deviceId: 'dev-test', now });
   }
 
   // The same family registered a second time by another member, under a homophone or the same name.
@@ -37,8 +37,8 @@ export async function seedLeadDevice(size: TeamSize): Promise<{ teamId: string; 
     const name = homophones[head[0]!] && i % 2 === 0 ? homophones[head[0]!] + head.slice(1) : head;
     const doc = new Y.Doc();
     const by = team.memberIds[(i * 7) % team.memberIds.length]!;
-    createHousehold(doc, { id, teamId: team.teamId, profile: { headName: name, phone: i % 3 === 0 ? '' : original.phone, address: { ...original.address }, gps: original.gps, tags: original.tags.slice(0, 1), visitIntervalDays: 30 } }, { memberId: by, now: '2026-10-02T08:00:00.000Z' });
-    addVisit(doc, { id: `${id}-v`, kind: 'home', visitorIds: [by], visitedAt: '2026-10-02T09:00:00.000Z', observations: { housing: { level: 'concern', note: '' } }, said: '以前好像有人来登记过。', notes: '', photos: [] }, { memberId: by, now: '2026-10-02T09:00:00.000Z' });
+    createHousehold(doc, { id, teamId: team.teamId, profile: { headName: name, phone: i % 3 === 0 ? '' : original.phone, address: { ...original.address }, gps: original.gps, tags: original.tags.slice(0, 1), visitIntervalDays: 30 } }, { memberId: by, deviceId: 'dev-test', now: '2026-10-02T08:00:00.000Z' });
+    addVisit(doc, { id: `${id}-v`, kind: 'home', visitorIds: [by], visitedAt: '2026-10-02T09:00:00.000Z', observations: { housing: { level: 'concern', note: '' } }, said: '以前好像有人来登记过。', notes: '', photos: [] }, { memberId: by, deviceId: 'dev-test', now: '2026-10-02T09:00:00.000Z' });
     linkMembers(team.team, id, [by], { memberId: team.leadId, now });
     team.docs.set(householdDocName(team.teamId, id), doc);
   }

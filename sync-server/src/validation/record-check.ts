@@ -10,9 +10,11 @@ import type { DocKind } from '#docs/schema';
  * value as its origin instead of the map and key), by a binary search in the doc's struct
  * store, then up the parent chain (a record sits at most three maps deep). A value of the
  * wrong type for its field, a record or tag key that breaks its collection (`__proto__`), a
- * plain value where a record map belongs, are refused.
+ * plain value where a record map belongs, a write replacing an entry of an append-only
+ * collection (the household history, ADR 0018), are refused.
  *
- * What it does not see: a required field removed by a delete (the readers flag the record).
+ * What it does not see: a required field removed by a delete (the readers flag the record),
+ * nor a history entry deleted (deletions are the update's delete set, not placed here).
  */
 
 export type RecordVerdict = { ok: true; writes: number } | { ok: false; detail: string };
@@ -130,6 +132,11 @@ export function checkRecords(kind: DocKind, doc: Y.Doc, update: Uint8Array): Rec
       if (place === UNPLACED) return { ok: false, detail: `item ${item.id.client}:${item.id.clock} refers to items the relay does not hold` };
       if (place.key === null || !place.container) continue;
       writes++;
+      // In Yjs a map write at a key that already holds a value names that value as its
+      // origin: in an append-only collection (the household history) that is a rewrite.
+      if (place.container.kind === 'map' && place.container.appendOnly && item.origin !== null) {
+        return { ok: false, detail: `${describe(item)} key ${JSON.stringify(place.key.slice(0, 64))}: rewrites an append-only entry` };
+      }
       for (const stored of storedValues(item.content)) {
         const problem = checkWrite(place.container, place.key, stored);
         if (problem) return { ok: false, detail: `${describe(item)} key ${JSON.stringify(place.key.slice(0, 64))}: ${problem}` };

@@ -6,10 +6,11 @@ import { newId } from '@/domain/ids';
 
 export interface Actor {
   memberId: string;
+  deviceId: string;
   now: string;
 }
 
-export const actor = (memberId: string): Actor => ({ memberId, now: new Date().toISOString() });
+export const actor = (memberId: string): Actor => ({ memberId, deviceId: `dev-${memberId}`.slice(0, 64), now: new Date().toISOString() });
 
 export function newHousehold(teamId: string, by: Actor, headName = '张大爷'): { id: string; name: string; doc: Y.Doc } {
   const id = newId();

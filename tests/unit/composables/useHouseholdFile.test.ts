@@ -18,7 +18,7 @@ describe('useHouseholdFile', () => {
 
     // The file arrives (from sync, an import, or an assignment): the open page shows it.
     await localRecords().commit(households.docName('h-late'), (doc) =>
-      createHousehold(doc, { id: 'h-late', teamId: identity.teamId!, profile: { headName: '迟到的户', phone: '', address: { area: '东山林场', village: '', street: '', house: '' }, tags: [], visitIntervalDays: 30 } }, { memberId: identity.memberId!, now: new Date().toISOString() }),
+      createHousehold(doc, { id: 'h-late', teamId: identity.teamId!, profile: { headName: '迟到的户', phone: '', address: { area: '东山林场', village: '', street: '', house: '' }, tags: [], visitIntervalDays: 30 } }, { memberId: identity.memberId!, deviceId: 'dev-test', now: new Date().toISOString() }),
     );
     await eventually(() => expect(opened.file.value?.household.headName).toBe('迟到的户'));
     expect(opened.missing.value).toBe(false);

@@ -23,4 +23,4 @@ export const visit = (id: string, over: Partial<NewVisit> = {}): NewVisit => ({
   ...over,
 });
 
-export const actor = { memberId: 'm1', now: '2026-05-01T09:05:00.000Z' };
+export const actor = { memberId: 'm1', deviceId: 'dev-test', now: '2026-05-01T09:05:00.000Z' };

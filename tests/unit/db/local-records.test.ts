@@ -147,7 +147,7 @@ describe('updates from elsewhere', () => {
     const doc = await records.doc(NAME);
     const remote = new Y.Doc();
     Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
-    addVisit(remote, visit('v-sync'), { memberId: 'm2', now: actor.now });
+    addVisit(remote, visit('v-sync'), { memberId: 'm2', deviceId: 'dev-test', now: actor.now });
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)), 'relay');
     await records.settled();
     expect(await visitIds(records.db, 'h1')).toEqual(['v-sync']);
@@ -164,7 +164,7 @@ describe('updates from elsewhere', () => {
     const doc = await records.doc(NAME);
     const remote = new Y.Doc();
     Y.applyUpdate(remote, Y.encodeStateAsUpdate(doc));
-    addVisit(remote, visit('v-sync'), { memberId: 'm2', now: actor.now });
+    addVisit(remote, visit('v-sync'), { memberId: 'm2', deviceId: 'dev-test', now: actor.now });
     const hook = () => {
       throw new DOMException('full', 'QuotaExceededError');
     };

@@ -113,7 +113,7 @@ describe('docs received whole', () => {
     // The relay's copy: the household as created, and a visit this device does not have…
     const other = new Y.Doc();
     Y.applyUpdate(other, Y.encodeStateAsUpdate(await records.doc(name('h1'))));
-    addVisit(other, visit('theirs'), { memberId: 'm2', now: actor.now });
+    addVisit(other, visit('theirs'), { memberId: 'm2', deviceId: 'dev-test', now: actor.now });
     // … while this device saved one the relay has not seen.
     await records.commit(name('h1'), (doc) => addVisit(doc, visit('mine'), actor));
     const update = Y.encodeStateAsUpdateV2(other);

@@ -81,7 +81,7 @@ const scenarioArb = fc.integer({ min: 3, max: 5 }).chain((n) =>
   }),
 );
 
-const actorOf = (r: number) => ({ memberId: `m${r}`, now: `2026-05-01T0${r}:00:00.000Z` });
+const actorOf = (r: number) => ({ memberId: `m${r}`, deviceId: `dev-${r}`, now: `2026-05-01T0${r}:00:00.000Z` });
 
 function sync(from: Y.Doc, to: Y.Doc) {
   Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)));
@@ -119,7 +119,7 @@ function apply(doc: Y.Doc, r: number, op: Op, seq: { n: number }, added: { visit
     case 'editVisit': {
       const v = pick(file.visits, op.k);
       if (!v) return;
-      return updateVisit(doc, { ...v, said: op.said });
+      return updateVisit(doc, { ...v, said: op.said }, actor);
     }
     case 'delVisit': {
       const v = pick(file.visits, op.k);

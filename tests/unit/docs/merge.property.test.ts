@@ -67,7 +67,7 @@ describe('merging duplicate households', () => {
           initTeam(seed.team, { teamId: 't', name: '一支部' });
           for (const id of H) {
             const d = new Y.Doc();
-            createHousehold(d, { id, teamId: 't', profile }, { memberId: 'm', now: '2026-01-01T00:00:00Z' });
+            createHousehold(d, { id, teamId: 't', profile }, { memberId: 'm', deviceId: 'dev-test', now: '2026-01-01T00:00:00Z' });
             seed.households.set(id, d);
           }
           const replicas: Replica[] = Array.from({ length: n }, () => {
@@ -81,7 +81,7 @@ describe('merging duplicate households', () => {
             if (s.k === 'visit') {
               const id = `v${seq++}`;
               added.add(id);
-              addVisit(replicas[s.r]!.households.get(H[s.h]!)!, { id, kind: 'home', visitorIds: ['m'], visitedAt: `2026-02-01T00:00:${String(seq % 60).padStart(2, '0')}Z`, observations: {}, said: '', notes: '', photos: [] }, { memberId: 'm', now: '2026-02-01T00:00:00Z' });
+              addVisit(replicas[s.r]!.households.get(H[s.h]!)!, { id, kind: 'home', visitorIds: ['m'], visitedAt: `2026-02-01T00:00:${String(seq % 60).padStart(2, '0')}Z`, observations: {}, said: '', notes: '', photos: [] }, { memberId: 'm', deviceId: 'dev-test', now: '2026-02-01T00:00:00Z' });
             } else if (s.k === 'merge') {
               if (s.from !== s.to) mergeHouseholds(replicas[s.r]!.team, H[s.from]!, H[s.to]!, { memberId: 'lead', now: '2026-02-02T00:00:00Z' });
             } else if (s.k === 'unmerge') {
@@ -113,8 +113,8 @@ describe('merging duplicate households', () => {
   it('fills blanks of the target from the duplicate and unites tags and family members', () => {
     const a = new Y.Doc();
     const b = new Y.Doc();
-    createHousehold(a, { id: 'a', teamId: 't', profile: { ...profile, tags: ['disabled'] }, members: [{ id: 'm1', name: '李秀英', relation: 'spouse' }] }, { memberId: 'm', now: '2026-01-01T00:00:00Z' });
-    createHousehold(b, { id: 'b', teamId: 't', profile: { ...profile, phone: '13800000000', tags: ['hardship'], gps: { lat: 40, lng: 112, accuracy: 8, capturedAt: '2026-01-01T00:00:00Z' } }, members: [{ id: 'm2', name: '张小明', relation: 'child' }] }, { memberId: 'm', now: '2026-01-01T00:00:00Z' });
+    createHousehold(a, { id: 'a', teamId: 't', profile: { ...profile, tags: ['disabled'] }, members: [{ id: 'm1', name: '李秀英', relation: 'spouse' }] }, { memberId: 'm', deviceId: 'dev-test', now: '2026-01-01T00:00:00Z' });
+    createHousehold(b, { id: 'b', teamId: 't', profile: { ...profile, phone: '13800000000', tags: ['hardship'], gps: { lat: 40, lng: 112, accuracy: 8, capturedAt: '2026-01-01T00:00:00Z' } }, members: [{ id: 'm2', name: '张小明', relation: 'child' }] }, { memberId: 'm', deviceId: 'dev-test', now: '2026-01-01T00:00:00Z' });
     const merged = combineFiles(readHousehold(a), [readHousehold(b)]).household;
     expect(merged.id).toBe('a');
     expect(merged.phone).toBe('13800000000');

@@ -6,7 +6,7 @@ import { checkWrite, HOUSEHOLD_DOC_LAYOUT, isPlainData, isSafeKey } from '@/doma
 import { parseHouseholdProfile } from '@/domain/household';
 import { projectHousehold } from '@/domain/projection';
 
-const by = { memberId: 'm1', now: '2025-03-01T08:00:00.000Z' };
+const by = { memberId: 'm1', deviceId: 'dev-test', now: '2025-03-01T08:00:00.000Z' };
 const profile = { headName: '李大娘', phone: '13800000000', address: { area: '北山林场', village: '二道沟', street: '', house: '' }, tags: ['elderly_alone'], visitIntervalDays: 30 };
 
 function household(): Y.Doc {

@@ -104,7 +104,7 @@ describe('the event time is derived from the visit, so', () => {
   it('a visit’s corrected time moves its request and rating (no second copy to keep in step)', () => {
     const doc = householdDoc('h9', M1);
     logVisit(doc, { id: 'v9', by: [M1], visitedAt: '2026-11-30T09:00:00', savedAt: '2026-12-03T08:00:00', rating: { id: 'r9', level: 'satisfied' }, need: { id: 'q9', category: 'medical' } });
-    updateVisit(doc, { id: 'v9', kind: 'home', visitorIds: [M1], visitedAt: '2026-10-30T09:00:00', observations: {}, said: '', notes: '', photos: [] });
+    updateVisit(doc, { id: 'v9', kind: 'home', visitorIds: [M1], visitedAt: '2026-10-30T09:00:00', observations: {}, said: '', notes: '', photos: [] }, { memberId: M1, deviceId: 'dev-test', now: '2026-12-04T08:00:00.000Z' });
     const r = rowsOf(doc);
     expect(r.requests[0]).toMatchObject({ occurredAt: '2026-10-30T09:00:00', dueOn: '2026-11-14' });
     expect(r.ratings[0]!.occurredAt).toBe('2026-10-30T09:00:00');
@@ -117,7 +117,7 @@ describe('the event time is derived from the visit, so', () => {
     const b = new Y.Doc();
     Y.applyUpdate(a, Y.encodeStateAsUpdate(base));
     Y.applyUpdate(b, Y.encodeStateAsUpdate(base));
-    updateVisit(a, { id: 'v9', kind: 'home', visitorIds: [M1], visitedAt: '2026-11-02T09:00:00', observations: {}, said: '', notes: '', photos: [] });
+    updateVisit(a, { id: 'v9', kind: 'home', visitorIds: [M1], visitedAt: '2026-11-02T09:00:00', observations: {}, said: '', notes: '', photos: [] }, { memberId: M1, deviceId: 'dev-test', now: '2026-12-04T08:00:00.000Z' });
     setRequestStatus(b, 'q9', { status: 'resolved' }, { id: 'a9', at: '2026-12-04T10:00:00', by: M1, kind: 'status', status: 'resolved', text: '' });
     Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
     Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
@@ -127,7 +127,7 @@ describe('the event time is derived from the visit, so', () => {
   it('a deleted visit’s request and rating still happened when it did', () => {
     const doc = householdDoc('h9', M1);
     logVisit(doc, { id: 'v9', by: [M1], visitedAt: '2026-10-15T09:00:00', savedAt: '2026-12-03T08:00:00', rating: { id: 'r9', level: 'satisfied' }, need: { id: 'q9', category: 'medical' } });
-    deleteVisit(doc, 'v9', { memberId: M1, now: '2026-12-05T08:00:00' });
+    deleteVisit(doc, 'v9', { memberId: M1, deviceId: 'dev-test', now: '2026-12-05T08:00:00' });
     const r = rowsOf(doc);
     expect(r.visits).toEqual([]);
     expect(r.requests[0]!.occurredAt).toBe('2026-10-15T09:00:00');

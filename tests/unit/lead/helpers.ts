@@ -47,9 +47,9 @@ export async function household(id: string, over: Partial<HouseholdProfile> = {}
   const records = localRecords();
   const now = '2026-03-01T09:00:00.000Z';
   await records.commit(householdDocName(TEAM, id), (doc) => {
-    createHousehold(doc, { id, teamId: TEAM, profile: profile(over) }, { memberId: by, now });
-    addVisit(doc, { id: `v-${id}`, kind: 'home', visitorIds: [by], visitedAt: opts.visitAt ?? '2026-03-02T09:00:00.000Z', observations: {}, said: `${id} 说家里都好`, notes: '', photos: [] }, { memberId: by, now });
-    addRequest(doc, { id: `q-${id}`, category: 'medical', description: `${id} 想去县医院复查`, ownerId: by }, { memberId: by, now });
+    createHousehold(doc, { id, teamId: TEAM, profile: profile(over) }, { memberId: by, deviceId: 'dev-test', now });
+    addVisit(doc, { id: `v-${id}`, kind: 'home', visitorIds: [by], visitedAt: opts.visitAt ?? '2026-03-02T09:00:00.000Z', observations: {}, said: `${id} 说家里都好`, notes: '', photos: [] }, { memberId: by, deviceId: 'dev-test', now });
+    addRequest(doc, { id: `q-${id}`, category: 'medical', description: `${id} 想去县医院复查`, ownerId: by }, { memberId: by, deviceId: 'dev-test', now });
   });
-  if (opts.linked?.length) await records.commit(teamDocName(TEAM), (doc) => linkMembers(doc, id, opts.linked!, { memberId: LEAD, now }));
+  if (opts.linked?.length) await records.commit(teamDocName(TEAM), (doc) => linkMembers(doc, id, opts.linked!, { memberId: LEAD, deviceId: 'dev-test', now }));
 }

@@ -184,8 +184,8 @@ describe('assignments made offline on two lead devices', () => {
     const before = Y.encodeStateVector(other);
     // This device hands h1 to 李强; the other adds 李强 to h2 and hands h1 to 赵书记 as well.
     await useLeadTeamStore().assign(['h1'], LI);
-    linkMembers(other, 'h2', [LI], { memberId: 'lead2', now: '2026-11-20T08:00:00.000Z' });
-    linkMembers(other, 'h1', [LEAD], { memberId: 'lead2', now: '2026-11-20T08:00:00.000Z' });
+    linkMembers(other, 'h2', [LI], { memberId: 'lead2', deviceId: 'dev-test', now: '2026-11-20T08:00:00.000Z' });
+    linkMembers(other, 'h1', [LEAD], { memberId: 'lead2', deviceId: 'dev-test', now: '2026-11-20T08:00:00.000Z' });
     Y.applyUpdate(live, Y.encodeStateAsUpdate(other, before));
     await eventually(async () => expect((await row('h2'))!.linkedMemberIds).toEqual([LI, WANG].sort()));
     // 王芳 was unlinked from h1 here; the other device's link of 赵书记 to h1 is kept too.

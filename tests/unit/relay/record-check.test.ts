@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { checkRecords } from '../../../sync-server/src/validation/record-check';
-import { addRequest, addVisit, createHousehold, reviewVisit, setRequestStatus, updateProfile } from '@/docs/household-doc';
+import { addRequest, addVisit, createHousehold, reviewVisit, setRequestStatus, updateProfile, updateVisit, withdrawVisit } from '@/docs/household-doc';
 import { initTeam, linkMembers, mergeHouseholds, setCustomTag, upsertTeamMember } from '@/docs/team-doc';
 
-const by = { memberId: 'm1', now: '2025-03-01T08:00:00.000Z' };
+const by = { memberId: 'm1', deviceId: 'dev-test', now: '2025-03-01T08:00:00.000Z' };
 const profile = { headName: '李大娘', phone: '13800000000', address: { area: '北山林场', village: '二道沟', street: '', house: '' }, tags: ['elderly_alone'], visitIntervalDays: 30 };
 
 function relayDoc(): Y.Doc {
@@ -98,5 +98,26 @@ describe('relay record check', () => {
     // only the second write, whose origin (the first write) the relay never saw
     expect(check(doc, Y.encodeStateAsUpdate(d, sv2))).toMatchObject({ ok: false });
     expect(check(doc, Y.encodeStateAsUpdate(d, sv1))).toMatchObject({ ok: false });
+  });
+
+  it('household history: corrections and withdrawals pass; an entry of a bad shape or a rewritten entry is refused', () => {
+    const doc = relayDoc();
+    const honest = updateFrom(doc, (d) => {
+      updateVisit(d, { id: 'v1', kind: 'phone', visitorIds: ['m1'], visitedAt: by.now, observations: { health: { level: 'concern', note: '腿疼' } }, said: '改了', notes: '', photos: [] }, by);
+      withdrawVisit(d, 'v1', '记错了户', by);
+    });
+    expect(check(doc, honest)).toMatchObject({ ok: true });
+    Y.applyUpdate(doc, honest);
+    const entry = { at: by.now, by: 'm1', device: 'dev-test', record: 'visit', recordId: 'v1', action: 'edited', changes: [{ field: 'said', before: 'a', after: 'b' }] };
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('history').set('e-new', entry)))).toMatchObject({ ok: true });
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('history').set('e-new', { ...entry, by: 42 })))).toMatchObject({ ok: false });
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('history').set('e-new', { ...entry, action: 'erased' })))).toMatchObject({ ok: false });
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('history').set('e-new', { ...entry, changes: [{ field: 'said/../x', after: 1 }] })))).toMatchObject({ ok: false });
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('history').set('__proto__', entry)))).toMatchObject({ ok: false });
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('history').set('e-map', new Y.Map())))).toMatchObject({ ok: false });
+    expect(check(doc, updateFrom(doc, (d) => (d.getMap('visits').get('v1') as Y.Map<unknown>).set('withdrawn', { at: by.now, by: 'm1' })))).toMatchObject({ ok: false });
+    // an existing entry rewritten, even with a value of the right shape
+    const existing = [...doc.getMap('history').keys()][0]!;
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('history').set(existing, entry)))).toMatchObject({ ok: false, detail: expect.stringContaining('append-only') });
   });
 });
