@@ -3,7 +3,7 @@ import { addDaysToDate, toLocalDate } from '@/domain/dates';
 import type { GeoPoint } from '@/domain/geo';
 import { newId } from '@/domain/ids';
 import { localTime } from '@/domain/local-day';
-import { OBSERVATION_ASPECTS, type ObservationAspect, type ObservationLevel, type VisitKind } from '@/domain/visit';
+import { OBSERVATION_ASPECTS, type ObservationAspect, type ObservationLevel, type Visit, type VisitKind } from '@/domain/visit';
 import type { VisitSubmission } from '@/stores/visits';
 
 export interface NeedForm {
@@ -47,6 +47,34 @@ export function emptyVisitForm(now: Date, intervalDays: number): VisitForm {
     nextVisitOn: addDaysToDate(toLocalDate(now), intervalDays),
     satisfaction: '',
     ratingId: newId(),
+    ratingComment: '',
+  };
+}
+
+/** `datetime-local` value of an instant, in this device's time zone. */
+export function isoToLocalDateTime(iso: string): string {
+  return `${toLocalDate(iso)}T${localTime(iso)}`;
+}
+
+/**
+ * A saved visit as the form shows it for a correction. Needs and the rating are records of
+ * their own (corrected on their own pages), so the correction form leaves them out.
+ */
+export function visitFormFrom(v: Visit): VisitForm {
+  const observations = Object.fromEntries(OBSERVATION_ASPECTS.map((a) => [a, { level: v.observations[a]?.level ?? '', note: v.observations[a]?.note ?? '' }])) as VisitForm['observations'];
+  return {
+    id: v.id,
+    kind: v.kind,
+    visitedAt: v.visitedAt ? isoToLocalDateTime(v.visitedAt) : '',
+    observations,
+    said: v.said,
+    notes: v.notes,
+    needs: [],
+    photos: v.photos.map((p) => ({ ...p })),
+    gps: v.gps ? { ...v.gps } : null,
+    nextVisitOn: v.nextVisitOn ?? '',
+    satisfaction: '',
+    ratingId: '',
     ratingComment: '',
   };
 }

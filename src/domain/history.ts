@@ -65,8 +65,13 @@ export const historyEntrySchema = v.object({
 /** The reason a member gives for withdrawing a visit: required, at most MAX_REASON characters. */
 export const withdrawReasonSchema = v.pipe(v.string(msg.required), v.trim(), v.nonEmpty(msg.required), v.maxLength(MAX_REASON, msg.tooLong));
 
+/** JSON with object keys sorted: the same value read back from a doc compares equal whatever its key order. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+}
+
 function same(a: unknown, b: unknown): boolean {
-  return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
+  return a === b || (a !== undefined && b !== undefined && stableJson(a) === stableJson(b));
 }
 
 /**
@@ -113,7 +118,7 @@ export function concurrentEdits(entries: readonly HistoryEntry[], current: (reco
   for (const entry of [...entries].sort(byTime)) {
     if (entry.action !== 'edited') continue;
     for (const c of entry.changes ?? []) {
-      const key = JSON.stringify([entry.record, entry.recordId ?? '', c.field, c.before ?? null]);
+      const key = stableJson([entry.record, entry.recordId ?? '', c.field, c.before ?? null]);
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { record: entry.record, recordId: entry.recordId, field: c.field, before: c.before, edits: [] }));
       g.edits.push({ entry, after: c.after, kept: false });
@@ -121,7 +126,7 @@ export function concurrentEdits(entries: readonly HistoryEntry[], current: (reco
   }
   const result: ConcurrentEdit[] = [];
   for (const g of groups.values()) {
-    const values = new Set(g.edits.map((e) => JSON.stringify(e.after ?? null)));
+    const values = new Set(g.edits.map((e) => stableJson(e.after ?? null)));
     if (values.size < 2) continue;
     const now = current(g.record, g.recordId, g.field);
     // The latest edit holding the current value is the one that won (an earlier one with the same value is not in conflict with it).

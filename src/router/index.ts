@@ -21,6 +21,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/households/new', name: 'household-new', component: () => import('@/pages/HouseholdEditPage.vue') },
   { path: '/households/:id', name: 'household', component: () => import('@/pages/HouseholdFilePage.vue'), props: true },
   { path: '/households/:id/edit', name: 'household-edit', component: () => import('@/pages/HouseholdEditPage.vue'), props: true },
+  { path: '/households/:id/visits/:visitId', name: 'visit-edit', component: () => import('@/pages/VisitEditPage.vue'), props: true },
   { path: '/households/:id/visit', name: 'visit-new', component: () => import('@/pages/VisitLogPage.vue'), props: true },
   { path: '/households/:id/requests/new', name: 'request-new', component: () => import('@/pages/RequestNewPage.vue'), props: true },
   { path: '/households/:id/requests/:requestId', name: 'request', component: () => import('@/pages/RequestPage.vue'), props: true },

@@ -3,11 +3,12 @@ import Dexie, { type ObservabilitySet } from 'dexie';
 import { computed, ref, shallowRef, type ShallowRef } from 'vue';
 import type * as Y from 'yjs';
 import { localRecords } from '@/db/instance';
-import { createHousehold, readHousehold, removeMember, setNotes, updateProfile, upsertMember } from '@/docs/household-doc';
+import { createHousehold, readHistory, readHousehold, removeMember, setNotes, updateProfile, upsertMember } from '@/docs/household-doc';
 import { householdDocName } from '@/docs/schema';
 import { combineFiles } from '@/domain/merge';
 import { findDuplicates, type DuplicateMatch, type DuplicateProbe } from '@/domain/duplicates';
 import { ValidationError, type FieldIssue } from '@/domain/errors';
+import { byTime, type HistoryEntry } from '@/domain/history';
 import { parseHouseholdMember, parseHouseholdProfile, type HouseholdMember, type HouseholdProfile } from '@/domain/household';
 import type { HouseholdFile } from '@/domain/household-file';
 import { newId } from '@/domain/ids';
@@ -196,5 +197,28 @@ export const useHouseholdsStore = defineStore('households', () => {
     return { file, close: () => docs.forEach((doc) => doc.off('update', refresh)) };
   }
 
-  return { rows, loaded, query, area, tag, byId, mine, areas, tags, visible, watchRows, unwatchRows, docName, register, update, duplicatesOf, openFile };
+  /**
+   * A household's history (ADR 0018) for its file page, kept current while open: the
+   * entries of every doc of its merge group, oldest first; `damaged` when one was left out.
+   */
+  async function openHistory(id: string): Promise<{ history: ShallowRef<{ entries: HistoryEntry[]; damaged: boolean }>; close: () => void } | undefined> {
+    const records = localRecords();
+    const row = byId.value.get(id) ?? (await records.db.households.get(id));
+    if (!row) return undefined;
+    const { mergeRoots, mergeGroups } = records.teamContext;
+    const group = (mergeRoots.get(id) ?? id) === id ? (mergeGroups.get(id) ?? [id]) : [id];
+    const docs: Y.Doc[] = await Promise.all(group.map((hid) => records.doc(docName(hid))));
+    const read = () => {
+      const parts = docs.map(readHistory);
+      return { entries: parts.flatMap((p) => p.entries).sort(byTime), damaged: parts.some((p) => p.damaged) };
+    };
+    const history = shallowRef(read());
+    const refresh = () => {
+      history.value = read();
+    };
+    for (const doc of docs) doc.on('update', refresh);
+    return { history, close: () => docs.forEach((doc) => doc.off('update', refresh)) };
+  }
+
+  return { rows, loaded, query, area, tag, byId, mine, areas, tags, visible, watchRows, unwatchRows, docName, register, update, duplicatesOf, openFile, openHistory };
 });
