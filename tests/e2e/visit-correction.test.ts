@@ -1,0 +1,203 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HouseholdEditPageModel } from './pages/household-edit-page';
+import { HouseholdFilePageModel } from './pages/household-file-page';
+import { HouseholdsPageModel } from './pages/households-page';
+import { VisitLogPageModel } from './pages/visit-log-page';
+import { WelcomePageModel } from './pages/welcome-page';
+import { buildApp, startAppServer, type AppServer } from './support/app-server';
+import { CHROMIUM_ARGS, PHONE } from './support/browser';
+
+/**
+ * Correcting and withdrawing visits through a real relay (issue 11 item 1): the lead asks
+ * for a correction, the member's phone opens that visit, corrects it, and the lead's card
+ * says so; the household's history keeps the earlier words; a visit logged on the wrong
+ * household is withdrawn and leaves the lead's feed; two phones correcting one visit
+ * offline keep both corrections.
+ */
+const SYNC_MS = 60_000;
+
+interface Device {
+  context: BrowserContext;
+  page: Page;
+}
+
+describe('correcting and withdrawing a visit through a real relay', () => {
+  let server: AppServer;
+  let browser: Browser;
+  let lead: Device;
+  let wang: Device;
+  const errors: string[] = [];
+  let householdId = '';
+
+  async function device(name: string): Promise<Device> {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+    return { context, page };
+  }
+
+  /** Wait for something that arrives by sync, reloading (opening the app syncs at once). */
+  async function whenSynced(d: Device, path: string, selector: string, hasText: string): Promise<void> {
+    const deadline = Date.now() + SYNC_MS;
+    await d.page.goto(`${server.url}${path}`);
+    for (;;) {
+      try {
+        await d.page.locator(selector, { hasText }).first().waitFor({ timeout: 5_000 });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await d.page.reload();
+      }
+    }
+  }
+
+  /** The lead's review feed filtered by review status ('' for all), once `hasText` is in it. */
+  async function inFeed(status: string, hasText: string): Promise<void> {
+    const deadline = Date.now() + SYNC_MS;
+    for (;;) {
+      await lead.page.goto(`${server.url}/lead/review`);
+      await lead.page.locator('#rv-status').selectOption(status);
+      try {
+        await lead.page.locator('.lead-visit', { hasText }).first().waitFor({ timeout: 5_000 });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+    }
+  }
+
+  async function join(d: Device, memberName: string, code: string): Promise<void> {
+    await d.page.goto(server.url);
+    await d.page.locator('#member-name').waitFor();
+    const welcome = new WelcomePageModel(d.page);
+    await welcome.fillNames(memberName, `${memberName}的手机`);
+    await welcome.join(code);
+  }
+
+  async function logVisit(d: Device, said: string): Promise<void> {
+    await d.page.goto(`${server.url}/households/${householdId}`);
+    await new HouseholdFilePageModel(d.page).logVisit();
+    const visit = new VisitLogPageModel(d.page);
+    await visit.said(said);
+    await visit.save();
+  }
+
+  /** Open the correction page of the visit whose card holds `said`. */
+  async function openCorrection(d: Device, said: string, link = /更正 \/ 撤回|按讲评更正/): Promise<void> {
+    await d.page.locator('.timeline__item', { hasText: said }).getByRole('link', { name: link }).click();
+    await d.page.locator('#said').waitFor();
+  }
+
+  beforeAll(async () => {
+    buildApp();
+    server = await startAppServer();
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    lead = await device('lead');
+    wang = await device('wang');
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('a member joins the lead’s team and logs two visits at one household', async () => {
+    const { inviteCode } = server.admin(['team', 'create', '东山林场支部']) as { inviteCode: string };
+    await join(lead, '赵书记', inviteCode);
+    await lead.page.goto(`${server.url}/lead/team`);
+    await lead.page.getByRole('button', { name: '生成邀请码' }).click();
+    const code = (await lead.page.locator('.lead-invite__code').textContent())!.trim();
+    await join(wang, '王芳', code);
+    await wang.page.goto(`${server.url}/households`);
+    await new HouseholdsPageModel(wang.page).openRegister();
+    const edit = new HouseholdEditPageModel(wang.page);
+    await edit.fill({ headName: '张三', phone: '13800001234', area: '东山林场', village: '二道沟', house: '12号' });
+    householdId = await edit.save();
+    await logVisit(wang, '屋顶漏雨，想请村里修');
+    await logVisit(wang, '这条记到了张三家，其实是李四家');
+  });
+
+  it('the lead asks for a correction; the member’s phone opens that visit and corrects it', async () => {
+    await whenSynced(lead, '/lead/review', '.lead-visit', '屋顶漏雨');
+    const card = lead.page.locator('.lead-visit', { hasText: '屋顶漏雨' });
+    await card.getByRole('button', { name: '写批注' }).click();
+    await card.locator('textarea').fill('请写明漏雨的是哪间屋');
+    await card.getByRole('button', { name: '需要更正' }).click();
+    await lead.page.getByText('已保存讲评。').waitFor();
+    // It leaves the unreviewed feed; under "需要更正" its card shows the comment.
+    await lead.page.locator('#rv-status').selectOption('needs_correction');
+    const asked = lead.page.locator('.lead-visit', { hasText: '屋顶漏雨' });
+    await asked.getByText('你的讲评：请写明漏雨的是哪间屋').waitFor();
+    await asked.getByText('成员尚未更正').waitFor();
+
+    await whenSynced(wang, `/households/${householdId}`, '.timeline__item', '请写明漏雨的是哪间屋');
+    await openCorrection(wang, '屋顶漏雨', '按讲评更正');
+    await wang.page.getByText('请写明漏雨的是哪间屋').waitFor();
+    await wang.page.locator('#said').fill('东屋屋顶漏雨，想请村里修');
+    await wang.page.getByRole('button', { name: '保存更正' }).click();
+    await wang.page.waitForURL(/\/households\/[0-9a-f-]{36}$/);
+    await wang.page.locator('.timeline__item', { hasText: '东屋屋顶漏雨' }).getByText(/^已更正 · /).waitFor();
+    // The history keeps the earlier words, with who changed them.
+    const entry = wang.page.locator('.history__entry', { hasText: '更正了' });
+    await entry.locator('del', { hasText: '屋顶漏雨，想请村里修' }).waitFor();
+    await entry.locator('ins', { hasText: '东屋屋顶漏雨，想请村里修' }).waitFor();
+    await expect(entry.textContent()).resolves.toContain('王芳');
+
+    await inFeed('needs_correction', '东屋屋顶漏雨');
+    const card2 = lead.page.locator('.lead-visit', { hasText: '东屋屋顶漏雨' });
+    await card2.getByText(/^成员已更正 · /).waitFor();
+    await card2.getByText('你的讲评：请写明漏雨的是哪间屋').waitFor();
+  });
+
+  it('a visit logged on the wrong household is withdrawn with a reason and leaves the lead’s feed', async () => {
+    await wang.page.goto(`${server.url}/households/${householdId}`);
+    await openCorrection(wang, '其实是李四家');
+    await wang.page.getByRole('button', { name: '撤回这次走访' }).click();
+    // No reason: refused, and it says why next to the field.
+    await wang.page.locator('#withdraw-reason-error', { hasText: '必填' }).waitFor();
+    await expect(wang.page.locator('#withdraw-reason').getAttribute('aria-invalid')).resolves.toBe('true');
+    await wang.page.locator('#withdraw-reason').fill('记错了户，应记在李四家');
+    await wang.page.getByRole('button', { name: '撤回这次走访' }).click();
+    await wang.page.waitForURL(/\/households\/[0-9a-f-]{36}$/);
+    await wang.page.locator('.timeline__withdrawn', { hasText: '记错了户，应记在李四家' }).waitFor();
+    await wang.page.locator('.history__entry', { hasText: '撤回了' }).getByText('原因：记错了户，应记在李四家').waitFor();
+
+    // The lead's feed drops it once it has synced; the corrected one stays.
+    const deadline = Date.now() + SYNC_MS;
+    for (;;) {
+      await inFeed('', '东屋屋顶漏雨');
+      if ((await lead.page.locator('.lead-visit', { hasText: '其实是李四家' }).count()) === 0) break;
+      if (Date.now() > deadline) throw new Error('the withdrawn visit is still in the lead’s feed');
+      await lead.page.waitForTimeout(3_000);
+    }
+  });
+
+  it('two phones correct the same visit offline, one the words and one the notes: both corrections stay', async () => {
+    await whenSynced(lead, `/households/${householdId}`, '.timeline__item', '东屋屋顶漏雨');
+    await lead.context.setOffline(true);
+    await wang.context.setOffline(true);
+    await openCorrection(lead, '东屋屋顶漏雨');
+    await lead.page.locator('#notes').fill('赵书记补充：已报村委会');
+    await lead.page.getByRole('button', { name: '保存更正' }).click();
+    await lead.page.waitForURL(/\/households\/[0-9a-f-]{36}$/);
+    await wang.page.goto(`${server.url}/households/${householdId}`);
+    await openCorrection(wang, '东屋屋顶漏雨');
+    await wang.page.locator('#said').fill('东屋和厨房屋顶都漏雨');
+    await wang.page.getByRole('button', { name: '保存更正' }).click();
+    await wang.page.waitForURL(/\/households\/[0-9a-f-]{36}$/);
+    await lead.context.setOffline(false);
+    await wang.context.setOffline(false);
+    for (const d of [lead, wang]) {
+      await whenSynced(d, `/households/${householdId}`, '.timeline__item', '赵书记补充：已报村委会');
+      await whenSynced(d, `/households/${householdId}`, '.timeline__item', '东屋和厨房屋顶都漏雨');
+      await d.page.locator('.history__entry', { hasText: '赵书记' }).locator('ins', { hasText: '赵书记补充：已报村委会' }).waitFor();
+      await d.page.locator('.history__entry', { hasText: '王芳' }).locator('ins', { hasText: '东屋和厨房屋顶都漏雨' }).waitFor();
+    }
+  });
+
+  it('threw no errors on any device', () => {
+    expect(errors).toEqual([]);
+  });
+});
