@@ -60,8 +60,19 @@ export const requestInputSchema = v.object({
 });
 export type RequestInput = v.InferOutput<typeof requestInputSchema>;
 
-export function parseRequestInput(input: unknown): RequestInput {
-  return parseWith(requestInputSchema, input);
+/**
+ * Validate a request form. `raisedOn` (YYYY-MM-DD, the household's calendar): the day it was
+ * raised — a due date before it is a typo and refused (`checkDueOn`).
+ */
+export function parseRequestInput(input: unknown, raisedOn?: string): RequestInput {
+  const req = parseWith(requestInputSchema, input);
+  if (raisedOn) checkDueOn(req.dueOn, raisedOn);
+  return req;
+}
+
+/** A due date before the day the request was raised is refused, on the `dueOn` field. */
+export function checkDueOn(dueOn: string | null | undefined, raisedOn: string): void {
+  if (dueOn && dueOn < raisedOn) throw new ValidationError([{ path: 'dueOn', messageKey: msg.dueBeforeRaised }]);
 }
 
 export const requestActionInputSchema = v.object({ text: requiredText(2000) });

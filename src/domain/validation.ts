@@ -19,6 +19,7 @@ export const msg = {
   invalidSha256: 'errors.invalidSha256',
   invalidInterval: 'errors.invalidInterval',
   explanationRequired: 'errors.explanationRequired',
+  dueBeforeRaised: 'errors.dueBeforeRaised',
   invalidTransition: 'errors.invalidTransition',
   invalid: 'errors.invalid',
 } as const;

@@ -2,9 +2,11 @@ import { defineStore } from 'pinia';
 import { localRecords } from '@/db/instance';
 import { addRequestAction, setRequestFields } from '@/docs/household-doc';
 import { householdDocName } from '@/docs/schema';
+import { toLocalDate } from '@/domain/dates';
+import { raisedAt } from '@/domain/event-time';
 import { newId } from '@/domain/ids';
 import type { RequestRow } from '@/domain/projection';
-import { requestActionInputSchema } from '@/domain/request';
+import { checkDueOn, requestActionInputSchema } from '@/domain/request';
 import { isoDate, parseWith } from '@/domain/validation';
 import { useIdentityStore } from './identity';
 import { LeadActionError, useLeadTeamStore } from './lead-team';
@@ -35,8 +37,9 @@ export const useLeadRequestsStore = defineStore('lead-requests', () => {
   }
 
   /** Set (or clear, with '') the request's own due date. */
-  async function setDueDate(row: Pick<RequestRow, 'id' | 'docHouseholdId'>, dueOn: string): Promise<void> {
+  async function setDueDate(row: Pick<RequestRow, 'id' | 'docHouseholdId' | 'occurredAt' | 'createdAt'>, dueOn: string): Promise<void> {
     const due = dueOn ? parseWith(isoDate, dueOn) : null;
+    checkDueOn(due, toLocalDate(raisedAt(row)));
     const a = actor();
     await commit(row, (doc) => setRequestFields(doc, row.id, { dueOn: due }, { id: newId(), ...a, kind: 'due', text: due ?? '' }));
   }

@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia';
 import { liveQuery } from 'dexie';
-import { computed, shallowRef } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import { localRecords } from '@/db/instance';
 import { addRating, addRequest, addRequestAction, setRequestFields, setRequestStatus } from '@/docs/household-doc';
+import { toLocalDate } from '@/domain/dates';
 import { ValidationError } from '@/domain/errors';
 import { newId } from '@/domain/ids';
 import type { RequestRow } from '@/domain/projection';
@@ -15,6 +16,9 @@ import { useIdentityStore } from './identity';
 /** Same limit as a timeline note (`requestActionInputSchema`). */
 const MAX_ACTION_TEXT = 2000;
 
+export const REQUEST_SCOPES = ['open', 'closed', 'all'] as const;
+export type RequestScope = (typeof REQUEST_SCOPES)[number];
+
 /** Requests (诉求): what households asked for, and what was done on their behalf. */
 export const useRequestsStore = defineStore('requests', () => {
   const identity = useIdentityStore();
@@ -26,6 +30,28 @@ export const useRequestsStore = defineStore('requests', () => {
     subscription?.unsubscribe();
     subscription = liveQuery(() => localRecords().db.requests.where('open').equals(1).toArray()).subscribe({ next: (r) => (openRows.value = r) });
   }
+
+  /** Which of my requests the list shows: open (not closed), closed (resolved or explained), or all. */
+  const scope = ref<RequestScope>('open');
+  const closedRows = shallowRef<RequestRow[]>([]);
+  let closedSubscription: { unsubscribe(): void } | undefined;
+
+  /** Closed rows are read only once the list asks for them (the badge counts open ones). */
+  function setScope(next: RequestScope): void {
+    scope.value = next;
+    if (next === 'open' || closedSubscription) return;
+    closedSubscription = liveQuery(() => localRecords().db.requests.where('open').equals(0).toArray()).subscribe({ next: (r) => (closedRows.value = r) });
+  }
+
+  /** Closed requests I own or raised, most recently closed first. */
+  const myClosed = computed(() => {
+    const me = identity.memberId;
+    const at = (r: RequestRow) => r.closedAt ?? '';
+    return closedRows.value.filter((r) => r.ownerId === me || r.createdBy === me).sort((a, b) => (at(a) !== at(b) ? (at(a) < at(b) ? 1 : -1) : a.id < b.id ? -1 : 1));
+  });
+
+  /** The list in its scope: open ones first (soonest due), then closed ones. */
+  const listed = computed(() => (scope.value === 'open' ? myOpen.value : scope.value === 'closed' ? myClosed.value : [...myOpen.value, ...myClosed.value]));
 
   /** Open requests I own or raised, soonest due first. */
   const myOpen = computed(() => {
@@ -42,7 +68,7 @@ export const useRequestsStore = defineStore('requests', () => {
   }
 
   async function create(householdId: string, input: { id: string; category: string; description: string; dueOn?: string }): Promise<void> {
-    const req = parseRequestInput({ category: input.category, description: input.description, dueOn: input.dueOn || undefined, ownerId: identity.memberId });
+    const req = parseRequestInput({ category: input.category, description: input.description, dueOn: input.dueOn || undefined, ownerId: identity.memberId }, toLocalDate(new Date()));
     const a = actor();
     await commit(householdId, (doc) => addRequest(doc, { id: input.id, ...req }, a));
   }
@@ -80,5 +106,5 @@ export const useRequestsStore = defineStore('requests', () => {
     await commit(householdId, (doc) => addRating(doc, { id: newId(), ...rating, recordedAt: a.now, recordedBy: a.memberId }));
   }
 
-  return { openRows, myOpen, watchRows, create, addNote, changeStatus, escalate, rate };
+  return { openRows, myOpen, scope, myClosed, listed, setScope, watchRows, create, addNote, changeStatus, escalate, rate };
 });

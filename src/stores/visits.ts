@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { localRecords } from '@/db/instance';
 import { addRating, addRequest, addVisit, restoreVisit, updateVisit, withdrawVisit } from '@/docs/household-doc';
+import { toLocalDate } from '@/domain/dates';
 import { ValidationError, type FieldIssue } from '@/domain/errors';
 import { withdrawReasonSchema } from '@/domain/history';
 import { parseWith } from '@/domain/validation';
@@ -41,7 +42,9 @@ export const useVisitsStore = defineStore('visits', () => {
     const me = identity.memberId;
     const issues: FieldIssue[] = [];
     const visit = collect<VisitInput>(issues, '', () => parseVisitInput({ ...s.visit, visitorIds: [me] }));
-    const needs = s.needs.map((n, i) => [n.id, collect<RequestInput>(issues, `needs.${i}.`, () => parseRequestInput({ category: n.category, description: n.description, dueOn: n.dueOn || undefined, ownerId: me, visitId: s.id }))] as const);
+    // Needs are raised on the day of the visit: their due dates cannot be earlier.
+    const raisedOn = visit ? toLocalDate(visit.visitedAt) : undefined;
+    const needs = s.needs.map((n, i) => [n.id, collect<RequestInput>(issues, `needs.${i}.`, () => parseRequestInput({ category: n.category, description: n.description, dueOn: n.dueOn || undefined, ownerId: me, visitId: s.id }, raisedOn))] as const);
     const rating = s.rating ? collect<RatingInput>(issues, 'rating.', () => parseRatingInput({ subjectKind: 'visit', subjectId: s.id, memberId: me, level: s.rating!.level, comment: s.rating!.comment })) : undefined;
     if (issues.length || !visit) throw new ValidationError(issues);
     const actor = identity.actor();

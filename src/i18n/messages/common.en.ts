@@ -70,6 +70,7 @@ export default {
     bundle_not_lianhu: 'This is not a Lianhu file.',
     bundle_truncated: 'The file is incomplete (perhaps cut off in transfer); nothing was imported.',
     bundle_version: 'The file comes from a newer version of the app; update first.',
+    dueBeforeRaised: 'The due date cannot be before the day the request was raised',
     explanationRequired: 'Write down what the household was told',
     invalid: 'Not valid',
     invalidChoice: 'Choose one of the options',

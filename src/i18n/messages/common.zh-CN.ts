@@ -68,6 +68,7 @@ export default {
     bundle_not_lianhu: '这不是联户走访导出的文件。',
     bundle_truncated: '文件不完整（可能没传完），什么都没有导入。',
     bundle_version: '文件来自更新版本的应用，请先更新。',
+    dueBeforeRaised: '办理期限不能早于提出诉求的那一天',
     explanationRequired: '请写明给群众的答复',
     invalid: '内容无效',
     invalidChoice: '请从选项中选择',

@@ -70,6 +70,7 @@ export default {
     bundle_not_lianhu: '這不是聯戶走訪匯出的檔案。',
     bundle_truncated: '檔案不完整（可能沒傳完），什麼都沒有匯入。',
     bundle_version: '檔案來自更新版本的應用，請先更新。',
+    dueBeforeRaised: '辦理期限不能早於提出訴求的那一天',
     explanationRequired: '請寫明給群眾的答覆',
     invalid: '內容無效',
     invalidChoice: '請從選項中選擇',

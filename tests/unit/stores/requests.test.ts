@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localRecords } from '@/db/instance';
+import { addDaysToDate, toLocalDate } from '@/domain/dates';
 import { ValidationError } from '@/domain/errors';
 import { newId } from '@/domain/ids';
 import { useHouseholdsStore } from '@/stores/households';
@@ -16,7 +17,7 @@ async function withRequests() {
   const late = newId();
   const soon = newId();
   await requests.create(hid, { id: late, category: 'medical', description: '联系县医院复查', dueOn: '2099-12-31' });
-  await requests.create(hid, { id: soon, category: 'minimum_allowance', description: '低保年审材料', dueOn: '2020-01-01' });
+  await requests.create(hid, { id: soon, category: 'minimum_allowance', description: '低保年审材料', dueOn: toLocalDate(new Date()) });
   return { hid, requests, late, soon };
 }
 
@@ -24,6 +25,28 @@ describe('requests store', () => {
   it('lists my open requests by due date', async () => {
     const { requests, late, soon } = await withRequests();
     await eventually(() => expect(requests.myOpen.map((r) => r.id)).toEqual([soon, late]));
+  });
+
+  it('refuses a due date before the day the request was raised, on its field', async () => {
+    const { hid, requests } = await withRequests();
+    const yesterday = addDaysToDate(toLocalDate(new Date()), -1);
+    const err = await requests.create(hid, { id: newId(), category: 'other', description: '补办身份证', dueOn: yesterday }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues).toEqual([{ path: 'dueOn', messageKey: 'errors.dueBeforeRaised' }]);
+  });
+
+  it('lists closed requests too, most recently closed first, and all of them together', async () => {
+    const { hid, requests, late, soon } = await withRequests();
+    await requests.changeStatus(hid, soon, 'open', { status: 'explained', text: '材料已交，月底出结果' });
+    await requests.changeStatus(hid, late, 'open', { status: 'resolved', text: '已复查' });
+    const third = newId();
+    await requests.create(hid, { id: third, category: 'housing', description: '修屋顶' });
+    await eventually(() => expect(requests.listed.map((r) => r.id)).toEqual([third]));
+    requests.setScope('closed');
+    await eventually(() => expect(requests.listed.map((r) => r.id)).toEqual([late, soon]));
+    requests.setScope('all');
+    await eventually(() => expect(requests.listed.map((r) => r.id)).toEqual([third, late, soon]));
+    expect(requests.myOpen.map((r) => r.id)).toEqual([third]);
   });
 
   it('keeps a timeline: action taken, escalation, and closing as explained with the explanation', async () => {

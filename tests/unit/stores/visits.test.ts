@@ -71,6 +71,18 @@ describe('visits store', () => {
     expect(await localRecords().db.requests.count()).toBe(0);
   });
 
+  it('refuses a need due before the day of the visit it was raised in (a back-dated visit counts from its own day)', async () => {
+    await startAlone();
+    const hid = await useHouseholdsStore().register(profileInput());
+    const visit = { kind: 'home', visitedAt: '2026-03-10T12:00:00.000Z', observations: {}, said: '', notes: '', photos: [] };
+    const s: VisitSubmission = { id: newId(), visit, needs: [{ id: newId(), category: 'medical', description: '看病', dueOn: '2026-03-09' }] };
+    const err = await useVisitsStore().logVisit(hid, s).catch((e: unknown) => e);
+    expect((err as ValidationError).issues).toEqual([{ path: 'needs.0.dueOn', messageKey: 'errors.dueBeforeRaised' }]);
+    // the visit's own day is fine, though it is long past
+    await useVisitsStore().logVisit(hid, { ...s, needs: [{ ...s.needs[0]!, dueOn: '2026-03-10' }] });
+    expect(await localRecords().db.requests.count()).toBe(1);
+  });
+
   it('refuses a visit dated days ahead', async () => {
     await startAlone();
     const hid = await useHouseholdsStore().register(profileInput());
