@@ -24,7 +24,8 @@ export interface HouseholdForm {
 export interface MemberForm {
   id: string;
   name: string;
-  relation: Relation;
+  /** '' until chosen: a relation is never guessed for the member */
+  relation: Relation | '';
   birthYear: string;
   phone: string;
 }
@@ -34,7 +35,7 @@ export function emptyHouseholdForm(intervalDays: number): HouseholdForm {
 }
 
 export function emptyMember(): MemberForm {
-  return { id: newId(), name: '', relation: 'spouse', birthYear: '', phone: '' };
+  return { id: newId(), name: '', relation: '', birthYear: '', phone: '' };
 }
 
 export function householdFormFromFile(file: HouseholdFile): HouseholdForm {

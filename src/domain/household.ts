@@ -68,7 +68,8 @@ const thisYear = () => new Date().getFullYear();
 export const householdMemberSchema = v.object({
   id,
   name: requiredText(40),
-  relation: v.picklist(RELATIONS, msg.invalidChoice),
+  // No default: a relation not chosen is refused as missing, not stored as a guess.
+  relation: v.picklist(RELATIONS, msg.required),
   birthYear: v.optional(
     v.pipe(v.number(msg.invalidYear), v.integer(msg.invalidYear), v.minValue(1900, msg.invalidYear), v.check((y) => y <= thisYear(), msg.invalidYear)),
   ),

@@ -19,6 +19,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const locale = ref<Locale>(DEFAULT_LOCALE);
   const storage = ref<StorageInfo | undefined>();
   const persisted = ref<boolean | undefined>();
+  /** What the browser answered the last time the member asked to keep the data (shown, not guessed). */
+  const persistAnswer = ref<'granted' | 'denied' | 'unsupported' | 'error' | undefined>();
   const unsyncedDocs = ref(0);
   const pendingPhotos = ref(0);
 
@@ -48,11 +50,16 @@ export const useSettingsStore = defineStore('settings', () => {
    * installed app or a site used often; the answer is shown in settings.
    */
   async function requestPersistence(): Promise<void> {
-    if (!navigator.storage?.persist) return;
+    if (!navigator.storage?.persist) {
+      persistAnswer.value = 'unsupported';
+      return;
+    }
     try {
       persisted.value = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+      persistAnswer.value = persisted.value ? 'granted' : 'denied';
     } catch {
       persisted.value = false;
+      persistAnswer.value = 'error';
     }
   }
 
@@ -74,5 +81,5 @@ export const useSettingsStore = defineStore('settings', () => {
     return () => sub.unsubscribe();
   }
 
-  return { locale, storage, persisted, unsyncedDocs, pendingPhotos, loadLocale, changeLocale, requestPersistence, refresh, watchPending };
+  return { locale, storage, persisted, persistAnswer, unsyncedDocs, pendingPhotos, loadLocale, changeLocale, requestPersistence, refresh, watchPending };
 });

@@ -85,7 +85,7 @@ describe('correcting and withdrawing a visit through a real relay', () => {
   }
 
   /** Open the correction page of the visit whose card holds `said`. */
-  async function openCorrection(d: Device, said: string, link = /更正 \/ 撤回|按讲评更正/): Promise<void> {
+  async function openCorrection(d: Device, said: string, link: string | RegExp = /更正 \/ 撤回|按讲评更正/): Promise<void> {
     await d.page.locator('.timeline__item', { hasText: said }).getByRole('link', { name: link }).click();
     await d.page.locator('#said').waitFor();
   }
@@ -195,6 +195,40 @@ describe('correcting and withdrawing a visit through a real relay', () => {
       await d.page.locator('.history__entry', { hasText: '赵书记' }).locator('ins', { hasText: '赵书记补充：已报村委会' }).waitFor();
       await d.page.locator('.history__entry', { hasText: '王芳' }).locator('ins', { hasText: '东屋和厨房屋顶都漏雨' }).waitFor();
     }
+  });
+
+  it('every request, not only open ones: a need raised in a visit is resolved and rated, then found under 已办结 with its due date, rating and visit; the lead sees it closed', async () => {
+    await wang.page.goto(`${server.url}/households/${householdId}`);
+    await new HouseholdFilePageModel(wang.page).logVisit();
+    const visit = new VisitLogPageModel(wang.page);
+    await visit.said('孩子想转学到镇上');
+    await visit.addNeed('就学', '联系镇中学办转学');
+    // A due date before the visit's day is refused next to the field.
+    await wang.page.locator('#need-due-0').fill('2020-01-01');
+    await wang.page.getByRole('button', { name: '保存走访' }).click();
+    await wang.page.locator('#need-due-0-error', { hasText: '办理期限不能早于提出诉求的那一天' }).waitFor();
+    await wang.page.locator('#need-due-0').fill('2099-06-30');
+    await visit.save();
+    await wang.page.locator('.timeline__needs').getByRole('link', { name: '联系镇中学办转学' }).click();
+    await wang.page.getByRole('radio', { name: '已解决' }).check();
+    await wang.page.locator('#step-text').fill('镇中学已同意接收');
+    await wang.page.getByRole('button', { name: '确定' }).click();
+    await wang.page.getByRole('radio', { name: '满意', exact: true }).check();
+    await wang.page.getByRole('button', { name: '保存评价' }).click();
+    await wang.page.locator('dd', { hasText: '满意' }).waitFor();
+
+    await wang.page.goto(`${server.url}/requests`);
+    await wang.page.getByText('没有未办结的诉求').first().waitFor();
+    await wang.page.getByRole('radio', { name: '已办结' }).check();
+    const card = wang.page.locator('.req-card', { hasText: '联系镇中学办转学' });
+    await card.getByText(/办结$/).waitFor();
+    await card.click();
+    await wang.page.locator('dd', { hasText: '2099-06-30' }).waitFor();
+    await wang.page.locator('dd', { hasText: '满意' }).waitFor();
+    await wang.page.locator('dd', { hasText: '入户走访' }).waitFor();
+
+    await whenSynced(lead, `/households/${householdId}`, '.timeline__needs li', '联系镇中学办转学');
+    await lead.page.locator('.timeline__needs li', { hasText: '联系镇中学办转学' }).getByText('已解决').waitFor();
   });
 
   it('threw no errors on any device', () => {

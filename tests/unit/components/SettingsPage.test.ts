@@ -30,6 +30,21 @@ describe('settings page', () => {
     wrapper.unmount();
   });
 
+  it('says what the browser answered when asked to keep the data', async () => {
+    storage(1024, 1000 * 1024 * 1024, false);
+    await startAlone();
+    const { wrapper } = await mountAt('/settings');
+    const ask = () => wrapper.findAll('button').find((b) => b.text() === '申请长期保存')!;
+    await eventually(() => expect(ask()).toBeDefined());
+    await ask().trigger('click');
+    await eventually(() => expect(wrapper.find('[role="status"].notice--warn').text()).toContain('浏览器回答：不同意'));
+    storage(1024, 1000 * 1024 * 1024, true);
+    Object.defineProperty(navigator, 'storage', { configurable: true, value: { ...navigator.storage, persisted: async () => false, persist: async () => true } });
+    await ask().trigger('click');
+    await eventually(() => expect(wrapper.text()).toContain('浏览器回答：同意长期保存'));
+    wrapper.unmount();
+  });
+
   it('counts what is not on the server yet, and follows it live', async () => {
     storage(1024, 1000 * 1024 * 1024, true);
     const identity = await startAlone();

@@ -51,5 +51,5 @@ export async function household(id: string, over: Partial<HouseholdProfile> = {}
     addVisit(doc, { id: `v-${id}`, kind: 'home', visitorIds: [by], visitedAt: opts.visitAt ?? '2026-03-02T09:00:00.000Z', observations: {}, said: `${id} 说家里都好`, notes: '', photos: [] }, { memberId: by, deviceId: 'dev-test', now });
     addRequest(doc, { id: `q-${id}`, category: 'medical', description: `${id} 想去县医院复查`, ownerId: by }, { memberId: by, deviceId: 'dev-test', now });
   });
-  if (opts.linked?.length) await records.commit(teamDocName(TEAM), (doc) => linkMembers(doc, id, opts.linked!, { memberId: LEAD, deviceId: 'dev-test', now }));
+  if (opts.linked?.length) await records.commit(teamDocName(TEAM), (doc) => linkMembers(doc, id, opts.linked!, { memberId: LEAD, now }));
 }

@@ -118,8 +118,10 @@ describe('lead review and requests', () => {
     await startTeam();
     await household('h1');
     const requests = useLeadRequestsStore();
-    const target = { id: 'q-h1', docHouseholdId: 'h1' };
+    const target = { id: 'q-h1', docHouseholdId: 'h1', occurredAt: '2026-03-02T09:00:00.000Z', createdAt: '2026-03-02T09:00:00.000Z' };
     await requests.reassign(target, LI, '');
+    // not before the day it was raised
+    await expect(requests.setDueDate(target, '2026-03-01')).rejects.toMatchObject({ issues: [{ path: 'dueOn', messageKey: 'errors.dueBeforeRaised' }] });
     await requests.setDueDate(target, '2026-04-30');
     await requests.comment(target, '请本周内联系卫生院');
     await requests.setEscalated(target, true, '需要协调');
@@ -184,8 +186,8 @@ describe('assignments made offline on two lead devices', () => {
     const before = Y.encodeStateVector(other);
     // This device hands h1 to 李强; the other adds 李强 to h2 and hands h1 to 赵书记 as well.
     await useLeadTeamStore().assign(['h1'], LI);
-    linkMembers(other, 'h2', [LI], { memberId: 'lead2', deviceId: 'dev-test', now: '2026-11-20T08:00:00.000Z' });
-    linkMembers(other, 'h1', [LEAD], { memberId: 'lead2', deviceId: 'dev-test', now: '2026-11-20T08:00:00.000Z' });
+    linkMembers(other, 'h2', [LI], { memberId: 'lead2', now: '2026-11-20T08:00:00.000Z' });
+    linkMembers(other, 'h1', [LEAD], { memberId: 'lead2', now: '2026-11-20T08:00:00.000Z' });
     Y.applyUpdate(live, Y.encodeStateAsUpdate(other, before));
     await eventually(async () => expect((await row('h2'))!.linkedMemberIds).toEqual([LI, WANG].sort()));
     // 王芳 was unlinked from h1 here; the other device's link of 赵书记 to h1 is kept too.

@@ -9,6 +9,16 @@ import { eventually, profileInput, startAlone, useFreshStores } from './helpers'
 useFreshStores();
 
 describe('households store', () => {
+  it('refuses a family member whose relation was not chosen, on that field (there is no default)', async () => {
+    await startAlone();
+    const { emptyHouseholdForm, emptyMember, householdInputFromForm } = await import('@/composables/household-form');
+    const form = { ...emptyHouseholdForm(30), headName: '张三', area: '东山林场', members: [{ ...emptyMember(), name: '李秀英' }] };
+    const err = await useHouseholdsStore().register(householdInputFromForm(form)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues).toEqual([{ path: 'members.0.relation', messageKey: 'errors.required' }]);
+    await useHouseholdsStore().register(householdInputFromForm({ ...form, members: [{ ...form.members[0]!, relation: 'spouse' }] }));
+  });
+
   it('lists a registered household as mine, with search by pinyin initials, phone and address', async () => {
     await startAlone();
     const households = useHouseholdsStore();
