@@ -1,3 +1,4 @@
+import type { LinkSpan } from './assignment';
 import { nextDueDate, requestDueDate, toLocalDate } from './dates';
 import { formatAddress, householdPhones } from './household';
 import type { HouseholdFile } from './household-file';
@@ -18,8 +19,9 @@ import { OBSERVATION_ASPECTS, type ReviewStatus, type VisitKind } from './visit'
  * household's rows again from its docs (src/db, `Projector.check`).
  * 2: requests and ratings carry `occurredAt` (ADR 0012).
  * 3: households carry `flagged` (a stored field or tag that breaks the layout, src/domain/doc-layout.ts).
+ * 4: households carry `linkSpans` and `visitIntervalDays`, and a household nobody assigned is its registering member's (ADR 0020).
  */
-export const PROJECTION_VERSION = 3;
+export const PROJECTION_VERSION = 4;
 
 /** When a flagged request without a valid time of its own was raised, for its due date (src/domain/doc-layout.ts). */
 const UNKNOWN_TIME = new Date(0).toISOString();
@@ -32,13 +34,18 @@ export interface HouseholdRow {
   area: string;
   address: string;
   tags: string[];
+  /** who looks after it now (src/domain/assignment.ts resolveLinks) */
   linkedMemberIds: string[];
+  /** who looked after it when, in local days: past periods' figures count these (absent on rows derived before version 4) */
+  linkSpans?: LinkSpan[];
   createdBy: string;
   createdAt: string;
   memberCount: number;
   lastVisitAt?: string;
   lastVisitBy?: string;
   nextDueOn: string;
+  /** the target days between visits: a past day's due date is worked out from it (src/domain/due-as-of.ts) */
+  visitIntervalDays?: number;
   visitCount: number;
   openRequestCount: number;
   hasGps: 0 | 1;
@@ -144,6 +151,7 @@ export interface ProjectionRows {
 export interface ProjectionContext {
   docVersion: string;
   linkedMemberIds: string[];
+  linkSpans?: LinkSpan[];
   requestDueDays: number;
   /** set when this household was merged into another: it then gets no record rows */
   mergedInto?: string;
@@ -184,12 +192,14 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     address: formatAddress(h.address),
     tags: [...h.tags],
     linkedMemberIds: [...ctx.linkedMemberIds].sort(),
+    ...(ctx.linkSpans ? { linkSpans: ctx.linkSpans } : {}),
     createdBy: h.createdBy,
     createdAt: h.createdAt,
     memberCount: h.members.length,
     lastVisitAt: last?.visitedAt,
     lastVisitBy: last?.createdBy,
     nextDueOn: nextDueDate({ lastVisitAt: last?.visitedAt, lastNextVisitOn: last?.nextVisitOn, intervalDays: h.visitIntervalDays, createdAt: h.createdAt || new Date(0).toISOString() }),
+    visitIntervalDays: h.visitIntervalDays,
     visitCount: visits.length,
     openRequestCount: requests.filter((r) => !isClosed(r.status)).length,
     hasGps: h.gps ? 1 : 0,

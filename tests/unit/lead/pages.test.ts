@@ -15,7 +15,7 @@ import { INITIAL_STATUS } from '@/sync/status';
 import { useLeadTeamStore } from '@/stores/lead-team';
 import { mountAt } from '../components/mount-app';
 import { eventually, useFreshStores } from '../stores/helpers';
-import { household, LI, startTeam, WANG } from './helpers';
+import { household, LEAD, LI, startTeam, WANG } from './helpers';
 import { visitRow } from '../helpers/rows';
 
 useFreshStores();
@@ -35,7 +35,8 @@ describe('lead pages', () => {
   it('overview counts what waits for the lead', async () => {
     await startTeam();
     await household('h1', {}, { linked: [WANG] });
-    await household('h2', { headName: '李四', phone: '' });
+    // Registered by the lead: nobody's until assigned (a member's registration would be theirs).
+    await household('h2', { headName: '李四', phone: '' }, { by: LEAD });
     const { wrapper } = await mountAt('/lead');
     await eventually(() => expect(wrapper.find('.lead-stats').text()).toContain('无人联系的户1'));
     // Counts over the visits come from the lead-figures worker, a moment later.
@@ -82,8 +83,8 @@ describe('lead pages', () => {
   it('assignment page: filter unassigned, select all shown, hand them to a member', async () => {
     await startTeam();
     await household('h1', {}, { linked: [WANG] });
-    await household('h2', { headName: '李四', phone: '' });
-    await household('h3', { headName: '王五', phone: '' });
+    await household('h2', { headName: '李四', phone: '' }, { by: LEAD });
+    await household('h3', { headName: '王五', phone: '' }, { by: LEAD });
     const { wrapper } = await mountAt('/lead/assign?linked=none');
     await eventually(() => expect(wrapper.findAll('.lead-pick')).toHaveLength(2));
     await wrapper.findAll('.lead-assign__bulk button')[0]!.trigger('click');
