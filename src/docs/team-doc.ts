@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { AssignmentChange, HouseholdAssignment } from '#domain/assignment';
+import type { EndedLink, HouseholdAssignment } from '#domain/assignment';
 import { newId } from '#domain/ids';
 import type { Role, TeamMember, TeamSettings } from '#domain/team';
 import { DEFAULT_TEAM_SETTINGS } from '#domain/team';
@@ -10,9 +10,9 @@ import { childMap, issuesOf, setField, str, validAt } from './ymap';
 
 /**
  * The team doc: `meta`, `members` (roster and roles), `assignments` (household id → a map
- * of linked member ids), `assignmentLog` (household id → every link and unlink, each under a
- * key of its own: who looked after it when, ADR 0020), `tags` (the team's own tags with
- * labels), `settings`. The relay reads `assignments` to decide what each member's device may open.
+ * of linked member ids, each with when it was made), `linkHistory` (household id → every link
+ * that ended: who, from when, until when — each under a key of its own, ADR 0020), `tags`
+ * (the team's own tags with labels), `settings`. The relay reads `assignments` to decide what each member's device may open.
  */
 
 type YMap = Y.Map<unknown>;
@@ -40,7 +40,7 @@ const root = (doc: Y.Doc) => ({
   meta: doc.getMap<unknown>('meta'),
   members: doc.getMap<unknown>('members'),
   assignments: doc.getMap<unknown>('assignments'),
-  assignmentLog: doc.getMap<unknown>('assignmentLog'),
+  linkHistory: doc.getMap<unknown>('linkHistory'),
   merges: doc.getMap<unknown>('merges'),
   tags: doc.getMap<unknown>('tags'),
   settings: doc.getMap<unknown>('settings'),
@@ -76,21 +76,22 @@ export function setMemberRole(doc: Y.Doc, memberId: string, role: Role): void {
 
 type Actor = { memberId: string; now: string };
 
-/** Log one link or unlink of a household: a key of its own, so changes made on two offline devices all stay. */
-function logChange(r: ReturnType<typeof root>, householdId: string, memberId: string, linked: boolean, by: Actor): void {
-  setField(childMap(r.assignmentLog, householdId), newId(), { memberId, linked, at: by.now, by: by.memberId } satisfies AssignmentChange);
+/**
+ * Keep a link that ends: a key of its own, so links ended on two offline devices all stay. A
+ * link that stands is in `assignments` with when it was made; only ended ones are logged, so
+ * a team whose households are simply assigned keeps a doc of the same size. `from` is absent
+ * for a household's registering member, whose link was never written (src/domain/assignment.ts).
+ */
+function endLink(r: ReturnType<typeof root>, householdId: string, memberId: string, from: string | undefined, by: Actor): void {
+  const ended: EndedLink = { memberId, ...(from ? { from } : {}), to: by.now, by: by.memberId };
+  setField(childMap(r.linkHistory, householdId), newId(), ended);
 }
 
-/** Link members to a household. Links are keys of their own so concurrent links all stick; each is logged. */
+/** Link members to a household. Links are keys of their own so concurrent links all stick. */
 export function linkMembers(doc: Y.Doc, householdId: string, memberIds: string[], by: Actor): void {
   doc.transact(() => {
-    const r = root(doc);
-    const links = childMap(r.assignments, householdId);
-    for (const id of memberIds) {
-      if (links.has(id)) continue;
-      links.set(id, { at: by.now, by: by.memberId });
-      logChange(r, householdId, id, true, by);
-    }
+    const links = childMap(root(doc).assignments, householdId);
+    for (const id of memberIds) if (!links.has(id)) links.set(id, { at: by.now, by: by.memberId });
   });
 }
 
@@ -103,8 +104,10 @@ export function unlinkMembers(doc: Y.Doc, householdId: string, memberIds: string
     const r = root(doc);
     const links = childMap(r.assignments, householdId);
     for (const id of memberIds) {
+      const link = links.get(id) as { at?: unknown } | undefined;
+      // A member not linked here: the household's registering member (theirs until now), or nobody to end.
+      endLink(r, householdId, id, typeof link?.at === 'string' ? link.at : undefined, by);
       links.delete(id);
-      logChange(r, householdId, id, false, by);
     }
   });
 }
@@ -127,7 +130,7 @@ export function memberLeaves(doc: Y.Doc, memberId: string, successorId: string, 
       moved++;
     }
     for (const hid of registered) {
-      if (r.assignments.has(hid)) continue;
+      if (r.assignments.has(hid) || r.linkHistory.has(hid)) continue;
       unlinkMembers(doc, hid, [memberId], by);
       linkMembers(doc, hid, [successorId], by);
       moved++;
@@ -237,15 +240,15 @@ export function readTeam(doc: Y.Doc): TeamSnapshot {
 }
 
 /**
- * Every assigned household's links and logged changes, each checked against the stored
- * layout (what breaks it is left out). A household with an entry in either map is assigned,
- * even when nobody is linked to it now (src/domain/assignment.ts).
+ * Every assigned household's links and ended links, each checked against the stored layout
+ * (what breaks it is left out). A household with an entry in either map is assigned, even
+ * when nobody is linked to it now (src/domain/assignment.ts).
  */
 function readAssignmentHistory(r: ReturnType<typeof root>): Map<string, HouseholdAssignment> {
   const out = new Map<string, HouseholdAssignment>();
   const entry = (hid: string) => {
     let a = out.get(hid);
-    if (!a) out.set(hid, (a = { links: {}, changes: [] }));
+    if (!a) out.set(hid, (a = { links: {}, ended: [] }));
     return a;
   };
   const linkNode = childNode(TEAM_DOC_LAYOUT.assignments!, '')!;
@@ -256,14 +259,14 @@ function readAssignmentHistory(r: ReturnType<typeof root>): Map<string, Househol
       if (checkWrite(linkNode, memberId, storedOf(link)) === undefined) a.links[memberId] = (link as { at: string }).at;
     }
   }
-  const logNode = childNode(TEAM_DOC_LAYOUT.assignmentLog!, '')!;
-  for (const [hid, log] of r.assignmentLog.entries()) {
-    if (!(log instanceof Y.Map) || !v.is(recordKeySchema, hid)) continue;
+  const historyNode = childNode(TEAM_DOC_LAYOUT.linkHistory!, '')!;
+  for (const [hid, history] of r.linkHistory.entries()) {
+    if (!(history instanceof Y.Map) || !v.is(recordKeySchema, hid)) continue;
     const a = entry(hid);
-    for (const [key, change] of log.entries()) {
-      if (checkWrite(logNode, key, storedOf(change)) !== undefined) continue;
-      const c = change as AssignmentChange;
-      a.changes.push({ memberId: c.memberId, linked: c.linked, at: c.at, by: c.by });
+    for (const [key, link] of history.entries()) {
+      if (checkWrite(historyNode, key, storedOf(link)) !== undefined) continue;
+      const e = link as EndedLink;
+      a.ended.push({ memberId: e.memberId, ...(e.from ? { from: e.from } : {}), to: e.to, by: e.by });
     }
   }
   return out;

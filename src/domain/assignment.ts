@@ -4,18 +4,19 @@ import type { Role } from './team';
 
 /**
  * Who looks after a household, now and in the past (ADR 0020). The team doc keeps, per
- * household, the members linked now (`assignments`) and every change to them
- * (`assignmentLog`); a household nobody has assigned yet is its registering member's. This
+ * household, the members linked now and since when (`assignments`) and every link that ended
+ * (`linkHistory`); a household nobody has assigned yet is its registering member's. This
  * module turns those into the household row's `linkedMemberIds` (now) and `linkSpans` (then),
  * and answers "who held it in this period / on this day" for the figures. Pure.
  */
 
-/** One link or unlink, as the team doc's `assignmentLog` keeps it (each under a key of its own, so concurrent changes all stay). */
-export interface AssignmentChange {
+/** A link that ended, as the team doc's `linkHistory` keeps it (each under a key of its own, so links ended on two offline devices all stay). */
+export interface EndedLink {
   memberId: string;
-  linked: boolean;
-  /** when the lead made the change (an instant) */
-  at: string;
+  /** when the link was made; absent for the registering member's, which runs from the registration */
+  from?: string;
+  /** when the lead ended it (an instant) */
+  to: string;
   by: string;
 }
 
@@ -23,8 +24,8 @@ export interface AssignmentChange {
 export interface HouseholdAssignment {
   /** member id → when linked: the links that stand now */
   links: Record<string, string>;
-  /** every change, in no particular order */
-  changes: AssignmentChange[];
+  /** every link that ended, in no particular order */
+  ended: EndedLink[];
 }
 
 /** What the resolution needs to know of each member. */
@@ -56,18 +57,15 @@ export interface Registration {
   createdAt: string;
 }
 
-const byTime = (a: AssignmentChange, b: AssignmentChange) =>
-  a.at !== b.at ? (a.at < b.at ? -1 : 1) : a.memberId !== b.memberId ? (a.memberId < b.memberId ? -1 : 1) : Number(a.linked) - Number(b.linked);
-
 /**
  * Who looks after a household now and when each member did.
- * - Never assigned (`assignment` undefined): its registering member, if a member (not a lead)
- *   still in the team — from when they registered it.
+ * - Never assigned (`assignment` undefined): its registering member, if not a lead and still
+ *   in the team — from when they registered it.
  * - Assigned: the links that stand now, without members who have left (a link made offline to
  *   a member who meanwhile left resolves to nobody: the household is unassigned and shows on
  *   the lead's to-do list). The registering member held it until the lead's first change.
- * Spans come from the change log; a link that stands without a logged change (a doc written
- * before the log) runs from when it was made. Every span of a member who left ends then.
+ * Spans: the links that stand (from when made), the ended ones, the registration's; every
+ * span of a member who left ends then.
  */
 export function resolveLinks(assignment: HouseholdAssignment | undefined, roster: ReadonlyMap<string, RosterEntry>, household: Registration): ResolvedLinks {
   const leftAt = (m: string) => roster.get(m)?.leftAt;
@@ -79,33 +77,26 @@ export function resolveLinks(assignment: HouseholdAssignment | undefined, roster
     const linkedMemberIds = registrant && !leftAt(registrant) ? [registrant] : [];
     return { linkedMemberIds, linkSpans: toDays(spans, leftAt) };
   }
-  const changes = [...assignment.changes].sort(byTime);
-  const firstAt = [...changes.map((c) => c.at), ...Object.values(assignment.links)].sort()[0];
+  const firstAt = [...Object.values(assignment.links), ...assignment.ended.flatMap((e) => (e.from ? [e.from, e.to] : [e.to]))].sort()[0];
   if (registrant && household.createdAt && firstAt && household.createdAt < firstAt) spans.push({ memberId: registrant, from: household.createdAt, to: firstAt });
-  const open = new Map<string, string>();
-  for (const c of changes) {
-    if (c.linked && !open.has(c.memberId)) open.set(c.memberId, c.at);
-    else if (!c.linked && open.has(c.memberId)) {
-      spans.push({ memberId: c.memberId, from: open.get(c.memberId)!, to: c.at });
-      open.delete(c.memberId);
-    }
+  for (const e of assignment.ended) {
+    const from = e.from ?? household.createdAt;
+    if (from) spans.push({ memberId: e.memberId, from, to: e.to });
   }
-  const lastAt = changes.at(-1)?.at;
-  for (const [m, at] of Object.entries(assignment.links)) if (!open.has(m)) open.set(m, at);
-  for (const [m, from] of open) {
-    // The log says linked, the links say not (an unlink by an app without the log): it ended by the last change we know of.
-    if (!Object.hasOwn(assignment.links, m)) spans.push({ memberId: m, from, to: lastAt && lastAt > from ? lastAt : from });
-    else spans.push({ memberId: m, from });
-  }
+  for (const [memberId, from] of Object.entries(assignment.links)) spans.push({ memberId, from });
   const linkedMemberIds = Object.keys(assignment.links)
     .filter((m) => !leftAt(m))
     .sort();
   return { linkedMemberIds, linkSpans: toDays(spans, leftAt) };
 }
 
-/** Instants to local days, each span cut at its member's leaving; empty spans dropped; sorted. */
+/**
+ * Instants to local days, each span cut at its member's leaving; empty spans dropped; a
+ * member's overlapping spans joined; sorted. The same links give the same spans in whatever
+ * order the team doc's changes arrived.
+ */
 function toDays(spans: { memberId: string; from: string; to?: string }[], leftAt: (m: string) => string | undefined): LinkSpan[] {
-  const out: LinkSpan[] = [];
+  const days: LinkSpan[] = [];
   for (const s of spans) {
     const left = leftAt(s.memberId);
     const end = left && (!s.to || left < s.to) ? left : s.to;
@@ -113,9 +104,22 @@ function toDays(spans: { memberId: string; from: string; to?: string }[], leftAt
     const to = end === undefined ? undefined : dayOf(end);
     if (from === undefined || (end !== undefined && to === undefined)) continue;
     if (to !== undefined && to <= from) continue;
-    out.push(to === undefined ? { memberId: s.memberId, from } : { memberId: s.memberId, from, to });
+    days.push(to === undefined ? { memberId: s.memberId, from } : { memberId: s.memberId, from, to });
   }
-  return out.sort((a, b) => (a.memberId !== b.memberId ? (a.memberId < b.memberId ? -1 : 1) : a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  days.sort((a, b) => (a.memberId !== b.memberId ? (a.memberId < b.memberId ? -1 : 1) : a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  const out: LinkSpan[] = [];
+  for (const s of days) {
+    const last = out.at(-1);
+    if (last && last.memberId === s.memberId && (last.to === undefined || s.from <= last.to)) {
+      if (last.to !== undefined && (s.to === undefined || s.to > last.to)) {
+        if (s.to === undefined) delete last.to;
+        else last.to = s.to;
+      }
+      continue;
+    }
+    out.push({ ...s });
+  }
+  return out;
 }
 
 /** The local day of a stored instant; undefined for one that is no time (a flagged record's). */

@@ -190,11 +190,11 @@ export const TEAM_DOC_LAYOUT: Readonly<Record<string, LayoutNode>> = {
   meta: { kind: 'map', fields: { schemaVersion: int(1, 1_000_000), kind: pick(['team']), teamId: recordId, name: str } },
   members: { kind: 'map', key: recordKeySchema, entries: TEAM_MEMBER_LAYOUT },
   assignments: { kind: 'map', key: recordKeySchema, entries: { kind: 'map', key: recordKeySchema, entries: value(v.object({ at: storedDateTime, by: recordKeySchema })) } },
-  /** household id → change id → one link or unlink (src/domain/assignment.ts, ADR 0020) */
-  assignmentLog: {
+  /** household id → key → one link that ended (src/domain/assignment.ts, ADR 0020) */
+  linkHistory: {
     kind: 'map',
     key: recordKeySchema,
-    entries: { kind: 'map', key: recordKeySchema, entries: value(v.object({ memberId: recordKeySchema, linked: v.boolean(msg.invalid), at: storedDateTime, by: recordKeySchema })) },
+    entries: { kind: 'map', key: recordKeySchema, entries: value(v.object({ memberId: recordKeySchema, from: v.optional(storedDateTime), to: storedDateTime, by: recordKeySchema })) },
   },
   merges: { kind: 'map', key: recordKeySchema, entries: value(v.object({ into: recordKeySchema, at: storedDateTime, by: recordKeySchema })) },
   tags: { kind: 'map', key: storedTagSchema, entries: value(v.pipe(v.string(msg.invalid), v.maxLength(200, msg.tooLong))) },

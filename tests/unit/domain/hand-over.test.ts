@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { assessmentTotal, periodContaining } from '@/domain/assessment';
 import { householdCounts } from '@/domain/assignment-select';
 import { leadFigures, teamAssessment } from '@/domain/lead-figures';
+import * as Y from 'yjs';
+import { linkMembers, memberLeaves, readTeam, unlinkMembers } from '@/docs/team-doc';
+import { resolveLinks } from '@/domain/assignment';
 import { A, B, buildRows, C, teamDoc, TODAY } from './fixtures/hand-over-team';
 
 // The fixture's table (fixtures/hand-over-team.ts) is the hand computation's input; every
@@ -78,5 +81,62 @@ describe('a past period counts who looked after each household then', () => {
       [B, 1],
       [C, 1],
     ]);
+  });
+});
+
+describe('the team doc’s links and their history', () => {
+  const roster = new Map([
+    ['lead', { role: 'lead' as const }],
+    [A, { role: 'member' as const }],
+    [B, { role: 'member' as const }],
+  ]);
+  const registered = { createdBy: A, createdAt: '2026-01-05T09:00:00' };
+  const resolve = (doc: Y.Doc, id = 'h1') => resolveLinks(readTeam(doc).assignmentHistory.get(id), roster, registered);
+
+  it('unlinking the registering member makes the household nobody’s, not theirs again', () => {
+    const doc = new Y.Doc();
+    expect(resolve(doc)).toEqual({ linkedMemberIds: [A], linkSpans: [{ memberId: A, from: '2026-01-05' }] });
+    unlinkMembers(doc, 'h1', [A], { memberId: 'lead', now: '2026-03-01T09:00:00' });
+    expect(resolve(doc)).toEqual({ linkedMemberIds: [], linkSpans: [{ memberId: A, from: '2026-01-05', to: '2026-03-01' }] });
+  });
+
+  it('a household registered by a lead is nobody’s until assigned', () => {
+    expect(resolveLinks(undefined, roster, { createdBy: 'lead', createdAt: '2026-01-05T09:00:00' })).toEqual({ linkedMemberIds: [], linkSpans: [] });
+  });
+
+  it('keeps only links that ended: simply assigning a household adds nothing to the history', () => {
+    const doc = new Y.Doc();
+    linkMembers(doc, 'h1', [B], { memberId: 'lead', now: '2026-02-01T09:00:00' });
+    expect(doc.getMap('linkHistory').size).toBe(0);
+    // The registrant held it until the lead's first change.
+    expect(resolve(doc).linkSpans).toEqual([
+      { memberId: A, from: '2026-01-05', to: '2026-02-01' },
+      { memberId: B, from: '2026-02-01' },
+    ]);
+  });
+
+  it('a leaving member’s own registrations go to the successor', () => {
+    const doc = new Y.Doc();
+    memberLeaves(doc, A, B, { memberId: 'lead', now: '2026-05-01T09:00:00' }, ['h1']);
+    const left = new Map([...roster, [A, { role: 'member' as const, leftAt: '2026-05-01T09:00:00' }]]);
+    expect(resolveLinks(readTeam(doc).assignmentHistory.get('h1'), left, registered)).toEqual({
+      linkedMemberIds: [B],
+      linkSpans: [
+        { memberId: A, from: '2026-01-05', to: '2026-05-01' },
+        { memberId: B, from: '2026-05-01' },
+      ],
+    });
+  });
+
+  it('two devices ending the same link offline keep the later end', () => {
+    const one = new Y.Doc();
+    linkMembers(one, 'h1', [B], { memberId: 'lead', now: '2026-02-01T09:00:00' });
+    const two = new Y.Doc();
+    Y.applyUpdate(two, Y.encodeStateAsUpdate(one));
+    unlinkMembers(one, 'h1', [B], { memberId: 'lead', now: '2026-03-01T09:00:00' });
+    unlinkMembers(two, 'h1', [B], { memberId: 'lead', now: '2026-04-01T09:00:00' });
+    Y.applyUpdate(one, Y.encodeStateAsUpdate(two));
+    expect(resolve(one).linkSpans).toContainEqual({ memberId: B, from: '2026-02-01', to: '2026-04-01' });
+    expect(resolve(one).linkedMemberIds).toEqual([]);
   });
 });
