@@ -4,7 +4,7 @@ import { householdCounts } from '@/domain/assignment-select';
 import { leadFigures, teamAssessment } from '@/domain/lead-figures';
 import * as Y from 'yjs';
 import { linkMembers, memberLeaves, readTeam, unlinkMembers } from '@/docs/team-doc';
-import { resolveLinks } from '@/domain/assignment';
+import { resolveLinks, type RosterEntry } from '@/domain/assignment';
 import { A, B, buildRows, C, teamDoc, TODAY } from './fixtures/hand-over-team';
 
 // The fixture's table (fixtures/hand-over-team.ts) is the hand computation's input; every
@@ -85,10 +85,10 @@ describe('a past period counts who looked after each household then', () => {
 });
 
 describe('the team doc’s links and their history', () => {
-  const roster = new Map([
-    ['lead', { role: 'lead' as const }],
-    [A, { role: 'member' as const }],
-    [B, { role: 'member' as const }],
+  const roster = new Map<string, RosterEntry>([
+    ['lead', { role: 'lead' }],
+    [A, { role: 'member' }],
+    [B, { role: 'member' }],
   ]);
   const registered = { createdBy: A, createdAt: '2026-01-05T09:00:00' };
   const resolve = (doc: Y.Doc, id = 'h1') => resolveLinks(readTeam(doc).assignmentHistory.get(id), roster, registered);
@@ -118,7 +118,7 @@ describe('the team doc’s links and their history', () => {
   it('a leaving member’s own registrations go to the successor', () => {
     const doc = new Y.Doc();
     memberLeaves(doc, A, B, { memberId: 'lead', now: '2026-05-01T09:00:00' }, ['h1']);
-    const left = new Map([...roster, [A, { role: 'member' as const, leftAt: '2026-05-01T09:00:00' }]]);
+    const left = new Map<string, RosterEntry>([...roster, [A, { role: 'member', leftAt: '2026-05-01T09:00:00' }]]);
     expect(resolveLinks(readTeam(doc).assignmentHistory.get('h1'), left, registered)).toEqual({
       linkedMemberIds: [B],
       linkSpans: [
