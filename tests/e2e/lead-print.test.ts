@@ -94,7 +94,8 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
   for (const kind of ['half', 'year'] as const) {
     it(`${kind === 'half' ? 'half-year analysis' : 'year-end summary'}: "working out" on paper until the figures are here, then the rows' ratings count`, async () => {
       await page.goto(`${url}/lead/summary/${kind}`);
-      await page.locator('.lead-report__head').waitFor();
+      // The dev server compiles the app on its first load: slow on a busy machine, not what is tested.
+      await page.locator('.lead-report__head').waitFor({ timeout: 120_000 });
       const early = await printed(page);
       if (SHOTS) await shot(page, `lead-print-${kind}-computing`);
       expect(early.visible.computing).toBe(true);
