@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { isHouseholdDoc, readHousehold } from '@/docs/household-doc';
 import { docVersion } from '@/docs/ymap';
+import { resolveLinks, type HouseholdAssignment, type RosterEntry } from '@/domain/assignment';
 import { combineFiles } from '@/domain/merge';
 import { projectHousehold, type ProjectionRows } from '@/domain/projection';
 
@@ -14,7 +15,9 @@ import { projectHousehold, type ProjectionRows } from '@/domain/projection';
 
 /** What such a household's rows depend on besides its doc (from the team doc). */
 export interface DeriveContext {
-  linkedMemberIds: string[];
+  /** the household's links and their history, when the lead has assigned it */
+  assignment?: HouseholdAssignment;
+  roster: ReadonlyMap<string, RosterEntry>;
   requestDueDays: number;
 }
 
@@ -38,7 +41,9 @@ export function deriveReceived(job: DeriveJob): Derived {
     }
     const version = docVersion(doc);
     if (!isHouseholdDoc(doc)) return { name: job.name, ok: true, version };
-    const rows = projectHousehold(combineFiles(readHousehold(doc), []), { docVersion: version, linkedMemberIds: job.ctx.linkedMemberIds, requestDueDays: job.ctx.requestDueDays });
+    const file = readHousehold(doc);
+    const links = resolveLinks(job.ctx.assignment, job.ctx.roster, file.household);
+    const rows = projectHousehold(combineFiles(file, []), { docVersion: version, ...links, requestDueDays: job.ctx.requestDueDays });
     return { name: job.name, ok: true, version, rows };
   } finally {
     doc.destroy();

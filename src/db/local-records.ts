@@ -30,7 +30,7 @@ export class LocalRecords {
   /** prefix of the previous release's y-indexeddb databases, one per doc (see `upgrade`) */
   readonly legacyDocPrefix: string;
   readonly projector: Projector;
-  private team: TeamContext = { assignments: new Map(), requestDueDays: DEFAULT_TEAM_SETTINGS.requestDueDays, mergeRoots: new Map(), mergeGroups: new Map() };
+  private team: TeamContext = { assignments: new Map(), roster: new Map(), requestDueDays: DEFAULT_TEAM_SETTINGS.requestDueDays, mergeRoots: new Map(), mergeGroups: new Map() };
   private teamId: string | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -106,7 +106,8 @@ export class LocalRecords {
     const snapshot = readTeam(await this.docs.get(teamDocName(teamId)));
     const before = this.team;
     const mergeRoots = resolveMerges(snapshot.merges);
-    this.team = { assignments: snapshot.assignments, requestDueDays: snapshot.settings.requestDueDays, mergeRoots, mergeGroups: mergeGroups(mergeRoots) };
+    const roster = new Map(snapshot.members.map((m) => [m.id, { role: m.role, leftAt: m.leftAt }]));
+    this.team = { assignments: snapshot.assignmentHistory, roster, requestDueDays: snapshot.settings.requestDueDays, mergeRoots, mergeGroups: mergeGroups(mergeRoots) };
     await this.projector.applyAssignments();
     if (snapshot.settings.requestDueDays !== before.requestDueDays) {
       for (const name of await this.db.docs.where('kind').equals('household').primaryKeys()) this.projector.schedule(name);

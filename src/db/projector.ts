@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { readHousehold, isHouseholdDoc } from '@/docs/household-doc';
 import { householdDocName, parseDocName } from '@/docs/schema';
 import { docVersion } from '@/docs/ymap';
+import { resolveLinks, type HouseholdAssignment, type RosterEntry } from '@/domain/assignment';
 import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
 import { PROJECTION_VERSION, projectHousehold, type HouseholdRow, type ProjectionRows, type RequestRow } from '@/domain/projection';
@@ -55,8 +56,10 @@ export interface RowPlan {
 
 /** What household rows need from the team doc. */
 export interface TeamContext {
-  /** household id → linked member ids */
-  assignments: Map<string, string[]>;
+  /** household id → its links and their history, for households the lead has assigned (src/domain/assignment.ts) */
+  assignments: Map<string, HouseholdAssignment>;
+  /** member id → role and when they left: who a household falls to (its registering member, or nobody) */
+  roster: Map<string, RosterEntry>;
   requestDueDays: number;
   /** household id → root of its merge group (only households that are part of a merge) */
   mergeRoots: Map<string, string>;
@@ -255,7 +258,7 @@ export class Projector {
       for (const name of names) {
         const id = parseDocName(name)!.id!;
         if (!team.mergeRoots.has(id) && !team.mergeGroups.has(id)) {
-          jobs.push({ name, update: bytes.get(name)!, ctx: { linkedMemberIds: team.assignments.get(id) ?? [], requestDueDays: team.requestDueDays } });
+          jobs.push({ name, update: bytes.get(name)!, ctx: { assignment: team.assignments.get(id), roster: team.roster, requestDueDays: team.requestDueDays } });
           continue;
         }
         const doc = new Y.Doc({ guid: name });
@@ -341,8 +344,9 @@ export class Projector {
     const doc = await this.docFor(name, overrides);
     const version = docVersion(doc);
     const team = this.team();
-    const household = isHouseholdDoc(doc)
-      ? projectHousehold(readHousehold(doc), { docVersion: version, linkedMemberIds: team.assignments.get(id) ?? [], requestDueDays: team.requestDueDays, mergedInto: root }).household
+    const file = isHouseholdDoc(doc) ? readHousehold(doc) : undefined;
+    const household = file
+      ? projectHousehold(file, { docVersion: version, ...resolveLinks(team.assignments.get(root), team.roster, file.household), requestDueDays: team.requestDueDays, mergedInto: root }).household
       : undefined;
     return { clearRecordsOf: id, household, marks: [{ name, householdId: id, version }] };
   }
@@ -365,7 +369,7 @@ export class Projector {
     const team = this.team();
     const rows = projectHousehold(combineFiles(files[0]!, files.slice(1)), {
       docVersion: loaded.map((l) => l.version).join('+'),
-      linkedMemberIds: team.assignments.get(root) ?? [],
+      ...resolveLinks(team.assignments.get(root), team.roster, files[0]!.household),
       requestDueDays: team.requestDueDays,
     });
     // Live docs only: a save's own copy is checked by the save.
@@ -437,18 +441,20 @@ export class Projector {
     });
   }
 
-  /** The team doc changed: refresh linked members on every household row (no doc loads). */
+  /** The team doc changed: refresh linked members and their spans on every household row (no doc loads). */
   async applyAssignments(): Promise<void> {
-    const { assignments, mergeRoots } = this.team();
+    const { assignments, roster, mergeRoots } = this.team();
     await this.db.transaction('rw', this.db.households, async () => {
       // One read and one write of the changed rows (a cursor `modify` is a request per row read).
       const changed: HouseholdRow[] = [];
       for (const row of await this.db.households.toArray()) {
         const root = mergeRoots.get(row.id) ?? row.id;
-        const next = [...(assignments.get(root) ?? [])].sort();
+        // A merged group's links are its root's; its registration, this row's own (the group's root row is the root's file).
+        const next = resolveLinks(assignments.get(root), roster, row);
         // Only changed rows go to disk (rewriting 2,000 unchanged rows cost a third of a cold start, and a full re-read of the list).
-        if (next.join() === row.linkedMemberIds.join()) continue;
-        row.linkedMemberIds = next;
+        if (next.linkedMemberIds.join() === row.linkedMemberIds.join() && JSON.stringify(next.linkSpans) === JSON.stringify(row.linkSpans)) continue;
+        row.linkedMemberIds = next.linkedMemberIds;
+        row.linkSpans = next.linkSpans;
         changed.push(row);
       }
       if (changed.length > 0) await this.db.households.bulkPut(changed);

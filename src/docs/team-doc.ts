@@ -1,4 +1,6 @@
 import * as Y from 'yjs';
+import type { EndedLink, HouseholdAssignment } from '#domain/assignment';
+import { newId } from '#domain/ids';
 import type { Role, TeamMember, TeamSettings } from '#domain/team';
 import { DEFAULT_TEAM_SETTINGS } from '#domain/team';
 import { checkWrite, childNode, recordKeySchema, TEAM_DOC_LAYOUT, TEAM_MEMBER_LAYOUT } from '#domain/doc-layout';
@@ -8,8 +10,9 @@ import { childMap, issuesOf, setField, str, validAt } from './ymap';
 
 /**
  * The team doc: `meta`, `members` (roster and roles), `assignments` (household id → a map
- * of linked member ids), `tags` (the team's own tags with labels), `settings`. The relay
- * reads `assignments` to decide what each member's device may open.
+ * of linked member ids, each with when it was made), `linkHistory` (household id → every link
+ * that ended: who, from when, until when — each under a key of its own, ADR 0020), `tags`
+ * (the team's own tags with labels), `settings`. The relay reads `assignments` to decide what each member's device may open.
  */
 
 type YMap = Y.Map<unknown>;
@@ -23,8 +26,10 @@ export interface TeamSnapshot {
   teamId: string;
   name: string;
   members: TeamMember[];
-  /** household id → linked member ids (sorted) */
+  /** household id → linked member ids (sorted), as written: members who left included (the relay refuses them anyway) */
   assignments: Map<string, string[]>;
+  /** household id → its links and their history, for every household the lead has assigned (even to nobody) */
+  assignmentHistory: Map<string, HouseholdAssignment>;
   /** duplicate merges: source household id → the household it was merged into */
   merges: Map<string, string>;
   tags: CustomTag[];
@@ -35,6 +40,7 @@ const root = (doc: Y.Doc) => ({
   meta: doc.getMap<unknown>('meta'),
   members: doc.getMap<unknown>('members'),
   assignments: doc.getMap<unknown>('assignments'),
+  linkHistory: doc.getMap<unknown>('linkHistory'),
   merges: doc.getMap<unknown>('merges'),
   tags: doc.getMap<unknown>('tags'),
   settings: doc.getMap<unknown>('settings'),
@@ -68,35 +74,65 @@ export function setMemberRole(doc: Y.Doc, memberId: string, role: Role): void {
   doc.transact(() => setField(childMap(root(doc).members, memberId), 'role', role));
 }
 
+type Actor = { memberId: string; now: string };
+
+/**
+ * Keep a link that ends: a key of its own, so links ended on two offline devices all stay. A
+ * link that stands is in `assignments` with when it was made; only ended ones are logged, so
+ * a team whose households are simply assigned keeps a doc of the same size. `from` is absent
+ * for a household's registering member, whose link was never written (src/domain/assignment.ts).
+ */
+function endLink(r: ReturnType<typeof root>, householdId: string, memberId: string, from: string | undefined, by: Actor): void {
+  const ended: EndedLink = { memberId, ...(from ? { from } : {}), to: by.now, by: by.memberId };
+  setField(childMap(r.linkHistory, householdId), newId(), ended);
+}
+
 /** Link members to a household. Links are keys of their own so concurrent links all stick. */
-export function linkMembers(doc: Y.Doc, householdId: string, memberIds: string[], by: { memberId: string; now: string }): void {
+export function linkMembers(doc: Y.Doc, householdId: string, memberIds: string[], by: Actor): void {
   doc.transact(() => {
     const links = childMap(root(doc).assignments, householdId);
     for (const id of memberIds) if (!links.has(id)) links.set(id, { at: by.now, by: by.memberId });
   });
 }
 
-export function unlinkMembers(doc: Y.Doc, householdId: string, memberIds: string[]): void {
+/**
+ * Unlink members from a household. The household counts as assigned from now on (its entry
+ * stays, even empty): unlinking its registering member makes it nobody's, not theirs again.
+ */
+export function unlinkMembers(doc: Y.Doc, householdId: string, memberIds: string[], by: Actor): void {
   doc.transact(() => {
-    const links = root(doc).assignments.get(householdId);
-    if (!(links instanceof Y.Map)) return;
-    for (const id of memberIds) links.delete(id);
+    const r = root(doc);
+    const links = childMap(r.assignments, householdId);
+    for (const id of memberIds) {
+      const link = links.get(id) as { at?: unknown } | undefined;
+      // A member not linked here: the household's registering member (theirs until now), or nobody to end.
+      endLink(r, householdId, id, typeof link?.at === 'string' ? link.at : undefined, by);
+      links.delete(id);
+    }
   });
 }
 
 /**
  * A member leaves: mark them left and move every household linked to them to `successorId`
  * in the same transaction, so no household is left without anyone for a moment.
+ * `registered`: households that are the member's only because they registered them (never
+ * assigned, so not in `assignments`): they go to the successor too.
  */
-export function memberLeaves(doc: Y.Doc, memberId: string, successorId: string, by: { memberId: string; now: string }): number {
+export function memberLeaves(doc: Y.Doc, memberId: string, successorId: string, by: Actor, registered: readonly string[] = []): number {
   let moved = 0;
   doc.transact(() => {
     const r = root(doc);
     setField(childMap(r.members, memberId), 'leftAt', by.now);
-    for (const [, links] of r.assignments.entries()) {
-      if (!(links instanceof Y.Map) || !links.has(memberId)) continue;
-      links.delete(memberId);
-      if (!links.has(successorId)) links.set(successorId, { at: by.now, by: by.memberId });
+    const linkedIds = [...r.assignments.entries()].filter(([, links]) => links instanceof Y.Map && links.has(memberId)).map(([hid]) => hid);
+    for (const hid of linkedIds) {
+      unlinkMembers(doc, hid, [memberId], by);
+      linkMembers(doc, hid, [successorId], by);
+      moved++;
+    }
+    for (const hid of registered) {
+      if (r.assignments.has(hid) || r.linkHistory.has(hid)) continue;
+      unlinkMembers(doc, hid, [memberId], by);
+      linkMembers(doc, hid, [successorId], by);
       moved++;
     }
   });
@@ -112,10 +148,7 @@ export function mergeHouseholds(doc: Y.Doc, sourceId: string, targetId: string, 
     const r = root(doc);
     setField(r.merges, sourceId, { into: targetId, at: by.now, by: by.memberId });
     const from = r.assignments.get(sourceId);
-    if (from instanceof Y.Map) {
-      const to = childMap(r.assignments, targetId);
-      for (const memberId of from.keys()) if (!to.has(memberId)) to.set(memberId, { at: by.now, by: by.memberId });
-    }
+    if (from instanceof Y.Map) linkMembers(doc, targetId, [...from.keys()], by);
   });
 }
 
@@ -175,6 +208,7 @@ export function readTeam(doc: Y.Doc): TeamSnapshot {
     const ids = [...links.keys()].filter((k) => v.is(recordKeySchema, k));
     if (ids.length > 0) assignments.set(hid, ids.sort());
   }
+  const assignmentHistory = readAssignmentHistory(r);
   const merges = new Map<string, string>();
   const mergeNode = TEAM_DOC_LAYOUT.merges!;
   for (const [sourceId, m] of r.merges.entries()) {
@@ -194,6 +228,7 @@ export function readTeam(doc: Y.Doc): TeamSnapshot {
     name: str(r.meta, 'name'),
     members,
     assignments,
+    assignmentHistory,
     merges,
     tags: tags.sort((a, b) => (a.key < b.key ? -1 : 1)),
     settings: {
@@ -203,3 +238,38 @@ export function readTeam(doc: Y.Doc): TeamSnapshot {
     },
   };
 }
+
+/**
+ * Every assigned household's links and ended links, each checked against the stored layout
+ * (what breaks it is left out). A household with an entry in either map is assigned, even
+ * when nobody is linked to it now (src/domain/assignment.ts).
+ */
+function readAssignmentHistory(r: ReturnType<typeof root>): Map<string, HouseholdAssignment> {
+  const out = new Map<string, HouseholdAssignment>();
+  const entry = (hid: string) => {
+    let a = out.get(hid);
+    if (!a) out.set(hid, (a = { links: {}, ended: [] }));
+    return a;
+  };
+  const linkNode = childNode(TEAM_DOC_LAYOUT.assignments!, '')!;
+  for (const [hid, links] of r.assignments.entries()) {
+    if (!(links instanceof Y.Map) || !v.is(recordKeySchema, hid)) continue;
+    const a = entry(hid);
+    for (const [memberId, link] of links.entries()) {
+      if (checkWrite(linkNode, memberId, storedOf(link)) === undefined) a.links[memberId] = (link as { at: string }).at;
+    }
+  }
+  const historyNode = childNode(TEAM_DOC_LAYOUT.linkHistory!, '')!;
+  for (const [hid, history] of r.linkHistory.entries()) {
+    if (!(history instanceof Y.Map) || !v.is(recordKeySchema, hid)) continue;
+    const a = entry(hid);
+    for (const [key, link] of history.entries()) {
+      if (checkWrite(historyNode, key, storedOf(link)) !== undefined) continue;
+      const e = link as EndedLink;
+      a.ended.push({ memberId: e.memberId, ...(e.from ? { from: e.from } : {}), to: e.to, by: e.by });
+    }
+  }
+  return out;
+}
+
+const storedOf = (x: unknown) => (x instanceof Y.Map ? { kind: 'map' as const } : x instanceof Y.AbstractType ? { kind: 'other' as const } : { kind: 'value' as const, value: x });

@@ -1,3 +1,5 @@
+import { holdersIn, holdersOn } from './assignment';
+import { dueDatesOn } from './due-as-of';
 import { addDaysToDate, daysBetween, isRequestOverdue, toLocalDate } from './dates';
 import { raisedAt, ratedAt } from './event-time';
 import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
@@ -46,12 +48,13 @@ const inPeriod = (instant: string | undefined, p: Period) => {
 
 export interface MemberAssessment {
   memberId: string;
+  /** households the member looked after on at least one day of the period (who was assigned then, not now: ADR 0020) */
   linkedHouseholds: number;
   /** linked households with at least one visit by this member in the period */
   visitedHouseholds: number;
   /** visitedHouseholds / linkedHouseholds, 0–1; undefined with no households */
   coverage?: number;
-  /** linked households overdue at the period's end (or today, if earlier) */
+  /** households they looked after at the period's end (or today, if earlier) and overdue on that day */
   overdueHouseholds: number;
   visits: number;
   /** requests owned by this member that were closed in the period */
@@ -84,16 +87,25 @@ export interface AssessmentInput {
   complaints: ComplaintRow[];
   period: Period;
   today: string;
+  /**
+   * Households' due dates as of the period's end, when that is before today
+   * (`dueDatesOn`): worked out from `visits` when not given — a caller that hands over only
+   * the period's visits must give them.
+   */
+  dueOn?: ReadonlyMap<string, string>;
 }
 
 export function assess(input: AssessmentInput): MemberAssessment[] {
   const { period } = input;
   const asOf = input.today < period.to ? input.today : period.to;
   const households = input.households.filter((h) => !h.mergedInto && !h.archived);
+  // A past period's overdue households are those overdue on its last day, not today.
+  const dueOn = input.dueOn ?? (asOf < input.today ? dueDatesOn(households, input.visits, asOf) : undefined);
+  const due = (h: HouseholdRow) => dueOn?.get(h.id) ?? h.nextDueOn;
   return input.members
     .filter((m) => !m.leftAt || m.leftAt.slice(0, 10) >= period.from)
     .map((m) => {
-      const linked = households.filter((h) => h.linkedMemberIds.includes(m.id));
+      const linked = households.filter((h) => holdersIn(h, period).includes(m.id));
       const linkedIds = new Set(linked.map((h) => h.id));
       const myVisits = input.visits.filter((v) => v.visitorIds.includes(m.id) && inPeriod(v.visitedAt, period));
       const visitedLinked = new Set(myVisits.map((v) => v.householdId).filter((id) => linkedIds.has(id)));
@@ -111,7 +123,7 @@ export function assess(input: AssessmentInput): MemberAssessment[] {
       const myRatings = input.ratings.filter((r) => r.memberId === m.id && inPeriod(ratedAt(r), period));
       const ratings: Record<SatisfactionLevel, number> = { satisfied: 0, basically_satisfied: 0, dissatisfied: 0 };
       for (const r of myRatings) ratings[r.level]++;
-      const overdueLinked = linked.filter((h) => daysBetween(h.nextDueOn, asOf) > 0);
+      const overdueLinked = linked.filter((h) => daysBetween(due(h), asOf) > 0 && holdersOn(h, asOf).includes(m.id));
       return {
         memberId: m.id,
         linkedHouseholds: linked.length,

@@ -1,9 +1,11 @@
+import { holdersIn } from './assignment';
 import { assess, previousPeriod, type MemberAssessment, type Period } from './assessment';
 import { localDay } from './local-day';
 import { ratedAt } from './event-time';
 import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
 import { boardStats, type BoardStats } from './request-board';
-import { notableHouseholds, openProblems, periodFigures, type NotableHousehold, type OpenProblems, type PeriodFigures } from './summary';
+import { dueDatesOn } from './due-as-of';
+import { asOfDate, notableHouseholds, openProblems, periodFigures, type NotableHousehold, type OpenProblems, type PeriodFigures } from './summary';
 import type { TeamMember } from './team';
 import { chartMonths, requestsByCategory, satisfactionPerMonth, visitsPerMonth, type CategoryStatusCounts, type MonthSatisfaction } from './team-stats';
 
@@ -65,12 +67,16 @@ export function teamAssessment(rows: LeadRows, q: FiguresQuery): MemberAssessmen
       if (g) pick(g).push(row);
     }
   };
-  for (const h of rows.households) each(h.linkedMemberIds, h, (g) => g.households);
+  // Who looked after a household in the period (a past period's holders, not today's: ADR 0020).
+  for (const h of rows.households) each(holdersIn(h, p), h, (g) => g.households);
   for (const v of rows.visits) if (within(v.visitedOn)) each(v.visitorIds, v, (g) => g.visits);
   for (const r of rows.requests) each([r.ownerId], r, (g) => g.requests);
   for (const r of rows.ratings) if (within(localDay(ratedAt(r)))) each([r.memberId], r, (g) => g.ratings);
   for (const c of rows.complaints) if (within(localDay(c.recordedAt))) each([c.aboutMemberId], c, (g) => g.complaints);
-  const result = q.members.flatMap((m) => assess({ members: [m], ...mine.get(m.id)!, period: p, today: q.today }));
+  // Due dates on a past period's last day need every visit up to then, not only the period's: once for all members.
+  const asOf = asOfDate(p, q.today);
+  const dueOn = asOf < q.today ? dueDatesOn(rows.households, rows.visits, asOf) : undefined;
+  const result = q.members.flatMap((m) => assess({ members: [m], ...mine.get(m.id)!, period: p, today: q.today, dueOn }));
   const role = new Map(q.members.map((m) => [m.id, m.role]));
   return result.filter((r) => role.get(r.memberId) !== 'lead' || r.linkedHouseholds > 0 || r.visits > 0);
 }

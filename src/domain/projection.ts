@@ -1,3 +1,4 @@
+import type { LinkSpan } from './assignment';
 import { nextDueDate, requestDueDate, toLocalDate } from './dates';
 import { formatAddress, householdPhones } from './household';
 import type { HouseholdFile } from './household-file';
@@ -19,8 +20,10 @@ import { OBSERVATION_ASPECTS, type ReviewStatus, type VisitKind } from './visit'
  * 2: requests and ratings carry `occurredAt` (ADR 0012).
  * 3: households carry `flagged` (a stored field or tag that breaks the layout, src/domain/doc-layout.ts).
  * 4: withdrawn visits and the ratings given in them give no rows; visits carry `correctedAt` (ADR 0018).
+ * 4: households carry `linkSpans` and `visitIntervalDays`, and a household nobody assigned is its registering member's (ADR 0020).
+ * 5: both of 4's changes together (two lanes each called theirs 4; a device with either derives again).
  */
-export const PROJECTION_VERSION = 4;
+export const PROJECTION_VERSION = 5;
 
 /** When a flagged request without a valid time of its own was raised, for its due date (src/domain/doc-layout.ts). */
 const UNKNOWN_TIME = new Date(0).toISOString();
@@ -33,13 +36,18 @@ export interface HouseholdRow {
   area: string;
   address: string;
   tags: string[];
+  /** who looks after it now (src/domain/assignment.ts resolveLinks) */
   linkedMemberIds: string[];
+  /** who looked after it when, in local days: past periods' figures count these (absent on rows derived before version 4) */
+  linkSpans?: LinkSpan[];
   createdBy: string;
   createdAt: string;
   memberCount: number;
   lastVisitAt?: string;
   lastVisitBy?: string;
   nextDueOn: string;
+  /** the target days between visits: a past day's due date is worked out from it (src/domain/due-as-of.ts) */
+  visitIntervalDays?: number;
   visitCount: number;
   openRequestCount: number;
   hasGps: 0 | 1;
@@ -149,6 +157,7 @@ export interface ProjectionRows {
 export interface ProjectionContext {
   docVersion: string;
   linkedMemberIds: string[];
+  linkSpans?: LinkSpan[];
   requestDueDays: number;
   /** set when this household was merged into another: it then gets no record rows */
   mergedInto?: string;
@@ -192,12 +201,14 @@ export function projectHousehold(file: HouseholdFile, ctx: ProjectionContext): P
     address: formatAddress(h.address),
     tags: [...h.tags],
     linkedMemberIds: [...ctx.linkedMemberIds].sort(),
+    ...(ctx.linkSpans ? { linkSpans: ctx.linkSpans } : {}),
     createdBy: h.createdBy,
     createdAt: h.createdAt,
     memberCount: h.members.length,
     lastVisitAt: last?.visitedAt,
     lastVisitBy: last?.createdBy,
     nextDueOn: nextDueDate({ lastVisitAt: last?.visitedAt, lastNextVisitOn: last?.nextVisitOn, intervalDays: h.visitIntervalDays, createdAt: h.createdAt || new Date(0).toISOString() }),
+    visitIntervalDays: h.visitIntervalDays,
     visitCount: visits.length,
     openRequestCount: requests.filter((r) => !isClosed(r.status)).length,
     hasGps: h.gps ? 1 : 0,

@@ -1,4 +1,5 @@
 import type { Period } from './assessment';
+import { holdersIn } from './assignment';
 import { daysFrom, localDay } from './local-day';
 import { raisedAt, ratedAt } from './event-time';
 import type { ComplaintRow, HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
@@ -83,9 +84,11 @@ export interface OpenProblems {
   overdueRequests: { row: RequestRow; daysOverdue: number }[];
   /** requests escalated to the lead and still open */
   escalatedOpen: RequestRow[];
-  /** households linked to someone but not visited in the period */
+  /** households someone looked after in the period but nobody visited in it */
   unvisitedHouseholds: HouseholdRow[];
-  /** households nobody is linked to */
+  /** unvisited households per member who looked after them in the period, most first */
+  unvisitedByMember: [memberId: string, households: number][];
+  /** households nobody looks after now (the lead's to-do: assign them) */
   unassignedHouseholds: HouseholdRow[];
   /** complaints recorded in the period and not yet handled */
   unhandledComplaints: ComplaintRow[];
@@ -99,6 +102,15 @@ export function openProblems(
   const asOf = asOfDate(period, today);
   const live = input.households.filter((h) => !h.mergedInto && !h.archived);
   const visited = new Set(input.visits.filter((v) => inPeriod(v.visitedOn, period)).map((v) => v.householdId));
+  const unvisited: HouseholdRow[] = [];
+  const byMember = new Map<string, number>();
+  for (const h of live) {
+    if (visited.has(h.id)) continue;
+    const holders = holdersIn(h, period);
+    if (holders.length === 0) continue;
+    unvisited.push(h);
+    for (const m of holders) byMember.set(m, (byMember.get(m) ?? 0) + 1);
+  }
   const overdueRequests = input.requests
     .filter((r) => isOpenAt(r, asOf) && asOf > r.dueOn)
     .map((row) => ({ row, daysOverdue: daysFrom(row.dueOn, asOf) }))
@@ -106,7 +118,8 @@ export function openProblems(
   return {
     overdueRequests,
     escalatedOpen: input.requests.filter((r) => r.open === 1 && r.escalated === 1).sort((a, b) => (raisedAt(a) < raisedAt(b) ? -1 : 1)),
-    unvisitedHouseholds: live.filter((h) => h.linkedMemberIds.length > 0 && !visited.has(h.id)),
+    unvisitedHouseholds: unvisited,
+    unvisitedByMember: [...byMember.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
     unassignedHouseholds: live.filter((h) => h.linkedMemberIds.length === 0),
     unhandledComplaints: input.complaints.filter((c) => c.handled === 0 && inPeriod(c.recordedAt, period)),
   };
@@ -142,7 +155,8 @@ export function periodFigures(
 ): PeriodFigures {
   const asOf = asOfDate(period, today);
   const live = input.households.filter((h) => !h.mergedInto && !h.archived);
-  const linked = live.filter((h) => h.linkedMemberIds.length > 0);
+  // Looked after by someone in the period (who was assigned then: ADR 0020).
+  const linked = live.filter((h) => holdersIn(h, period).length > 0);
   const linkedIds = new Set(linked.map((h) => h.id));
   const visits = input.visits.filter((v) => inPeriod(v.visitedOn, period));
   const visitedLinked = new Set(visits.map((v) => v.householdId).filter((id) => linkedIds.has(id)));

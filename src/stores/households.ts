@@ -121,10 +121,10 @@ export const useHouseholdsStore = defineStore('households', () => {
 
   const byId = computed(() => new Map(rows.value.map((r) => [r.id, r])));
 
-  /** Linked to me or registered by me, still current; most overdue first (due dates ascending). */
+  /** Mine (linked to me, or registered by me until the lead assigned it: src/domain/assignment.ts), still current; most overdue first. */
   const mine = computed(() => {
     const me = identity.memberId;
-    const list = rows.value.filter((r) => !r.mergedInto && !r.archived && (r.linkedMemberIds.includes(me) || r.createdBy === me));
+    const list = rows.value.filter((r) => !r.mergedInto && !r.archived && r.linkedMemberIds.includes(me));
     const rank = nameRanks(list);
     return list.sort((a, b) => (a.nextDueOn !== b.nextDueOn ? (a.nextDueOn < b.nextDueOn ? -1 : 1) : rank.get(a.headName)! - rank.get(b.headName)!));
   });

@@ -5,6 +5,7 @@ import { localRecords } from '@/db/instance';
 import { teamDocName } from '@/docs/schema';
 import { linkMembers, memberLeaves, mergeHouseholds, setMemberRole, unlinkMembers, unmergeHousehold, upsertTeamMember } from '@/docs/team-doc';
 import { DomainError } from '@/domain/errors';
+import type { HouseholdRow } from '@/domain/projection';
 import { parseMemberName, type Role, type TeamMember } from '@/domain/team';
 import { useIdentityStore } from './identity';
 import { useTeamStore } from './team';
@@ -63,8 +64,9 @@ export const useLeadTeamStore = defineStore('lead-team', () => {
 
   async function unlink(householdIds: string[], memberIds: string[]): Promise<void> {
     if (!householdIds.length || !memberIds.length) throw new LeadActionError('nothing_selected');
+    const by = actor();
     await commit((doc) => {
-      for (const h of householdIds) unlinkMembers(doc, h, memberIds);
+      for (const h of householdIds) unlinkMembers(doc, h, memberIds, by);
     });
   }
 
@@ -77,20 +79,26 @@ export const useLeadTeamStore = defineStore('lead-team', () => {
     await commit((doc) => {
       for (const h of householdIds) {
         const others = (current.get(h) ?? []).filter((id) => id !== memberId);
-        if (others.length) unlinkMembers(doc, h, others);
+        if (others.length) unlinkMembers(doc, h, others, by);
         linkMembers(doc, h, [memberId], by);
       }
     });
   }
 
-  /** A member leaves; every household linked to them goes to the successor in the same write. */
-  async function leave(memberId: string, successorId: string): Promise<void> {
+  /**
+   * A member leaves; every household linked to them goes to the successor in the same write —
+   * those the lead assigned them and those that are theirs because they registered them
+   * (found in `rows`: linked to them but never assigned).
+   */
+  async function leave(memberId: string, successorId: string, rows: readonly Pick<HouseholdRow, 'id' | 'linkedMemberIds' | 'mergedInto'>[] = []): Promise<void> {
     if (memberId === successorId) throw new LeadActionError('same_member');
     requireActive(memberId);
     requireActive(successorId);
     const by = actor();
+    const assigned = team.snapshot?.assignmentHistory ?? new Map();
+    const registered = rows.filter((r) => !r.mergedInto && r.linkedMemberIds.includes(memberId) && !assigned.has(r.id)).map((r) => r.id);
     await commit((doc) => {
-      memberLeaves(doc, memberId, successorId, by);
+      memberLeaves(doc, memberId, successorId, by, registered);
     });
   }
 

@@ -125,7 +125,7 @@ describe('client sync engine', () => {
     // The member writes a visit offline; meanwhile the lead unlinks the household.
     M.setOnline(false);
     await M.records.commit(name, (doc) => addVisit(doc, { id: newId(), kind: 'home', visitorIds: [m.memberId], visitedAt: new Date().toISOString(), observations: {}, said: '最后一次走访', notes: '', photos: [] }, actor(m.memberId)));
-    await L.records.commit(L.teamDoc, (doc) => unlinkMembers(doc, id, [m.memberId]));
+    await L.records.commit(L.teamDoc, (doc) => unlinkMembers(doc, id, [m.memberId], actor(lead.memberId)));
     await waitForStatus(L, (s) => s.state === 'synced' && !s.teamUnsynced, 15_000, 'unlink pushed');
 
     M.setOnline(true);

@@ -81,7 +81,7 @@ describe('access re-checked on open sockets', () => {
     expect((await c.auth(h.name, m.token)).authType).toBe(2);
     expect(await write(c, h.name, note('联系中'))).toBe('acked');
     const before = Date.now();
-    unlinkMembers(leadSide.team, h.id, [m.memberId]);
+    unlinkMembers(leadSide.team, h.id, [m.memberId], actor(lead.memberId));
     await leadSide.saved();
     expect(await write(c, h.name, note('宽限期内'))).toBe('acked');
     await waitFor(() => Date.now() > before + 2000 + 100, 10_000, 'end of the grace');

@@ -109,7 +109,7 @@ describe('who may open what', () => {
     const h = households[0]!;
     linkMembers(team, h.id, [m.memberId], actor(lead.memberId));
     await leadDev.saved(teamP);
-    unlinkMembers(team, h.id, [m.memberId]);
+    unlinkMembers(team, h.id, [m.memberId], actor(lead.memberId));
     await leadDev.saved(teamP);
 
     const dev = new Device(t.wsUrl, m.token);

@@ -153,7 +153,7 @@ describe('relay sync', () => {
     expect(readHousehold(local).visits).toHaveLength(1);
 
     // Unlinking lists the household under `revoked`, not `changed`.
-    unlinkMembers(team, households[5]!.id, [m.memberId]);
+    unlinkMembers(team, households[5]!.id, [m.memberId], actor(lead.memberId));
     await leadDev.saved(teamP);
     const after = await api(t.url, 'GET', `/api/changes?since=${one.json.seq}`, { token: m.token });
     expect(after.json.revoked).toEqual([households[5]!.name]);

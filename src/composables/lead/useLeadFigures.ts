@@ -27,16 +27,21 @@ export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId
   const query = () => ({ period: period.value, today: today.value, members: team.members, memberId: memberId?.value || undefined });
   const result = shallowRef<LeadFigures>(leadFigures(NO_ROWS, query()));
   const ready = shallowRef(false);
+  /** The question (period, day, member, roster) the figures shown answer; not the rows' version: rows arriving during a download update figures in place. */
+  const questionOf = () => JSON.stringify([period.value, today.value, memberId?.value ?? '', team.members.map((m) => [m.id, m.role, m.leftAt ?? ''])]);
+  const answered = shallowRef('');
   const failed = shallowRef(false);
   let asked = 0;
   watch(
     [period, today, () => memberId?.value, () => team.members, () => store.version],
     async () => {
       const mine = ++asked;
+      const question = questionOf();
       try {
         const value = await store.figures(query());
         if (mine !== asked) return;
         result.value = value;
+        answered.value = question;
         failed.value = false;
         if (!ready.value) {
           ready.value = true;
@@ -57,6 +62,13 @@ export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId
     },
     { immediate: true },
   );
+
+  /**
+   * Whether the figures shown answer the question asked now: false before the first answer
+   * and, after a change of period or member, until its answer (the page shows "loading"
+   * rather than the last period's figures, or none, under the new heading, and never prints them).
+   */
+  const current = computed(() => ready.value && answered.value === questionOf());
 
   const r = () => result.value;
   const assessment = computed(() => r().assessment);
@@ -80,5 +92,5 @@ export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId
     { label: t('field.satisfaction.dissatisfied'), color: CHART_COLORS.dissatisfied, values: satisfaction.value.map((m) => m.dissatisfied) },
   ]);
 
-  return { ready, failed, assessment, figures, previous, notable, problems, monthLabels, visitsChart, requestsTable, requestsChart, satisfactionChart, ratingsChart };
+  return { ready, current, failed, assessment, figures, previous, notable, problems, monthLabels, visitsChart, requestsTable, requestsChart, satisfactionChart, ratingsChart };
 }

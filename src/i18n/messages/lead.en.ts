@@ -330,6 +330,7 @@ export default {
       andMore: '{n} more',
       change: 'Change',
       chartsTitle: 'Visits and requests over time',
+      computing: 'Working out the figures for {period}; they appear (and can be printed) when ready…',
       doneLine: '{category}: {resolved} resolved, {explained} explained, {open} in hand',
       doneTitle: 'What we did for households',
       figure: 'Figure',

@@ -328,6 +328,7 @@ export default {
       andMore: '还有 {n} 项',
       change: '变化',
       chartsTitle: '走访与诉求走势',
+      computing: '正在计算{period}的数字，算好后显示（也才能打印）…',
       doneLine: '{category}：解决 {resolved} 件，答复 {explained} 件，在办 {open} 件',
       doneTitle: '为群众办实事',
       figure: '指标',

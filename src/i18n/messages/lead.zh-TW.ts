@@ -330,6 +330,7 @@ export default {
       andMore: '還有 {n} 項',
       change: '變化',
       chartsTitle: '走訪與訴求走勢',
+      computing: '正在計算{period}的數字，算好後顯示（也才能列印）…',
       doneLine: '{category}：解決 {resolved} 件，答覆 {explained} 件，在辦 {open} 件',
       doneTitle: '為群眾辦實事',
       figure: '指標',

@@ -11,10 +11,13 @@ import type { DocKind } from '#docs/schema';
  * store, then up the parent chain (a record sits at most three maps deep). A value of the
  * wrong type for its field, a record or tag key that breaks its collection (`__proto__`), a
  * plain value where a record map belongs, a write replacing an entry of an append-only
- * collection (the household history, ADR 0018), are refused.
+ * collection (the household history, ADR 0018), are refused. So is a delete that removes a
+ * record's required field (a household's head name, a visit's time) without writing it again
+ * in the same update: each deleted range of the update's delete set is looked up in the struct
+ * store (its own size again), and a deleted item that is the current value of a required key
+ * is refused unless its record goes with it.
  *
- * What it does not see: a required field removed by a delete (the readers flag the record),
- * nor a history entry deleted (deletions are the update's delete set, not placed here).
+ * What it does not see: a history entry deleted (not a required field of a record).
  */
 
 export type RecordVerdict = { ok: true; writes: number } | { ok: false; detail: string };
@@ -33,7 +36,7 @@ type AnyType = Y.AbstractType<any>;
 
 export function checkRecords(kind: DocKind, doc: Y.Doc, update: Uint8Array): RecordVerdict {
   const layout = kind === 'team' ? TEAM_DOC_LAYOUT : HOUSEHOLD_DOC_LAYOUT;
-  const { structs } = Y.decodeUpdate(update);
+  const { structs, ds } = Y.decodeUpdate(update);
   /** this update's items by client, in clock order (as the update lists them) */
   const own = new Map<number, Y.Item[]>();
   for (const s of structs) {
@@ -143,7 +146,69 @@ export function checkRecords(kind: DocKind, doc: Y.Doc, update: Uint8Array): Rec
       }
     }
   }
+  const removed = removedRequiredField(ds);
+  if (removed) return { ok: false, detail: removed };
   return { ok: true, writes };
+
+  /** A parent, as `parent key` strings compare: the root's name, or its item's id. */
+  function typeKey(type: AnyType): string {
+    return type._item ? `${type._item.id.client}:${type._item.id.clock}` : `root:${Y.findRootTypeKey(type)}`;
+  }
+
+  /** The parent of a write of this update, as `typeKey` names it (undefined: not found). */
+  function parentOf(item: Y.Item, depth: number): string | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    if (typeof item.parent === 'string') return `root:${item.parent}`;
+    if (item.parent instanceof Y.ID) return `${item.parent.client}:${item.parent.clock}`;
+    const neighbour = item.origin ?? item.rightOrigin;
+    if (!neighbour) return undefined;
+    const mine = findOwn(neighbour);
+    if (mine) return parentOf(mine, depth + 1);
+    const s = findInDoc(neighbour);
+    return s instanceof Y.Item && s.parent instanceof Y.AbstractType ? typeKey(s.parent as AnyType) : undefined;
+  }
+
+  function isDeletedHere(id: Y.ID): boolean {
+    return (ds.clients.get(id.client) ?? []).some((d) => id.clock >= d.clock && id.clock < d.clock + d.len);
+  }
+
+  /** The detail of a required field this update deletes and does not write again, if any. */
+  function removedRequiredField(deleteSet: typeof ds): string | undefined {
+    let rewritten: Set<string> | undefined;
+    for (const [client, ranges] of deleteSet.clients) {
+      const list = doc.store.clients.get(client);
+      if (!list || list.length === 0) continue;
+      const last = list[list.length - 1]!;
+      for (const range of ranges) {
+        if (range.clock >= last.id.clock + last.length) continue;
+        for (let i = Y.findIndexSS(list, Math.max(range.clock, list[0]!.id.clock)); i < list.length && list[i]!.id.clock < range.clock + range.len; i++) {
+          const s = list[i]!;
+          if (!(s instanceof Y.Item) || s.deleted || s.parentSub === null || !(s.parent instanceof Y.AbstractType)) continue;
+          const parent = s.parent as AnyType;
+          if (parent._map.get(s.parentSub) !== s) continue;
+          const node = nodeOfType(parent, 0);
+          if (node?.kind !== 'map' || !node.required?.includes(s.parentSub)) continue;
+          if (parent._item && isDeletedHere(parent._item.id)) continue;
+          rewritten ??= writtenKeys();
+          if (rewritten.has(`${typeKey(parent)}\u0000${s.parentSub}`)) continue;
+          return `${describe(s)} deletes required field ${JSON.stringify(s.parentSub)}`;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Every (parent, key) this update writes a value at: a required field deleted and written again is a replacement. */
+  function writtenKeys(): Set<string> {
+    const out = new Set<string>();
+    for (const list of own.values()) {
+      for (const item of list) {
+        const p = placeOf(item, 0);
+        if (p !== UNPLACED && p.key !== null) out.add(`${parentOf(item, 0)}\u0000${p.key}`);
+      }
+    }
+    return out;
+  }
 }
 
 /** What a map write stores, as the layout sees it (a deleted write stores nothing). */

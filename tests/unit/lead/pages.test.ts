@@ -1,12 +1,14 @@
 /* eslint-disable vue/one-component-per-file -- tiny test harness components */
 import { flushPromises, mount } from '@vue/test-utils';
 import { getActivePinia } from 'pinia';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router';
 import LeadChart from '@/components/lead/LeadChart.vue';
 import { useMergedRedirect } from '@/composables/useMergedRedirect';
 import { localRecords } from '@/db/instance';
+import { addRating } from '@/docs/household-doc';
+import { householdDocName } from '@/docs/schema';
 import { i18n, setLocale } from '@/i18n';
 import { useLeadFiguresStore } from '@/stores/lead-figures';
 import { useLeadRecordsStore } from '@/stores/lead-records';
@@ -15,7 +17,7 @@ import { INITIAL_STATUS } from '@/sync/status';
 import { useLeadTeamStore } from '@/stores/lead-team';
 import { mountAt } from '../components/mount-app';
 import { eventually, useFreshStores } from '../stores/helpers';
-import { household, LI, startTeam, WANG } from './helpers';
+import { household, LEAD, LI, startTeam, TEAM, WANG } from './helpers';
 import { visitRow } from '../helpers/rows';
 
 useFreshStores();
@@ -35,7 +37,8 @@ describe('lead pages', () => {
   it('overview counts what waits for the lead', async () => {
     await startTeam();
     await household('h1', {}, { linked: [WANG] });
-    await household('h2', { headName: '李四', phone: '' });
+    // Registered by the lead: nobody's until assigned (a member's registration would be theirs).
+    await household('h2', { headName: '李四', phone: '' }, { by: LEAD });
     const { wrapper } = await mountAt('/lead');
     await eventually(() => expect(wrapper.find('.lead-stats').text()).toContain('无人联系的户1'));
     // Counts over the visits come from the lead-figures worker, a moment later.
@@ -66,6 +69,45 @@ describe('lead pages', () => {
     wrapper.unmount();
   });
 
+  it('summary: says it is working out a period’s figures until they are here — never "群众评价 0 次" — and prints only then', async () => {
+    await startTeam();
+    const now = new Date().toISOString();
+    await household('h1', {}, { linked: [WANG], visitAt: now });
+    await localRecords().commit(householdDocName(TEAM, 'h1'), (doc) =>
+      addRating(doc, { id: 'r1', subjectKind: 'visit', subjectId: 'v-h1', memberId: WANG, level: 'satisfied', comment: '', recordedAt: now, recordedBy: WANG }),
+    );
+    // The worker's answers wait until the test lets them through (a 2,000-household team takes seconds).
+    const store = useLeadFiguresStore();
+    const answer = store.figures.bind(store);
+    let release: () => void = () => undefined;
+    const hold = () => new Promise<void>((r) => (release = r));
+    let held = hold();
+    vi.spyOn(store, 'figures').mockImplementation(async (q) => {
+      await held;
+      return answer(q);
+    });
+    const { wrapper } = await mountAt('/lead/summary/half');
+    const printButton = () => wrapper.find('.lead-report__print');
+    await eventually(() => expect(wrapper.find('.lead-report__computing').text()).toContain('正在计算'));
+    expect(wrapper.text()).not.toContain('群众评价 0 次');
+    expect(wrapper.find('.lead-report__section').exists()).toBe(false);
+    expect(printButton().attributes('disabled')).toBeDefined();
+    release();
+    await eventually(() => expect(wrapper.text()).toContain('本期共收集群众评价 1 次'));
+    expect(wrapper.find('.lead-report__computing').exists()).toBe(false);
+    expect(printButton().attributes('disabled')).toBeUndefined();
+    // Another period: its heading at once, the last period's figures gone until its own are here.
+    held = hold();
+    const which = wrapper.find('#sum-period-which');
+    await which.setValue(which.findAll('option')[1]!.element.value);
+    await eventually(() => expect(wrapper.find('.lead-report__computing').exists()).toBe(true));
+    expect(wrapper.text()).not.toContain('本期共收集群众评价 1 次');
+    expect(printButton().attributes('disabled')).toBeDefined();
+    release();
+    await eventually(() => expect(wrapper.text()).toContain('本期共收集群众评价 0 次')); // the half before had none: now it is an answer
+    wrapper.unmount();
+  });
+
   it('review feed: marking a visit reviewed takes it off the unreviewed list', async () => {
     await startTeam();
     await household('h1');
@@ -82,8 +124,8 @@ describe('lead pages', () => {
   it('assignment page: filter unassigned, select all shown, hand them to a member', async () => {
     await startTeam();
     await household('h1', {}, { linked: [WANG] });
-    await household('h2', { headName: '李四', phone: '' });
-    await household('h3', { headName: '王五', phone: '' });
+    await household('h2', { headName: '李四', phone: '' }, { by: LEAD });
+    await household('h3', { headName: '王五', phone: '' }, { by: LEAD });
     const { wrapper } = await mountAt('/lead/assign?linked=none');
     await eventually(() => expect(wrapper.findAll('.lead-pick')).toHaveLength(2));
     await wrapper.findAll('.lead-assign__bulk button')[0]!.trigger('click');

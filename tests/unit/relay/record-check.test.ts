@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { checkRecords } from '../../../sync-server/src/validation/record-check';
 import { addRequest, addVisit, createHousehold, reviewVisit, setRequestStatus, updateProfile, updateVisit, withdrawVisit } from '@/docs/household-doc';
-import { initTeam, linkMembers, mergeHouseholds, setCustomTag, upsertTeamMember } from '@/docs/team-doc';
+import { initTeam, linkMembers, mergeHouseholds, setCustomTag, unlinkMembers, upsertTeamMember } from '@/docs/team-doc';
 
 const by = { memberId: 'm1', deviceId: 'dev-test', now: '2025-03-01T08:00:00.000Z' };
 const profile = { headName: '李大娘', phone: '13800000000', address: { area: '北山林场', village: '二道沟', street: '', house: '' }, tags: ['elderly_alone'], visitIntervalDays: 30 };
@@ -119,5 +119,32 @@ describe('relay record check', () => {
     // an existing entry rewritten, even with a value of the right shape
     const existing = [...doc.getMap('history').keys()][0]!;
     expect(check(doc, updateFrom(doc, (d) => d.getMap('history').set(existing, entry)))).toMatchObject({ ok: false, detail: expect.stringContaining('append-only') });
+  });
+
+  it('refuses a delete that removes a required field, not one whose record goes with it or that writes it again', () => {
+    const doc = relayDoc();
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('profile').delete('headName')))).toMatchObject({ ok: false, detail: expect.stringContaining('headName') });
+    expect(check(doc, updateFrom(doc, (d) => (d.getMap('visits').get('v1') as Y.Map<unknown>).delete('visitedAt')))).toMatchObject({ ok: false });
+    expect(check(doc, updateFrom(doc, (d) => (d.getMap('requests').get('r1') as Y.Map<unknown>).delete('status')))).toMatchObject({ ok: false });
+    // Not required: gone is fine. Deleted and written again in one update: a replacement.
+    expect(check(doc, updateFrom(doc, (d) => d.getMap('profile').delete('phone')))).toMatchObject({ ok: true });
+    expect(
+      check(
+        doc,
+        updateFrom(doc, (d) =>
+          d.transact(() => {
+            d.getMap('profile').delete('headName');
+            d.getMap('profile').set('headName', '李秀英');
+          }),
+        ),
+      ),
+    ).toMatchObject({ ok: true });
+    // A team member's name is required too; a link removed (unlinking) is not.
+    const team = new Y.Doc();
+    initTeam(team, { teamId: 't1', name: '一支部' });
+    upsertTeamMember(team, { id: 'm1', name: '王芳', role: 'member', joinedAt: by.now });
+    linkMembers(team, 'h1', ['m1'], by);
+    expect(check(team, updateFrom(team, (d) => (d.getMap('members').get('m1') as Y.Map<unknown>).delete('name')), 'team')).toMatchObject({ ok: false });
+    expect(check(team, updateFrom(team, (d) => unlinkMembers(d, 'h1', ['m1'], by)), 'team')).toMatchObject({ ok: true });
   });
 });

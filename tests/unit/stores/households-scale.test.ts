@@ -24,7 +24,8 @@ function rows(n: number, me: string): HouseholdRow[] {
       area: `片区${i % 9}`,
       address,
       tags: i % 5 === 0 ? ['elderly_alone'] : [],
-      linkedMemberIds: i % 2 === 0 ? [me] : [],
+      // Half linked by the lead, half mine because I registered them (src/domain/assignment.ts): all mine.
+      linkedMemberIds: [me],
       createdBy: me,
       createdAt: '2026-01-01T00:00:00.000Z',
       memberCount: 1,

@@ -2,6 +2,8 @@ import { IDBObjectStore } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import { localRecords } from '@/db/instance';
 import { StorageWriteError } from '@/db/doc-persistence';
+import { teamDocName } from '@/docs/schema';
+import { linkMembers } from '@/docs/team-doc';
 import { ValidationError } from '@/domain/errors';
 import { useHouseholdsStore } from '@/stores/households';
 import { eventually, profileInput, startAlone, useFreshStores } from './helpers';
@@ -30,6 +32,17 @@ describe('households store', () => {
     }
     households.query = 'ww';
     expect(households.visible).toEqual([]);
+  });
+
+  it('stops listing a household I registered once the lead hands it to someone else', async () => {
+    const identity = await startAlone();
+    const households = useHouseholdsStore();
+    const id = await households.register(profileInput());
+    await eventually(() => expect(households.mine.map((r) => r.id)).toEqual([id]));
+    // The lead's assignment arrives with the team doc (here written straight into this device's copy).
+    await localRecords().commit(teamDocName(identity.teamId), (doc) => linkMembers(doc, id, ['m-other'], { memberId: 'lead', now: new Date().toISOString() }));
+    await eventually(() => expect(households.mine).toEqual([]));
+    expect((await localRecords().db.households.get(id))!.linkedMemberIds).toEqual(['m-other']);
   });
 
   it('puts overdue households first and filters by area and tag', async () => {
