@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { readHousehold, isHouseholdDoc } from '@/docs/household-doc';
 import { householdDocName, parseDocName } from '@/docs/schema';
-import { docVersion } from '@/docs/ymap';
+import { docVersion, textDigest } from '@/docs/ymap';
 import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
 import { PROJECTION_VERSION, projectHousehold, type HouseholdRow, type ProjectionRows, type RequestRow } from '@/domain/projection';
@@ -49,6 +49,8 @@ export interface RowPlan {
   household?: HouseholdRow;
   records?: ProjectionRows;
   marks: { name: string; householdId: string; version: string }[];
+  /** the team context the rows were derived with (assignments, merges, due days) */
+  team?: TeamContext;
   /** docs read: if one changed meanwhile, project again */
   watch?: { doc: Y.Doc; version: string; name: string }[];
 }
@@ -275,7 +277,7 @@ export class Projector {
         }
         // What `planGroup` makes of a household alone.
         const mark = { name: r.name, householdId: parseDocName(r.name)!.id!, version: r.version };
-        plans.push(r.rows ? { clearRecordsOf: mark.householdId, alone: true, household: r.rows.household, records: r.rows, marks: [mark] } : { marks: [mark] });
+        plans.push(r.rows ? { clearRecordsOf: mark.householdId, alone: true, household: r.rows.household, records: r.rows, marks: [mark], team } : { marks: [mark], team });
       }
       for (const name of built.keys()) plans.push(...(await this.plan(name, built)));
       const versions = new Map(plans.flatMap((p) => p.marks.map((m) => [m.name, m.version] as const)));
@@ -308,9 +310,17 @@ export class Projector {
     }
   }
 
-  /** A doc that changed while we read it is projected again. */
+  /**
+   * A doc that changed while we read it is projected again; so is one whose rows were derived
+   * with a team context that changed before they were written (its assignments would be stale,
+   * and `applyAssignments` no longer re-reads every row to find them).
+   */
   rescheduleChanged(plans: RowPlan[]): void {
-    for (const p of plans) for (const w of p.watch ?? []) if (docVersion(w.doc) !== w.version) this.schedule(w.name);
+    const team = this.team();
+    for (const p of plans) {
+      for (const w of p.watch ?? []) if (docVersion(w.doc) !== w.version) this.schedule(w.name);
+      if (p.team && p.team !== team) for (const m of p.marks) this.schedule(m.name);
+    }
   }
 
   /**
@@ -321,7 +331,9 @@ export class Projector {
   async plan(name: string, overrides: Map<string, Y.Doc> = new Map()): Promise<RowPlan[]> {
     const parsed = parseDocName(name);
     if (!parsed || parsed.kind !== 'household' || !parsed.id) return [];
-    const { mergeRoots } = this.team();
+    // Taken before any read: a context that changes during them makes the plan stale too.
+    const team = this.team();
+    const { mergeRoots } = team;
     let root = mergeRoots.get(parsed.id) ?? parsed.id;
     // A device that does not hold the target keeps showing the file as it is.
     const rootName = householdDocName(parsed.teamId, root);
@@ -329,6 +341,7 @@ export class Projector {
     const plans: RowPlan[] = [];
     if (root !== parsed.id) plans.push(await this.planMergedAway(name, parsed.id, root, overrides));
     plans.push(await this.planGroup(parsed.teamId, root, overrides));
+    for (const p of plans) p.team = team;
     return plans;
   }
 
@@ -440,7 +453,12 @@ export class Projector {
   /** The team doc changed: refresh linked members on every household row (no doc loads). */
   async applyAssignments(): Promise<void> {
     const { assignments, mergeRoots } = this.team();
-    await this.db.transaction('rw', this.db.households, async () => {
+    // Every start and every team doc change lands here; when the assignments are the ones
+    // already applied (most of the time), the 2,000 rows are not read. Rows derived since
+    // were derived with these same assignments.
+    const applied = assignmentsDigest(assignments, mergeRoots);
+    if ((await this.db.settings.get(ASSIGNMENTS_APPLIED))?.value === applied) return;
+    await this.db.transaction('rw', this.db.households, this.db.settings, async () => {
       // One read and one write of the changed rows (a cursor `modify` is a request per row read).
       const changed: HouseholdRow[] = [];
       for (const row of await this.db.households.toArray()) {
@@ -452,8 +470,19 @@ export class Projector {
         changed.push(row);
       }
       if (changed.length > 0) await this.db.households.bulkPut(changed);
+      await this.db.settings.put({ key: ASSIGNMENTS_APPLIED, value: applied });
     });
   }
+}
+
+/** Settings row: the digest of the assignments (and merge roots) the rows' linked members follow. */
+export const ASSIGNMENTS_APPLIED = 'projection.assignments';
+
+function assignmentsDigest(assignments: Map<string, string[]>, mergeRoots: Map<string, string>): string {
+  const parts: string[] = [];
+  for (const [id, members] of assignments) parts.push(`${id}:${[...members].sort().join(',')}`);
+  for (const [id, root] of mergeRoots) parts.push(`${id}>${root}`);
+  return textDigest(parts.sort().join(';'));
 }
 
 function packRecords(id: string, rows: ProjectionRows): HouseholdRecords {

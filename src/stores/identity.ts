@@ -38,15 +38,21 @@ export const useIdentityStore = defineStore('identity', () => {
   const memberId = computed(() => identity.value?.memberId ?? '');
   const teamId = computed(() => identity.value?.teamId ?? '');
 
-  /** Load the identity and open the records for its team (finishing an interrupted join). */
-  async function load(): Promise<Identity | undefined> {
+  /**
+   * Load the identity and open the records for its team (finishing an interrupted join).
+   * With `openRecordsAfter`, resolves once the identity is read and opens the records when
+   * that promise resolves (a cold start's first screen needs only the identity); the returned
+   * `opened` settles when they are open, or rejects with why not.
+   */
+  async function load(opts: { openRecordsAfter?: Promise<unknown> } = {}): Promise<{ identity: Identity | undefined; opened: Promise<void> }> {
     const records = localRecords();
     let found = await loadIdentity(records.db);
     if (found?.rekeyFrom) found = await finishRekey(records, found);
-    await records.start(found?.teamId);
+    const opened = records.start(found?.teamId, { after: opts.openRecordsAfter });
+    if (!opts.openRecordsAfter) await opened;
     identity.value = found;
     loaded.value = true;
-    return found;
+    return { identity: found, opened };
   }
 
   /** Start on this phone alone: a local team id until the member joins a team. */
