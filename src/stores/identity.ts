@@ -5,7 +5,6 @@ import { isLocalTeam, loadIdentity, localTeamId, saveIdentity, type Identity } f
 import { ValidationError, type FieldIssue } from '@/domain/errors';
 import { newId } from '@/domain/ids';
 import { parseMemberName } from '@/domain/team';
-import { finishRekey, joinTeam, parseInviteCode, redeemInvite } from '@/sync/join';
 import { useTeamStore } from './team';
 
 export interface NamesInput {
@@ -47,7 +46,8 @@ export const useIdentityStore = defineStore('identity', () => {
   async function load(opts: { openRecordsAfter?: Promise<unknown> } = {}): Promise<{ identity: Identity | undefined; opened: Promise<void> }> {
     const records = localRecords();
     let found = await loadIdentity(records.db);
-    if (found?.rekeyFrom) found = await finishRekey(records, found);
+    // Joining is not start-up's business: its module (and the API contract) load when needed.
+    if (found?.rekeyFrom) found = await (await import('@/sync/join')).finishRekey(records, found);
     const opened = records.start(found?.teamId, { after: opts.openRecordsAfter });
     if (!opts.openRecordsAfter) await opened;
     identity.value = found;
@@ -79,6 +79,7 @@ export const useIdentityStore = defineStore('identity', () => {
    */
   async function join(input: NamesInput & { code: string }): Promise<void> {
     const names = parseNames(input);
+    const { joinTeam, parseInviteCode, redeemInvite } = await import('@/sync/join');
     const code = parseInviteCode(input.code);
     if (!code) throw new ValidationError([{ path: 'code', messageKey: 'errors.required' }]);
     const records = localRecords();
