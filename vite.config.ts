@@ -37,6 +37,8 @@ export default defineConfig({
             // online (src/i18n), cached on first use like the lead workspace.
             { name: 'locale-zh-TW', test: /src[\\/]i18n[\\/]messages[\\/](?:common|field|sync)\.zh-TW\./ },
             { name: 'locale-en', test: /src[\\/]i18n[\\/]messages[\\/](?:common|field|sync)\.en\./ },
+            // The photo upload client (`upload-*`): only used online, cached on first use (src/sync/outbox.ts).
+            { name: 'upload', test: /node_modules[\\/](?:tus-js-client|js-base64|url-parse|requires-port|querystringify|combine-errors|custom-error-instance|lodash\.throttle|buffer-from|is-stream|proper-lockfile)[\\/]/ },
           ],
         },
       },
@@ -101,11 +103,11 @@ export default defineConfig({
         // workbox-window (2 KB) only registers the worker and notices an update, both online
         // things: the page works offline without it (the worker keeps serving), and a session
         // under the worker's control caches it on first use for the "new version" prompt.
-        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css', '**/locale-*.js', '**/derive.worker-*.js', '**/workbox-window.*.js'],
+        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css', '**/locale-*.js', '**/derive.worker-*.js', '**/workbox-window.*.js', '**/upload-*.js'],
         runtimeCaching: [
           {
             // Hashed file names never change content: cache first, keep a bounded number.
-            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead|locale-|derive\.worker-|workbox-window\.)[\w.-]+\.(?:js|css)$/,
+            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead|locale-|derive\.worker-|workbox-window\.|upload-)[\w.-]+\.(?:js|css)$/,
             handler: 'CacheFirst',
             options: { cacheName: 'lianhu-on-demand', expiration: { maxEntries: 120 } },
           },

@@ -2,6 +2,7 @@ import { createApp, watch } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
 import { i18n, prefetchLocales } from './i18n';
+import type { Router } from 'vue-router';
 import { createAppRouter } from './router';
 import { deviceIsLead, prefetchLeadWorkspace } from './router/lead-routes';
 import { localRecords } from './db/instance';
@@ -16,7 +17,11 @@ import { useSyncStore } from './stores/sync';
 import { useTeamStore } from './stores/team';
 import './styles.css';
 
+/** Start-up marks (the bench and profile tools read them): where a cold start's time goes. */
+const mark = (what: string) => performance.mark(`lianhu:start:${what}`);
+
 async function start(): Promise<void> {
+  mark('modules');
   // A lead page opened cold (a reload, a bookmark): the figures worker starts reading the
   // team's rows now, on its own thread, beside the start-up below; it used to start only
   // once the team doc was open and the route guard ran, 2 s later at CPU 4×.
@@ -27,12 +32,20 @@ async function start(): Promise<void> {
 
   const settings = useSettingsStore();
   const identity = useIdentityStore();
-  // Identity and language first: the router and the first screen depend on them.
-  await Promise.all([settings.loadLocale(), identity.load()]);
-  void useTeamStore().open(identity.identity?.teamId);
+  const router = createAppRouter();
+  loadFirstPage(router);
+  // Identity and language first: the router and the first screen depend on them. The team
+  // and the records' checks wait for the first screen to be drawn (LocalRecords.start).
+  let painted!: () => void;
+  const firstScreenDrawn = new Promise<void>((resolve) => (painted = resolve));
+  const [, { opened }] = await Promise.all([settings.loadLocale(), identity.load({ openRecordsAfter: firstScreenDrawn })]);
+  mark('identity');
 
-  app.use(createAppRouter());
+  app.use(router);
   app.mount('#app');
+  mark('mounted');
+  // The first page drawn, not only the app's frame: then the team and the rows' reads start.
+  await router.isReady().catch(() => undefined);
   useConnectivityStore().watch();
 
   // The first screen kept from the last start is drawn before the whole household table is
@@ -41,7 +54,13 @@ async function start(): Promise<void> {
   await useHouseholdListCache()
     .start()
     .catch(() => undefined);
+  mark('first-screen-read');
   await afterPaint();
+  mark('first-screen-painted');
+  painted();
+  await opened;
+  mark('records-open');
+  void useTeamStore().open(identity.identity?.teamId);
   useHouseholdsStore().watchRows();
   useRequestsStore().watchRows();
   // Sync runs by itself from here on: when the connection returns, when the app comes to
@@ -71,6 +90,18 @@ async function start(): Promise<void> {
   // The consistency check (stored docs without rows) is cheap, but not start-up's business.
   // Not during the first seconds either: a cold start's list and first taps come first.
   setTimeout(() => idle(() => void localRecords().sweep()), 5000);
+}
+
+/**
+ * Start fetching the page being opened now, while identity and language are read: pages are
+ * chunks, and a cold start otherwise fetched and compiled this one only after mounting.
+ */
+function loadFirstPage(router: Router): void {
+  for (const record of router.resolve(location.pathname + location.search).matched) {
+    const page = record.components?.default;
+    // A lazy page is a function returning its module; a component already here is an object.
+    if (typeof page === 'function' && !('__vccOpts' in page)) void (page as () => Promise<unknown>)().catch(() => undefined);
+  }
 }
 
 /** Resolves after the next frame has been painted (or soon, in a page started hidden: no frames there). */

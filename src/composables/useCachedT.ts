@@ -13,13 +13,13 @@ const MAX = 4000;
  * Keyed by language, so a switch shows the new one (the language's messages are loaded
  * before it becomes current).
  */
-export function useCachedT(): (key: string, arg?: Arg) => string {
+export function useCachedT(): (key: string, arg?: Arg, plural?: number) => string {
   const { t, locale } = useI18n();
-  return (key, arg) => {
-    const k = `${locale.value}\u0000${key}\u0000${arg === undefined ? '' : typeof arg === 'number' ? arg : JSON.stringify(arg)}`;
+  return (key, arg, plural) => {
+    const k = `${locale.value}\u0000${key}\u0000${arg === undefined ? '' : typeof arg === 'number' ? arg : JSON.stringify(arg)}\u0000${plural ?? ''}`;
     let text = cache.get(k);
     if (text === undefined) {
-      text = arg === undefined ? t(key) : typeof arg === 'number' ? t(key, arg) : t(key, arg);
+      text = arg === undefined ? t(key) : typeof arg === 'number' ? t(key, arg) : plural === undefined ? t(key, arg) : t(key, arg, plural);
       if (cache.size >= MAX) cache.clear();
       cache.set(k, text);
     }

@@ -1,6 +1,9 @@
 import { computed, onBeforeUnmount, onMounted, ref, type Ref } from 'vue';
 import { listWindow, rowOffsets } from './list-window';
 
+/** Slots for rendered rows: more than any window holds (a tall screen shows ~30 rows). */
+const SLOTS = 256;
+
 /**
  * Window a long list scrolled with the page: render only the rows in view (plus
  * `overscan` each side), with the space of the others kept as padding so the scrollbar and
@@ -24,7 +27,11 @@ export function useListWindow<T>(rows: Ref<readonly T[]>, key: (row: T) => strin
   const range = computed(() => listWindow({ heights: heights.value, scrolled: scrolled.value, viewport: viewport.value, overscan: opts.overscan }, offsets.value));
   const visible = computed(() => {
     const { start, end } = range.value;
-    return rows.value.slice(start, end).map((row, i) => ({ row, index: start + i }));
+    // `slot`: a key for the row's element that stays with its place in the window, so new
+    // rows in the same places (a search) update the elements there instead of replacing
+    // them, and a row scrolling in takes the element of the one scrolling out.
+    const pooled = end - start <= SLOTS;
+    return rows.value.slice(start, end).map((row, i) => ({ row, index: start + i, slot: pooled ? (start + i) % SLOTS : key(row) }));
   });
 
   let frame = 0;

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { readHousehold, isHouseholdDoc } from '@/docs/household-doc';
 import { householdDocName, parseDocName } from '@/docs/schema';
-import { docVersion } from '@/docs/ymap';
+import { docVersion, textDigest } from '@/docs/ymap';
 import { resolveLinks, type HouseholdAssignment, type RosterEntry } from '@/domain/assignment';
 import type { HouseholdFile } from '@/domain/household-file';
 import { combineFiles } from '@/domain/merge';
@@ -50,6 +50,8 @@ export interface RowPlan {
   household?: HouseholdRow;
   records?: ProjectionRows;
   marks: { name: string; householdId: string; version: string }[];
+  /** the team context the rows were derived with (assignments, merges, due days) */
+  team?: TeamContext;
   /** docs read: if one changed meanwhile, project again */
   watch?: { doc: Y.Doc; version: string; name: string }[];
 }
@@ -278,7 +280,7 @@ export class Projector {
         }
         // What `planGroup` makes of a household alone.
         const mark = { name: r.name, householdId: parseDocName(r.name)!.id!, version: r.version };
-        plans.push(r.rows ? { clearRecordsOf: mark.householdId, alone: true, household: r.rows.household, records: r.rows, marks: [mark] } : { marks: [mark] });
+        plans.push(r.rows ? { clearRecordsOf: mark.householdId, alone: true, household: r.rows.household, records: r.rows, marks: [mark], team } : { marks: [mark], team });
       }
       for (const name of built.keys()) plans.push(...(await this.plan(name, built)));
       const versions = new Map(plans.flatMap((p) => p.marks.map((m) => [m.name, m.version] as const)));
@@ -311,9 +313,17 @@ export class Projector {
     }
   }
 
-  /** A doc that changed while we read it is projected again. */
+  /**
+   * A doc that changed while we read it is projected again; so is one whose rows were derived
+   * with a team context that changed before they were written (its assignments would be stale,
+   * and `applyAssignments` no longer re-reads every row to find them).
+   */
   rescheduleChanged(plans: RowPlan[]): void {
-    for (const p of plans) for (const w of p.watch ?? []) if (docVersion(w.doc) !== w.version) this.schedule(w.name);
+    const team = this.team();
+    for (const p of plans) {
+      for (const w of p.watch ?? []) if (docVersion(w.doc) !== w.version) this.schedule(w.name);
+      if (p.team && p.team !== team) for (const m of p.marks) this.schedule(m.name);
+    }
   }
 
   /**
@@ -324,7 +334,9 @@ export class Projector {
   async plan(name: string, overrides: Map<string, Y.Doc> = new Map()): Promise<RowPlan[]> {
     const parsed = parseDocName(name);
     if (!parsed || parsed.kind !== 'household' || !parsed.id) return [];
-    const { mergeRoots } = this.team();
+    // Taken before any read: a context that changes during them makes the plan stale too.
+    const team = this.team();
+    const { mergeRoots } = team;
     let root = mergeRoots.get(parsed.id) ?? parsed.id;
     // A device that does not hold the target keeps showing the file as it is.
     const rootName = householdDocName(parsed.teamId, root);
@@ -332,6 +344,7 @@ export class Projector {
     const plans: RowPlan[] = [];
     if (root !== parsed.id) plans.push(await this.planMergedAway(name, parsed.id, root, overrides));
     plans.push(await this.planGroup(parsed.teamId, root, overrides));
+    for (const p of plans) p.team = team;
     return plans;
   }
 
@@ -443,8 +456,14 @@ export class Projector {
 
   /** The team doc changed: refresh linked members and their spans on every household row (no doc loads). */
   async applyAssignments(): Promise<void> {
-    const { assignments, roster, mergeRoots } = this.team();
-    await this.db.transaction('rw', this.db.households, async () => {
+    const team = this.team();
+    const { assignments, roster, mergeRoots } = team;
+    // Every start and every team doc change lands here; when the links, roster and merges are
+    // the ones already applied (most of the time), the 2,000 rows are not read. Rows derived
+    // since were derived with these same ones.
+    const applied = assignmentsDigest(team);
+    if ((await this.db.settings.get(ASSIGNMENTS_APPLIED))?.value === applied) return;
+    await this.db.transaction('rw', this.db.households, this.db.settings, async () => {
       // One read and one write of the changed rows (a cursor `modify` is a request per row read).
       const changed: HouseholdRow[] = [];
       for (const row of await this.db.households.toArray()) {
@@ -458,8 +477,17 @@ export class Projector {
         changed.push(row);
       }
       if (changed.length > 0) await this.db.households.bulkPut(changed);
+      await this.db.settings.put({ key: ASSIGNMENTS_APPLIED, value: applied });
     });
   }
+}
+
+/** Settings row: the digest of the links, roster and merge roots the rows' linked members follow. */
+export const ASSIGNMENTS_APPLIED = 'projection.assignments';
+
+function assignmentsDigest({ assignments, roster, mergeRoots }: Pick<TeamContext, 'assignments' | 'roster' | 'mergeRoots'>): string {
+  const sorted = <V,>(m: Map<string, V>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return textDigest(JSON.stringify([sorted(assignments), sorted(roster), sorted(mergeRoots)]));
 }
 
 function packRecords(id: string, rows: ProjectionRows): HouseholdRecords {

@@ -78,6 +78,12 @@ export function docVersion(doc: Y.Doc): string {
   return `${bytes.length.toString(36)}.${cyrb53(bytes).toString(36)}`;
 }
 
+/** A short digest of some text (not cryptographic): to tell whether it changed. */
+export function textDigest(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  return `${bytes.length.toString(36)}.${cyrb53(bytes).toString(36)}`;
+}
+
 /** cyrb53: a fast 53-bit non-cryptographic hash (public domain, bryc). */
 function cyrb53(bytes: Uint8Array, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed;

@@ -4,6 +4,7 @@ import { localRecords } from '@/db/instance';
 import type { HouseholdRow } from '@/domain/projection';
 import { useHouseholdsStore } from './households';
 import { useIdentityStore } from './identity';
+import { useTeamStore, type RememberedTeam } from './team';
 
 /** A phone shows about seven cards; a few more cover a tall screen. */
 export const FIRST_SCREEN_ROWS = 12;
@@ -15,6 +16,8 @@ interface FirstScreen {
   memberId: string;
   teamId: string;
   rows: HouseholdRow[];
+  /** the team's due-soon days and tag labels the cards were drawn with */
+  team?: RememberedTeam;
 }
 
 /**
@@ -25,6 +28,7 @@ interface FirstScreen {
 export const useHouseholdListCache = defineStore('household-list-cache', () => {
   const households = useHouseholdsStore();
   const identity = useIdentityStore();
+  const team = useTeamStore();
   const rows = shallowRef<HouseholdRow[]>([]);
   let started = false;
   let saved = '';
@@ -46,17 +50,20 @@ export const useHouseholdListCache = defineStore('household-list-cache', () => {
     const { db } = localRecords();
     try {
       const cached = (await db.settings.get(KEY))?.value as FirstScreen | undefined;
-      if (cached && cached.memberId === identity.memberId && cached.teamId === identity.teamId && !households.loaded) rows.value = cached.rows;
-      saved = cached ? signature(cached.rows) : '';
+      if (cached && cached.memberId === identity.memberId && cached.teamId === identity.teamId && !households.loaded) {
+        if (cached.team && !team.snapshot) team.remember(cached.team);
+        rows.value = cached.rows;
+      }
+      saved = cached ? signature(cached.rows, cached.team) : '';
     } catch {
       // No cache: the list shows when its rows are read.
     }
     stopWatch = watch(
-      () => (households.loaded ? households.mine.slice(0, FIRST_SCREEN_ROWS) : undefined),
+      () => (households.loaded && (team.snapshot || identity.isLocal) ? households.mine.slice(0, FIRST_SCREEN_ROWS) : undefined),
       (top) => {
         if (!top) return;
         rows.value = [];
-        if (signature(top) === saved) return;
+        if (signature(top, rememberedTeam()) === saved) return;
         clearTimeout(timer);
         timer = setTimeout(() => void save(top), SAVE_DELAY_MS);
       },
@@ -64,12 +71,15 @@ export const useHouseholdListCache = defineStore('household-list-cache', () => {
     );
   }
 
+  const rememberedTeam = (): RememberedTeam => ({ settings: team.settings, tags: team.customTags });
+
   async function save(top: HouseholdRow[]): Promise<void> {
-    const sig = signature(top);
+    const kept = rememberedTeam();
+    const sig = signature(top, kept);
     if (sig === saved) return;
     try {
       // Search text is not shown and is the biggest field: leave it out.
-      const value: FirstScreen = { memberId: identity.memberId, teamId: identity.teamId, rows: top.map((r) => ({ ...r, searchText: '' })) };
+      const value: FirstScreen = { memberId: identity.memberId, teamId: identity.teamId, rows: top.map((r) => ({ ...r, searchText: '' })), team: kept };
       await localRecords().db.settings.put({ key: KEY, value });
       saved = sig;
     } catch {
@@ -89,4 +99,4 @@ export const useHouseholdListCache = defineStore('household-list-cache', () => {
   return { rows, start, stop };
 });
 
-const signature = (rows: readonly HouseholdRow[]) => rows.map((r) => `${r.id}@${r.docVersion}`).join(',');
+const signature = (rows: readonly HouseholdRow[], team: RememberedTeam | undefined) => `${rows.map((r) => `${r.id}@${r.docVersion}`).join(',')};${JSON.stringify(team ?? null)}`;

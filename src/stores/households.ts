@@ -92,6 +92,7 @@ export const useHouseholdsStore = defineStore('households', () => {
       () => rows.value,
       (r) => {
         rows.value = r;
+        if (!loaded.value) performance.mark('lianhu:start:rows-read');
         loaded.value = true;
       },
       () => {

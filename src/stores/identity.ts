@@ -6,7 +6,6 @@ import { isLocalTeam, loadIdentity, localTeamId, saveIdentity, type Identity } f
 import { ValidationError, type FieldIssue } from '@/domain/errors';
 import { newId } from '@/domain/ids';
 import { parseMemberName } from '@/domain/team';
-import { finishRekey, joinTeam, parseInviteCode, redeemInvite } from '@/sync/join';
 import { useTeamStore } from './team';
 
 export interface NamesInput {
@@ -44,15 +43,22 @@ export const useIdentityStore = defineStore('identity', () => {
     return { memberId: memberId.value, deviceId: identity.value?.deviceId ?? '', now };
   }
 
-  /** Load the identity and open the records for its team (finishing an interrupted join). */
-  async function load(): Promise<Identity | undefined> {
+  /**
+   * Load the identity and open the records for its team (finishing an interrupted join).
+   * With `openRecordsAfter`, resolves once the identity is read and opens the records when
+   * that promise resolves (a cold start's first screen needs only the identity); the returned
+   * `opened` settles when they are open, or rejects with why not.
+   */
+  async function load(opts: { openRecordsAfter?: Promise<unknown> } = {}): Promise<{ identity: Identity | undefined; opened: Promise<void> }> {
     const records = localRecords();
     let found = await loadIdentity(records.db);
-    if (found?.rekeyFrom) found = await finishRekey(records, found);
-    await records.start(found?.teamId);
+    // Joining is not start-up's business: its module (and the API contract) load when needed.
+    if (found?.rekeyFrom) found = await (await import('@/sync/join')).finishRekey(records, found);
+    const opened = records.start(found?.teamId, { after: opts.openRecordsAfter });
+    if (!opts.openRecordsAfter) await opened;
     identity.value = found;
     loaded.value = true;
-    return found;
+    return { identity: found, opened };
   }
 
   /** Start on this phone alone: a local team id until the member joins a team. */
@@ -79,6 +85,7 @@ export const useIdentityStore = defineStore('identity', () => {
    */
   async function join(input: NamesInput & { code: string }): Promise<void> {
     const names = parseNames(input);
+    const { joinTeam, parseInviteCode, redeemInvite } = await import('@/sync/join');
     const code = parseInviteCode(input.code);
     if (!code) throw new ValidationError([{ path: 'code', messageKey: 'errors.required' }]);
     const records = localRecords();

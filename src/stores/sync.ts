@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, shallowRef, watch } from 'vue';
 import { saveRelayUrl } from '@/sync/relay-url';
 import { localRecords } from '@/db/instance';
-import { exportRecords, getPhoto, importRecords, syncEngine } from '@/sync/instance';
+import type { ExportResult, ImportResult } from '@/sync/file-sync';
 import { INITIAL_STATUS, type SyncStatus } from '@/sync/status';
 import { useIdentityStore } from './identity';
 
@@ -12,6 +12,13 @@ import { useIdentityStore } from './identity';
  * which households), progress of a long first sync. Fed by the sync engine's status; every
  * figure comes from what is durable on the phone, so "synced" is only shown when it is true.
  */
+/**
+ * The sync engine and everything it needs (transport, catch-up, files, the API contract)
+ * load after a cold start's first screen, when sync starts: a third of the app's start-up
+ * script that the first screen does not use.
+ */
+const sync = () => import('@/sync/instance');
+
 export const useSyncStore = defineStore('sync', () => {
   const status = shallowRef<SyncStatus>({ ...INITIAL_STATUS });
   let started = false;
@@ -31,7 +38,7 @@ export const useSyncStore = defineStore('sync', () => {
   async function start(): Promise<void> {
     if (started) return;
     started = true;
-    const engine = syncEngine();
+    const engine = (await sync()).syncEngine();
     engine.onStatus((s) => {
       status.value = s;
     });
@@ -45,8 +52,20 @@ export const useSyncStore = defineStore('sync', () => {
   }
 
   /** Sync now (the "sync" button); resolves when the run is over. */
-  function syncNow(): Promise<void> {
-    return syncEngine().syncNow();
+  async function syncNow(): Promise<void> {
+    return (await sync()).syncEngine().syncNow();
+  }
+
+  async function exportRecords(opts: { changesOnly?: boolean } = {}): Promise<ExportResult> {
+    return (await sync()).exportRecords(opts);
+  }
+
+  async function importRecords(file: Blob): Promise<ImportResult> {
+    return (await sync()).importRecords(file);
+  }
+
+  async function getPhoto(sha256: string): Promise<Blob | undefined> {
+    return (await sync()).getPhoto(sha256);
   }
 
   /** Whether a household has updates the relay has not acknowledged. */

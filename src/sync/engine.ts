@@ -222,6 +222,8 @@ export class SyncEngine {
   // ---- one run ----
 
   private async runOnce(): Promise<void> {
+    // Nothing received is derived before the start's team is open (LocalRecords.start).
+    await this.records.ready;
     const ctx = await this.transport.context();
     if (!ctx) {
       this.lastError = new SyncError('not_joined');

@@ -44,6 +44,8 @@ export interface ExportResult {
  * vector it had at that export. The export state is remembered when the file is made.
  */
 export async function exportBundle(records: LocalRecords, identity: Identity, opts: { changesOnly?: boolean; now?: Date } = {}): Promise<ExportResult> {
+  // A start's team and upgrade work first (a file made in the first second after a cold start).
+  await records.ready;
   const { db } = records;
   const now = opts.now ?? new Date();
   const teamId = identity.teamId;
@@ -125,6 +127,7 @@ export interface ImportResult {
  */
 export async function importBundle(records: LocalRecords, file: Blob, teamId: string): Promise<ImportResult> {
   const bundle = await readBundle(file, teamId);
+  await records.ready;
   const stored = new Set(await records.docs.storedNames());
   const scratches = new Map<string, Y.Doc>();
   try {

@@ -1,4 +1,4 @@
-import * as tus from 'tus-js-client';
+import type * as tus from 'tus-js-client';
 import type { LianhuDb, StoredBlob } from '@/db/database';
 
 /** Where the relay takes photo uploads (tus 1.0). */
@@ -80,11 +80,14 @@ export class PhotoOutbox {
     current.reject(new Error('stopped'));
   }
 
-  private upload(blob: StoredBlob): Promise<void> {
+  private async upload(blob: StoredBlob): Promise<void> {
     const { base, token, chunkSize = 256 * 1024, retryDelays = [0, 1000, 3000, 5000] } = this.opts;
     const endpoint = `${base}${UPLOAD_PATH}`;
+    // The tus client is fetched when a photo first goes up (a connection is there then), not
+    // precached: uploading is the only thing it does (ADR 0006).
+    const { Upload } = await import('tus-js-client');
     return new Promise<void>((resolve, reject) => {
-      const upload = new tus.Upload(blob.blob, {
+      const upload = new Upload(blob.blob, {
         endpoint,
         metadata: { sha256: blob.sha256, mime: blob.mime, householdId: blob.householdId ?? '' },
         uploadSize: blob.size,

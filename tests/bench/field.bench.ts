@@ -24,9 +24,9 @@ import { benchTeam, fieldSeed, KB } from './support/team';
  * offline and pushed when the signal comes back, on loopback and on a slow link.
  */
 
-const bench = (page: Page) => page.evaluate(() => (window as unknown as BenchWindow).__bench);
+export const bench = (page: Page) => page.evaluate(() => (window as unknown as BenchWindow).__bench);
 
-async function open(profile: string, link: Link): Promise<{ context: BrowserContext; page: Page }> {
+export async function open(profile: string, link: Link): Promise<{ context: BrowserContext; page: Page }> {
   const device = await launchDevice(profile);
   await device.context.addInitScript(PAGE_MARKS);
   await device.context.grantPermissions(['geolocation'], { origin: link.url });
@@ -35,7 +35,7 @@ async function open(profile: string, link: Link): Promise<{ context: BrowserCont
 }
 
 /** What is typed into the search: full pinyin, initials, Chinese characters, phone digits. */
-function searchQueries(team: GeneratedTeam): string[] {
+export function searchQueries(team: GeneratedTeam): string[] {
   const heads = [...team.households.values()].slice(0, 50).map((d) => readHousehold(d).household);
   const named = heads.find((h) => h.headName.length === 3) ?? heads[0]!;
   const other = heads.find((h) => h.headName.length >= 2 && h.headName[0] !== named.headName[0]) ?? heads[1]!;
@@ -53,7 +53,7 @@ function dayHouseholds(team: GeneratedTeam, n: number, skip: number): { id: stri
   return Array.from({ length: n }, (_, i) => unique[(skip + i * 7) % unique.length]!);
 }
 
-async function coldStart(page: Page, context: BrowserContext, link: Link): Promise<{ shown: number; interactive: number }> {
+export async function coldStart(page: Page, context: BrowserContext, link: Link): Promise<{ shown: number; interactive: number }> {
   await context.setOffline(true);
   await throttleCpu(await cdp(context, page), 4);
   await page.goto(`${link.url}/households`, { waitUntil: 'commit' });
@@ -63,7 +63,7 @@ async function coldStart(page: Page, context: BrowserContext, link: Link): Promi
 }
 
 /** Log `n` visits through the visit form (two households, from the top of the list). */
-async function saveVisits(page: Page, n: number): Promise<void> {
+export async function saveVisits(page: Page, n: number): Promise<void> {
   const list = new HouseholdsPageModel(page);
   const file = new HouseholdFilePageModel(page);
   const visit = new VisitLogPageModel(page);
@@ -81,7 +81,7 @@ async function saveVisits(page: Page, n: number): Promise<void> {
   }
 }
 
-async function typeQueries(page: Page, queries: string[]): Promise<number[]> {
+export async function typeQueries(page: Page, queries: string[]): Promise<number[]> {
   await page.evaluate(WATCH_SEARCH);
   const box = page.locator('#hh-search');
   for (const q of queries) {

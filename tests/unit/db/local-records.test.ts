@@ -1,13 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { ROWS_VERSION, type LianhuDb } from '@/db/database';
+import { ROWS_VERSION, writeTables, type LianhuDb } from '@/db/database';
 import { StorageWriteError } from '@/db/doc-persistence';
 import { COMPACT_AT } from '@/db/doc-store';
 import { LocalRecords } from '@/db/local-records';
 import { docVersion } from '@/docs/ymap';
 import { PROJECTION_VERSION } from '@/domain/projection';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
-import { householdDocName } from '@/docs/schema';
+import { householdDocName, teamDocName } from '@/docs/schema';
+import { linkMembers } from '@/docs/team-doc';
 import { actor, profile, visit } from './fixtures';
 import { visitCount, visitIds, visitRow, visitRows } from '../helpers/rows';
 
@@ -244,5 +245,71 @@ describe('merged duplicates in the lists', () => {
     expect((await records.db.households.get('ha'))?.visitCount).toBe(3);
     expect((await visitRow(records.db, 'vb2'))?.householdId).toBe('ha');
     await records.close();
+  });
+});
+
+describe('assignments in the rows', () => {
+  async function teamWithHousehold() {
+    const { initTeam, linkMembers } = await import('@/docs/team-doc');
+    const { teamDocName } = await import('@/docs/schema');
+    const records = new LocalRecords();
+    await records.start('t1');
+    await records.commit(teamDocName('t1'), (doc) => initTeam(doc, { teamId: 't1', name: '一支部' }));
+    await records.commit(NAME, (doc) => createHousehold(doc, { id: 'h1', teamId: 't1', profile: profile() }, actor));
+    const link = (ids: string[]) => records.commit(teamDocName('t1'), (doc) => linkMembers(doc, 'h1', ids, { memberId: 'lead', now: actor.now }));
+    return { records, link };
+  }
+
+  it('follow the team doc, and a start with the same assignments does not read every row again', async () => {
+    const { records, link } = await teamWithHousehold();
+    await link(['m1']);
+    await records.settled();
+    expect((await records.db.households.get('h1'))?.linkedMemberIds).toEqual(['m1']);
+    await records.close();
+
+    const again = new LocalRecords();
+    const read = vi.spyOn(again.db.households, 'toArray');
+    await again.start('t1');
+    expect(read).not.toHaveBeenCalled();
+    await again.commit(teamDocName('t1'), (doc) => linkMembers(doc, 'h1', ['m2'], { memberId: 'lead', now: actor.now }));
+    await again.settled();
+    expect(read).toHaveBeenCalledTimes(1);
+    expect((await again.db.households.get('h1'))?.linkedMemberIds).toEqual(['m1', 'm2']);
+  });
+
+  it('derives a household again when the team changed between deriving its rows and writing them', async () => {
+    const { records, link } = await teamWithHousehold();
+    const stale = await records.projector.plan(NAME);
+    await link(['m1']);
+    // The rows derived before the assignment are written after it (a drain that was under way).
+    await records.db.transaction('rw', writeTables(records.db), () => records.projector.writeRows(records.db, stale));
+    expect((await records.db.households.get('h1'))?.linkedMemberIds).toEqual([]);
+    records.projector.rescheduleChanged(stale);
+    await records.settled();
+    expect((await records.db.households.get('h1'))?.linkedMemberIds).toEqual(['m1']);
+  });
+});
+
+describe('a start that waits for the first screen', () => {
+  it('opens the team only once it is let go, and a save meanwhile waits and derives with the team', async () => {
+    const { initTeam } = await import('@/docs/team-doc');
+    const before = new LocalRecords();
+    await before.start('t1');
+    await before.commit(teamDocName('t1'), (doc) => initTeam(doc, { teamId: 't1', name: '一支部' }));
+    await before.commit(teamDocName('t1'), (doc) => linkMembers(doc, 'h1', ['m1'], { memberId: 'lead', now: actor.now }));
+    await before.close();
+
+    const records = new LocalRecords();
+    let drawn!: () => void;
+    const started = records.start('t1', { after: new Promise<void>((r) => (drawn = r)) });
+    let saved = false;
+    const save = records.commit(NAME, (doc) => createHousehold(doc, { id: 'h1', teamId: 't1', profile: profile() }, actor)).then(() => (saved = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(saved).toBe(false);
+    expect(records.docs.isOpen(teamDocName('t1'))).toBe(false);
+    drawn();
+    await started;
+    await save;
+    expect((await records.db.households.get('h1'))?.linkedMemberIds).toEqual(['m1']);
   });
 });
