@@ -8,6 +8,7 @@ import { SyncError } from './errors';
 import type { OutboxOptions } from './outbox';
 import type { RelayApi } from './relay-api';
 import type { RelayEndpoints } from './relay-url';
+import { HotDocs } from './hot';
 import { SyncRun } from './run';
 import { deriveSyncStatus, INITIAL_STATUS, type SyncProgress, type SyncStatus } from './status';
 import { RelayTransport, type WebSocketCtor } from './transport';
@@ -38,6 +39,8 @@ export interface SyncEngineOptions {
   idleMs?: number;
   /** wait this long after a local edit before a run (edits come in bursts) */
   pushDelayMs?: number;
+  /** a household edited within this long stays attached after a run (see HotDocs) */
+  hotMs?: number;
   /** backoff after a failed run: base × 2^n with full jitter, capped */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -51,6 +54,8 @@ export interface SyncEngineOptions {
 }
 
 const HOT_LIMIT = 50;
+/** a cold doc still waiting for its ack (or in a run's hands) is looked at again after this */
+const COOL_RETRY_MS = 5_000;
 
 /**
  * The client sync engine (docs/adr/0003-client-sync.md): its life cycle, one run at a time,
@@ -80,7 +85,8 @@ export class SyncEngine {
   private lastError: SyncError | undefined;
   private succeeded = false;
   private failures = 0;
-  private readonly hot = new Map<string, number>();
+  private readonly hot: HotDocs;
+  private coolTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
 
   constructor(opts: SyncEngineOptions) {
@@ -94,6 +100,7 @@ export class SyncEngine {
       pollMs: 60_000,
       idleMs: 30_000,
       pushDelayMs: 800,
+      hotMs: 60_000,
       retryBaseMs: 2_000,
       retryMaxMs: 5 * 60_000,
       bundleThreshold: 300,
@@ -102,6 +109,7 @@ export class SyncEngine {
       ...opts,
     };
     this.o.windowSize = Math.min(90, Math.max(1, this.o.windowSize));
+    this.hot = new HotDocs({ hotMs: this.o.hotMs, limit: HOT_LIMIT });
     this.tracker = new UnsyncedTracker(opts.records);
     this.counts = new PendingCounts(opts.records, this.tracker);
     this.transport = new RelayTransport({
@@ -167,6 +175,8 @@ export class SyncEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     this.triggers.stop();
+    if (this.coolTimer) clearTimeout(this.coolTimer);
+    this.coolTimer = undefined;
     for (const c of this.cleanups.splice(0)) c();
     await this.transport.outbox?.stop();
     await this.running?.catch(() => undefined);
@@ -184,6 +194,11 @@ export class SyncEngine {
   /** Traffic so far, for the settings screen and the tests' budgets. */
   get stats() {
     return this.transport.stats;
+  }
+
+  /** The docs attached to the open socket now (the team doc, households being worked on). */
+  get attachedDocs(): string[] {
+    return this.transport.sessions?.attachedNames ?? [];
   }
 
   /** The HTTP client for the current team (photos on demand use it). */
@@ -294,14 +309,9 @@ export class SyncEngine {
     // The relay dropped this doc on the open socket as breaking the stored layout, and will
     // not answer it there again: an edit (the correction) goes up on a fresh socket.
     if (sessions?.droppedAs(name) === 'invalid') this.transport.close();
-    this.hot.delete(name);
-    this.hot.set(name, Date.now());
-    if (this.hot.size > HOT_LIMIT) {
-      const oldest = this.hot.keys().next().value as string;
-      this.hot.delete(oldest);
-      // Keep the socket's doc count bounded: a doc no longer being edited goes once in step.
-      if (!this.tracker.isUnsynced(oldest) && !this.running) sessions?.detach(oldest);
-    }
+    // Keep the socket's doc count bounded: a doc no longer being edited goes once in step.
+    for (const oldest of this.hot.touch(name)) if (!this.tracker.isUnsynced(oldest) && !this.running) sessions?.detach(oldest);
+    this.scheduleCoolDown();
     this.triggers.touch();
     const live = socket?.connected && sessions && !this.running && !this.lastError;
     // On an open socket the update goes up at once (the provider sends it; the ack clears
@@ -310,6 +320,31 @@ export class SyncEngine {
     if (live && !sessions.isAttached(name)) void sessions.attachLive(name).then(() => this.refreshCounts());
     if (this.stopped || this.lastError?.retryable === false) return;
     this.triggers.schedulePush();
+  }
+
+  /** Detach households once they are `hotMs` past their last edit (HotDocs says why). */
+  private scheduleCoolDown(delayMs = this.hot.nextColdIn()): void {
+    if (this.coolTimer) clearTimeout(this.coolTimer);
+    this.coolTimer = undefined;
+    if (delayMs === undefined || this.stopped) return;
+    this.coolTimer = setTimeout(() => {
+      this.coolTimer = undefined;
+      this.coolDown();
+    }, delayMs);
+  }
+
+  private coolDown(): void {
+    let waiting = false;
+    for (const name of this.hot.cold()) {
+      // Still owed an ack, or a run is deciding what stays attached: look again shortly.
+      if (this.running || this.tracker.isUnsynced(name)) {
+        waiting = true;
+        continue;
+      }
+      this.hot.delete(name);
+      this.transport.sessions?.detach(name);
+    }
+    this.scheduleCoolDown(waiting ? COOL_RETRY_MS : this.hot.nextColdIn());
   }
 
   /**

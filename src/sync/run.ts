@@ -3,6 +3,7 @@ import { parseDocName, teamDocName } from '@/docs/schema';
 import { backoffDelay, sleep } from './backoff';
 import { clearSince, downloadAll, dropDoc, hasDownloadInProgress, loadRevoked, loadSince, saveRevoked, saveSince } from './catch-up';
 import { SyncError, type SyncErrorCode } from './errors';
+import type { HotDocs } from './hot';
 import type { SessionFailure } from './sessions';
 import type { SyncProgress } from './status';
 import type { RelayTransport, SyncContext } from './transport';
@@ -29,7 +30,7 @@ export interface RunDeps {
   transport: RelayTransport;
   options: RunOptions;
   /** docs edited lately: kept attached after the run */
-  hot: Map<string, number>;
+  hot: HotDocs;
   setPhase(phase: 'connecting' | 'syncing'): void;
   setProgress(p: SyncProgress | undefined): void;
   /** a bundle download starts (true) or its docs and rows are all on disk (false) */

@@ -86,7 +86,9 @@ export class RelayTransport {
     this.teardown();
     const o = this.o;
     this.api = new RelayApi({ base: relay.http, teamId, token: () => this.token, timeoutMs: o.httpTimeoutMs, ...(o.fetch ? { fetch: o.fetch } : {}) });
-    this.socket = new SyncSocket({ url: relay.ws, ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}) });
+    // `team` is for a proxy in front of several relays (deploy/haproxy.cfg hashes on it, so a
+    // team's sockets meet on one relay); the relay itself ignores the query.
+    this.socket = new SyncSocket({ url: `${relay.ws}?team=${encodeURIComponent(teamId)}`, ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}) });
     this.socket.onOutgoing((h) => {
       if (h.type === MSG_SYNC && (h.syncType === SYNC_STEP2 || h.syncType === SYNC_UPDATE) && h.bytes >= (this.suspect?.bytes ?? 0)) this.suspect = { doc: h.doc, bytes: h.bytes };
     });

@@ -33,6 +33,13 @@ export interface RelayConfig {
   databaseUrl?: string;
   /** `REDIS_URL`: a redis:// URL; with it, relays share live updates, revocations and change hints through Redis */
   redisUrl?: string;
+  /**
+   * `WS_COMPRESSION`, default `off`: `on` offers permessage-deflate on `/sync`. Off, a returning
+   * phone cost the relay about a third less CPU and memory (issue 10, ADR 0017): phones compress
+   * every frame they send, and the relay inflated each one (a zlib thread-pool round trip per
+   * frame). The sync frames are small (updates, acks, state vectors); first syncs go by bundle.
+   */
+  wsCompression: boolean;
   /** `REDIS_PREFIX`, default `lianhu:`: prefix of every Redis key and channel (one Redis for several installs or test runs) */
   redisPrefix: string;
   limits: RelayLimits;
@@ -119,6 +126,14 @@ function hours(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const v = env[name]?.trim().toLowerCase();
+  if (v === undefined || v === '') return fallback;
+  if (v === 'on' || v === '1' || v === 'true') return true;
+  if (v === 'off' || v === '0' || v === 'false') return false;
+  throw new Error(`${name} must be on or off, not ${JSON.stringify(env[name])}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   return {
     host: env.HOST || '127.0.0.1',
@@ -135,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     redisPrefix: env.REDIS_PREFIX || 'lianhu:',
+    wsCompression: onOff(env, 'WS_COMPRESSION', false),
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 2 * 1024 * 1024),
       maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', MAX_PHOTO_BYTES),

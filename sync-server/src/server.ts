@@ -109,6 +109,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     // A hard ceiling for ws itself (it answers 1009 above it); frames between the limit and
     // this get our own 4413 with a reason.
     maxPayload: config.limits.maxMessageBytes * 2,
+    // permessage-deflate is off unless WS_COMPRESSION=on (config.ts says why). With it on:
     // Chinese text compresses about 3x; acks and small edits are not worth the CPU. ws
     // honours `threshold` only without context takeover: with it (its default) every frame
     // the relay sent, down to each ack, went through zlib. Now each frame ≥ 1 KiB is
@@ -116,7 +117,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     // 48 KB of zlib state on a socket that was sent one, not 256 KB, for about 1 % more
     // bytes on a household's state. What phones compress is theirs to choose: client
     // context takeover stays, so their uploads (a token per doc) stay small.
-    perMessageDeflate: {
+    perMessageDeflate: !config.wsCompression ? false : {
       threshold: 1024,
       serverNoContextTakeover: true,
       serverMaxWindowBits: 13,

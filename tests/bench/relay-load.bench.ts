@@ -121,8 +121,11 @@ async function runLoad({ smoke }: BenchContext, setup: LoadSetup): Promise<Bench
   const teamCount = Number(process.env.BENCH_LOAD_TEAMS) || (smoke ? 5 : 25);
   // BENCH_LOAD_RAMP_S: the phones come back spread over this many seconds (0: all at the same instant).
   const rampMs = 1000 * Number(process.env.BENCH_LOAD_RAMP_S ?? (smoke ? 2 : 30));
-  // BENCH_LOAD_DETACH=1: phones detach each household doc once in step (the app after a restart); by default they keep every doc attached (the app kept open while the member edited: those docs are hot).
-  const detach = process.env.BENCH_LOAD_DETACH === '1';
+  // As the app (src/sync/hot.ts): a household edited more than a minute ago is detached once in
+  // step, so phones back after a day of offline edits detach each household doc once in step.
+  // BENCH_LOAD_HOT=1: every phone keeps every doc attached (as if each member had edited all 25
+  // households within the last minute; what the app did before it let cold docs go).
+  const detach = process.env.BENCH_LOAD_HOT !== '1';
   const workers = smoke ? 1 : WORKERS_FULL;
   const base = seedOf(team);
   const teams: SeedTeam[] = Array.from({ length: teamCount }, (_, i) => ({ ...base, teamId: `load${String(i).padStart(2, '0')}${team.teamId}`, name: `林场第${i + 1}支部` }));
@@ -252,7 +255,7 @@ async function runLoad({ smoke }: BenchContext, setup: LoadSetup): Promise<Bench
       ...summarize(`${what} under load, ${devices.length} devices back within ${rampMs / 1000} s, p99 catch-up (s)`, 's', [percentile(ms, 99) / 1000], null),
       min: Math.round(Math.min(...ms)) / 1000,
       max: Math.round(Math.max(...ms)) / 1000,
-      note: `${teamCount} teams × ${team.memberIds.length} phones, ${teamCount * team.households.size} households stored${setup.relays > 1 ? `; each team's phones on one relay (as HAProxy's hash on the team), ${perRelay(phonesOn, 0)} phones per relay` : ''}; phones start in a shuffled order spread over ${rampMs / 1000} s, each timed from its own start; each pushes 20 visits + 5 request updates and takes its lead's 5 reviews (${Math.round(ok.reduce((a, r) => a + r.attached, 0) / ok.length)} docs attached on average, ${detach ? 'each detached once in step' : 'all kept attached'}); p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s; all done in ${wallS.toFixed(1)} s; relay CPU ${cpuTotal.toFixed(1)} s${setup.relays > 1 ? ` (${perRelay(cpu, 1)} s per relay)` : ''}; ${appended} updates stored; min–max is the fastest and slowest phone; ${retried.length} phones caught up only after a failed run (max ${Math.max(0, ...ok.map((r) => r.retries))} retries)${failed ? `; ${failed} never caught up` : ''}${why ? ` (${why})` : ''}; ${workers} client processes; seeding took ${seedS.toFixed(0)} s`,
+      note: `${teamCount} teams × ${team.memberIds.length} phones, ${teamCount * team.households.size} households stored${setup.relays > 1 ? `; each team's phones on one relay (as HAProxy's hash on the team), ${perRelay(phonesOn, 0)} phones per relay` : ''}; phones start in a shuffled order spread over ${rampMs / 1000} s, each timed from its own start; each pushes 20 visits + 5 request updates and takes its lead's 5 reviews (${Math.round(ok.reduce((a, r) => a + r.attached, 0) / ok.length)} docs attached on average, ${detach ? 'each detached once in step' : 'all kept attached (BENCH_LOAD_HOT)'}); p50 ${(percentile(ms, 50) / 1000).toFixed(2)} s, p90 ${(percentile(ms, 90) / 1000).toFixed(2)} s; all done in ${wallS.toFixed(1)} s; relay CPU ${cpuTotal.toFixed(1)} s${setup.relays > 1 ? ` (${perRelay(cpu, 1)} s per relay)` : ''}; ${appended} updates stored; min–max is the fastest and slowest phone; ${retried.length} phones caught up only after a failed run (max ${Math.max(0, ...ok.map((r) => r.retries))} retries)${failed ? `; ${failed} never caught up` : ''}${why ? ` (${why})` : ''}; ${workers} client processes; seeding took ${seedS.toFixed(0)} s`,
     },
     {
       ...summarize(`${what} under load, memory peak (MB)`, 'MB', [Math.round(Math.max(...peaks))], null),

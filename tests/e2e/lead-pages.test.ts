@@ -86,7 +86,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
     // Devices and invites come from the relay; this page set runs without one: the relay's
     // other answers are "unavailable" and its socket closes, so the app stays offline-ready.
     await context.route('**/api/**', (r) => r.fulfill({ status: 503, json: { error: { code: 'unavailable', message: 'no relay in this test' } } }));
-    await context.routeWebSocket('**/sync', (ws) => ws.close());
+    await context.routeWebSocket(/\/sync(\?|$)/, (ws) => ws.close());
     await context.route('**/api/devices', (r) =>
       r.fulfill({
         json: {

@@ -160,4 +160,26 @@ describe('client sync engine', () => {
     for (const id of big) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(1);
     expect(readHousehold(await d.records.doc(d.household(big[0]!))).household.notes.length).toBe(18_000);
   });
+  it('keeps a household attached only while it is being edited: one edited offline long ago is detached once in step, one edited just now when it goes cold', async () => {
+    const { lead } = await teamWith(t, []);
+    const hotMs = 4000;
+    const d = await device(t.url, lead, 'lead-hot', { hotMs, pollMs: 0 });
+    await waitForStatus(d, (s) => s.state === 'synced', 15_000, 'first sync');
+    d.setOnline(false);
+    const old = await addHousehold(d, '早上录的');
+    await new Promise((r) => setTimeout(r, hotMs + 300));
+    const fresh = await addHousehold(d, '刚录的');
+    d.setOnline(true);
+    const started = Date.now();
+    await syncOnce(d);
+    await waitForStatus(d, (s) => s.state === 'synced' && s.pendingHouseholds === 0, 15_000, 'pushed');
+    // The relay holds a loaded doc for every socket that has it attached: only the team doc and
+    // the household still being worked on stay.
+    expect(Date.now() - started).toBeLessThan(hotMs - 500);
+    expect(d.engine.attachedDocs.sort()).toEqual([d.teamDoc, d.household(fresh)].sort());
+    expect(d.engine.attachedDocs).not.toContain(d.household(old));
+    await waitFor(() => !d.engine.attachedDocs.includes(d.household(fresh)), hotMs + 3000, 'the fresh household detached once cold');
+    expect(d.engine.attachedDocs).toEqual([d.teamDoc]);
+    for (const id of [old, fresh]) expect((await d.records.db.docs.get(d.household(id)))?.unsynced).toBe(0);
+  });
 });

@@ -36,8 +36,8 @@ export interface WorkerJob {
   rampMs: number;
   /**
    * detach each household doc once it is in step, keeping only the team doc attached (the
-   * app after a restart: docs edited offline are not "hot"); otherwise every doc stays
-   * attached until the parent has measured (the app kept open all day: edited docs are hot)
+   * app: a household edited more than a minute ago is not "hot", src/sync/hot.ts); otherwise
+   * every doc stays attached until the parent has measured (every doc edited just now)
    */
   detach?: boolean;
 }
