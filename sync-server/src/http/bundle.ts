@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
-import { encodeDoc, encodeEnd, encodeHeader } from '#docs/bundle';
+import { encodeDocParts, encodeEnd, encodeHeader } from '#docs/bundle';
 import { RelayError } from '../errors';
 import type { KeptState } from '../storage/doc-store';
 import type { Services } from '../services';
@@ -79,9 +79,9 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
     const state = await s.store.bundleState(name);
     if (!state) continue;
     if (state.keep) keep.push(state.keep);
-    const record = encodeDoc({ name, update: state.update });
-    batch.push(record);
-    batched += record.length;
+    const [head, update] = encodeDocParts({ name, update: state.update });
+    batch.push(head, update);
+    batched += head.length + update.length;
     docs++;
     if (batched >= BATCH_BYTES) await flush();
   }

@@ -1,0 +1,26 @@
+import zlib from 'node:zlib';
+import * as Y from 'yjs';
+import { encodeDoc } from '../../../src/docs/bundle';
+import { seedOf, seedTeams, tempDir, withStore, removeDir } from '../support/relay';
+import { benchTeam } from '../support/team';
+const team = benchTeam(false);
+const dir = tempDir('lianhu-piece-');
+await seedTeams(dir, [seedOf(team)]);
+await withStore(dir, async ({ db, store }) => {
+  const names = (await db.all<{ name: string }>('SELECT name FROM docs ORDER BY name')).map((r) => r.name);
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const phase = async (label: string, f: () => Promise<void>) => { const c = cpu(); const t = performance.now(); await f(); console.log(label.padEnd(40), 'cpu', (cpu() - c).toFixed(0), 'ms  wall', (performance.now() - t).toFixed(0), 'ms'); };
+  let states: Uint8Array[] = [];
+  await phase('read v1 state (encodedState) x2002', async () => { states = []; for (const n of names) states.push((await store.encodedState(n))!); });
+  let v2: Uint8Array[] = [];
+  await phase('convertUpdateFormatV1ToV2 x2002', async () => { v2 = states.map((s) => Y.convertUpdateFormatV1ToV2(s)); });
+  await phase('encodeDoc records', async () => { for (let i = 0; i < names.length; i++) encodeDoc({ name: names[i]!, update: v2[i]! }); });
+  await phase('gzip level 6 of all records', async () => { zlib.gzipSync(Buffer.concat(v2.map((u, i) => encodeDoc({ name: names[i]!, update: u }))), { level: 6 }); });
+  const keeps: any[] = [];
+  await phase('bundleState cold x2002 (incl. convert)', async () => { for (const n of names) { const s = await store.bundleState(n); if (s?.keep) keeps.push(s.keep); } });
+  await phase('keepBundleStates (11 tx of 200)', async () => { for (let i = 0; i < keeps.length; i += 200) await store.keepBundleStates(keeps.slice(i, i + 200)); });
+  let kept = 0;
+  await phase('bundleState warm x2002', async () => { for (const n of names) { const s = await store.bundleState(n); if (!s?.keep) kept++; } });
+  console.log('served kept', kept, 'v1 MB', states.reduce((a, s) => a + s.length, 0) / 1e6, 'v2 MB', v2.reduce((a, s) => a + s.length, 0) / 1e6);
+});
+removeDir(dir);
