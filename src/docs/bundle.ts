@@ -108,6 +108,22 @@ export function encodeDoc(d: BundleDoc): Uint8Array {
   return record(KIND.doc, withPrefix(enc.encode(d.name), d.update));
 }
 
+/**
+ * The same doc record as `encodeDoc`, as its head (kind, length, name) and the update itself,
+ * for a writer that hands both on as they are: the update (most of the bytes) is not copied
+ * into a record of its own first (the relay streams 15 MB of them for a team of 2,000).
+ */
+export function encodeDocParts(d: BundleDoc): [head: Uint8Array, update: Uint8Array] {
+  const name = enc.encode(d.name);
+  const head = new Uint8Array(5 + 2 + name.length);
+  const view = new DataView(head.buffer);
+  view.setUint8(0, KIND.doc);
+  view.setUint32(1, 2 + name.length + d.update.length);
+  view.setUint16(5, name.length);
+  head.set(name, 7);
+  return [head, d.update];
+}
+
 export function encodePhoto(p: BundlePhoto): Uint8Array {
   return record(KIND.photo, withPrefix(enc.encode(JSON.stringify({ sha256: p.sha256, mime: p.mime, size: p.size })), p.data));
 }

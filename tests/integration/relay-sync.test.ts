@@ -222,4 +222,43 @@ describe('relay sync', () => {
     expect(bad.status).toBe(400);
     leadDev.destroy();
   });
+
+  it('a bundle serves the states it kept the last time, and a doc written since as it is now', async () => {
+    const { teamId, lead } = await teamWith(t, []);
+    const leadDev = new Device(t.wsUrl, lead.token);
+    const teamP = leadDev.attach(teamDocName(teamId), new Y.Doc());
+    const households = Array.from({ length: 6 }, (_, i) => newHousehold(teamId, actor(lead.memberId), `户主${i}`));
+    for (const h of households) {
+      visit(h.doc, actor(lead.memberId), `走访记录 ${h.id}`);
+      leadDev.attach(h.name, h.doc);
+    }
+    await Promise.all([...leadDev.providers.values()].map((p) => leadDev.saved(p)));
+    await leadDev.saved(teamP);
+    const keptFor = async () =>
+      (await t.relay.services.db.all<{ doc: string }>('SELECT doc FROM bundle_states WHERE doc LIKE @team', { team: `${teamId}/%` })).length;
+    const matches = (got: Map<string, Uint8Array>) => {
+      for (const h of households) {
+        const copy = new Y.Doc();
+        Y.applyUpdateV2(copy, got.get(h.name)!);
+        expect(readHousehold(copy)).toEqual(readHousehold(h.doc));
+        expect(sv(copy)).toBe(sv(h.doc));
+      }
+    };
+
+    const first = await downloadBundle(lead.token);
+    matches(first.docs);
+    // Kept after the piece was sent (the device does not wait for it).
+    await waitFor(async () => (await keptFor()) === 7);
+    const again = await downloadBundle(lead.token);
+    matches(again.docs);
+    for (const [name, update] of first.docs) expect(Buffer.from(again.docs.get(name)!).equals(Buffer.from(update))).toBe(true);
+
+    // One household written since: the next bundle has the write.
+    const changed = households[3]!;
+    visit(changed.doc, actor(lead.memberId), '又来了一次');
+    await leadDev.saved(leadDev.providers.get(changed.name)!);
+    const later = await downloadBundle(lead.token);
+    matches(later.docs);
+    leadDev.destroy();
+  });
 });

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
-import * as Y from 'yjs';
-import { encodeDoc, encodeEnd, encodeHeader } from '#docs/bundle';
+import { encodeDocParts, encodeEnd, encodeHeader } from '#docs/bundle';
 import { RelayError } from '../errors';
+import type { KeptState } from '../storage/doc-store';
 import type { Services } from '../services';
 import type { Caller } from './authenticate';
 
@@ -63,6 +63,7 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
   };
   await write(encodeHeader({ teamId: caller.claims.teamId, createdAt: new Date().toISOString(), source: { kind: 'relay' }, seq }));
   let docs = 0;
+  const keep: KeptState[] = [];
   let batch: Uint8Array[] = [];
   let batched = 0;
   const flush = () => {
@@ -73,16 +74,21 @@ export async function sendBundle(s: Services, caller: Caller, params: URLSearchP
   };
   for (const name of names) {
     if (res.destroyed) return;
-    const state = await s.store.encodedState(name);
+    // Bundles carry Yjs v2 updates (smaller); the relay stores v1 and keeps each doc's state
+    // as a bundle sends it once worked out (ADR 0016).
+    const state = await s.store.bundleState(name);
     if (!state) continue;
-    // Bundles carry Yjs v2 updates (smaller); the relay stores v1.
-    const record = encodeDoc({ name, update: Y.convertUpdateFormatV1ToV2(state) });
-    batch.push(record);
-    batched += record.length;
+    if (state.keep) keep.push(state.keep);
+    const [head, update] = encodeDocParts({ name, update: state.update });
+    batch.push(head, update);
+    batched += head.length + update.length;
     docs++;
     if (batched >= BATCH_BYTES) await flush();
   }
   batch.push(encodeEnd({ docs, photos: 0 }));
   await flush();
   gzip.end();
+  // After the piece is handed over: the device does not wait for this write, and a state
+  // not kept (an error, a doc written meanwhile) is only worked out again next time.
+  await s.store.keepBundleStates(keep).catch((err: unknown) => s.log.warn({ err: String(err), docs: keep.length }, 'bundle states not kept'));
 }

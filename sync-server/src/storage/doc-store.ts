@@ -49,11 +49,57 @@ const Q = {
   quarantineUpdate: `INSERT INTO quarantine (doc, data, reason, source, at) SELECT doc, data, @reason, 'update', @at FROM updates WHERE id = @id`,
   deleteUpdate: 'DELETE FROM updates WHERE id = @id',
   quarantineSnapshot: `INSERT INTO quarantine (doc, data, reason, source, at) SELECT name, snapshot, @reason, 'snapshot', @at FROM docs WHERE name = @name`,
-  clearSnapshot: 'UPDATE docs SET snapshot = NULL WHERE name = @name',
+  clearSnapshot: 'UPDATE docs SET snapshot = NULL, snapshot_at = NULL WHERE name = @name',
   compact: 'UPDATE docs SET snapshot = @snapshot, snapshot_at = @at, update_count = (SELECT count(*) FROM updates WHERE doc = @name) WHERE name = @name',
   deleteUpTo: 'DELETE FROM updates WHERE doc = @name AND id <= @id',
   recount: 'UPDATE docs SET update_count = (SELECT count(*) FROM updates WHERE doc = @name) WHERE name = @name',
+  // The version of a doc's stored parts: an append moves last_seq, compaction moves
+  // update_count (from > 0 to 0) and snapshot_at, a quarantine moves update_count or clears
+  // snapshot_at. A version never comes back (compaction needs an append since the last one).
+  version: 'SELECT last_seq, update_count, snapshot_at FROM docs WHERE name = @name',
+  // The kept state only while the doc is still at the version it was made from.
+  bundleState: `SELECT d.last_seq, d.update_count, d.snapshot_at, b.data AS kept
+     FROM docs d LEFT JOIN bundle_states b ON b.doc = d.name AND b.seq = d.last_seq AND b.update_count = d.update_count
+       AND b.snapshot_at IS NOT DISTINCT FROM d.snapshot_at
+     WHERE d.name = @name`,
+  // Kept only if the doc is still at the version the state was made from (checked in the
+  // same statement, so a write in between leaves nothing kept); the version is taken from
+  // the doc's row, so compaction keeps its state with the version it has just written.
+  keepBundleState: `INSERT INTO bundle_states (doc, seq, update_count, snapshot_at, data)
+     SELECT name, last_seq, update_count, snapshot_at, @data FROM docs
+      WHERE name = @name AND last_seq = @seq AND update_count = @count AND snapshot_at IS NOT DISTINCT FROM @snapshotAt
+     ON CONFLICT (doc) DO UPDATE SET seq = excluded.seq, update_count = excluded.update_count, snapshot_at = excluded.snapshot_at, data = excluded.data`,
+  // After compaction (the row locked): the snapshot is the whole state when no update is left past it.
+  keepCompacted: `INSERT INTO bundle_states (doc, seq, update_count, snapshot_at, data)
+     SELECT name, last_seq, update_count, snapshot_at, @data FROM docs WHERE name = @name AND update_count = 0
+     ON CONFLICT (doc) DO UPDATE SET seq = excluded.seq, update_count = excluded.update_count, snapshot_at = excluded.snapshot_at, data = excluded.data`,
+  dropBundleState: 'DELETE FROM bundle_states WHERE doc = @name',
 };
+
+interface PartsVersion {
+  last_seq: number;
+  update_count: number;
+  snapshot_at: string | null;
+}
+
+const sameVersion = (a: PartsVersion, b: PartsVersion | undefined): boolean =>
+  b !== undefined && Number(a.last_seq) === Number(b.last_seq) && Number(a.update_count) === Number(b.update_count) && a.snapshot_at === b.snapshot_at;
+
+/** A state worked out by `bundleState`, with the version of the parts it was made from. */
+export interface KeptState {
+  name: string;
+  seq: number;
+  count: number;
+  snapshotAt: string | null;
+  data: Uint8Array;
+}
+
+/** A doc's whole state as a bundle sends it (Yjs v2), and the state worked out anew to keep for the next bundle. */
+export interface BundleState {
+  update: Uint8Array;
+  /** set when `update` was worked out from the stored parts, exactly as of their version: hand it to `keepBundleStates` */
+  keep?: KeptState;
+}
 
 /**
  * Yjs documents in the relay's database: a snapshot per doc plus the updates appended since.
@@ -208,6 +254,36 @@ export class DocStore {
     return state;
   }
 
+  /**
+   * The doc's whole state as one Yjs v2 update, as bundles send it; undefined when nothing
+   * is stored. Served from `bundle_states` when what is kept there is as of the doc's
+   * `last_seq`; otherwise merged from the stored v1 parts and converted (the cost a
+   * bundle used to pay for every doc, every time: ADR 0016), and returned with `keep` when
+   * nothing was written to the doc while it was read (its version read before and after
+   * agrees), so the caller can keep it without holding up the response.
+   */
+  async bundleState(name: string): Promise<BundleState | undefined> {
+    const r = await this.db.get<PartsVersion & { kept: Buffer | null }>(Q.bundleState, { name });
+    if (!r) return undefined;
+    if (r.kept) return { update: r.kept };
+    const state = await this.encodedState(name);
+    if (!state) return undefined;
+    const update = Y.convertUpdateFormatV1ToV2(state);
+    // Read again: an append, compaction or quarantine between the two reads means the
+    // parts read may not be exactly the state as of `last_seq`; serve them, keep nothing.
+    const after = await this.db.get<PartsVersion>(Q.version, { name });
+    if (!sameVersion(r, after)) return { update };
+    return { update, keep: { name, seq: Number(r.last_seq), count: Number(r.update_count), snapshotAt: r.snapshot_at, data: update } };
+  }
+
+  /** Keep states worked out by `bundleState` for the next bundles (one transaction); a doc written since is left out. */
+  async keepBundleStates(states: KeptState[]): Promise<void> {
+    if (states.length === 0) return;
+    await this.db.tx(async (tx) => {
+      for (const k of states) await tx.run(Q.keepBundleState, { name: k.name, seq: k.seq, count: k.count, snapshotAt: k.snapshotAt, data: k.data });
+    });
+  }
+
   /** Replay update by update on copies; quarantine each that throws or leaves a doc that does not reload. Returns the good state. */
   private async salvage(row: DocRow, updates: UpdateRow[]): Promise<Uint8Array> {
     const name = row.name;
@@ -219,6 +295,7 @@ export class DocStore {
         await this.db.tx(async (tx) => {
           await tx.run(Q.quarantineSnapshot, { reason: 'snapshot does not load', at: nowIso(), name });
           await tx.run(Q.clearSnapshot, { name });
+          await tx.run(Q.dropBundleState, { name });
         });
       }
     }
@@ -243,6 +320,8 @@ export class DocStore {
           await tx.run(Q.quarantineUpdate, { reason: 'does not apply on the stored state', at: nowIso(), id: u.id });
           await tx.run(Q.deleteUpdate, { id: u.id });
           await tx.run(Q.recount, { name });
+          // A state kept for bundles may hold what was just quarantined.
+          await tx.run(Q.dropBundleState, { name });
         });
       }
     }
@@ -263,10 +342,13 @@ export class DocStore {
       if (updates.length === 0) return false;
       const check = scratchDoc();
       let snapshot: Uint8Array;
+      let bundleState: Uint8Array;
       try {
         if (row.snapshot) Y.applyUpdate(check, row.snapshot);
         for (const u of updates) Y.applyUpdate(check, u.data);
         snapshot = Y.encodeStateAsUpdate(check);
+        // The doc is at hand and its row locked: the state as of last_seq, as bundles send it.
+        bundleState = Y.encodeStateAsUpdateV2(check);
         const again = scratchDoc();
         Y.applyUpdate(again, snapshot);
         const same = sameBytes(Y.encodeStateVector(again), Y.encodeStateVector(check));
@@ -280,6 +362,7 @@ export class DocStore {
       }
       await tx.run(Q.deleteUpTo, { name, id: updates.at(-1)!.id });
       await tx.run(Q.compact, { snapshot, at: nowIso(), name });
+      await tx.run(Q.keepCompacted, { name, data: bundleState });
       return true;
     });
   }

@@ -101,6 +101,17 @@ export const SQLITE_MIGRATIONS: string[] = [
   // Who caused an access change: the device whose upload created the household (it needs
   // no telling), or NULL for changes that came from the team doc.
   `ALTER TABLE access ADD COLUMN device_id TEXT;`,
+  // Each doc's whole state as a bundle sends it (one Yjs v2 update), kept with the version
+  // of the doc's stored parts it was made from (`docs.last_seq`, `update_count`,
+  // `snapshot_at`): bundles serve it instead of merging and converting the stored v1 parts
+  // again (ADR 0016) while the doc's row still has that version; any write moves it on.
+  `CREATE TABLE bundle_states (
+    doc TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    update_count INTEGER NOT NULL,
+    snapshot_at TEXT,
+    data BLOB NOT NULL
+  );`,
 ];
 
 /**
@@ -199,4 +210,11 @@ export const POSTGRES_MIGRATIONS: string[] = [
   );
   `,
   `ALTER TABLE access ADD COLUMN device_id TEXT;`,
+  `CREATE TABLE bundle_states (
+    doc TEXT COLLATE "C" PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    update_count INTEGER NOT NULL,
+    snapshot_at TEXT,
+    data BYTEA NOT NULL
+  );`,
 ];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { BundleError, BundleReader, decodeBundle, encodeBundle, type Bundle } from '@/docs/bundle';
+import { BundleError, BundleReader, decodeBundle, encodeBundle, encodeDoc, encodeDocParts, type Bundle } from '@/docs/bundle';
 
 const update = () => {
   const d = new Y.Doc();
@@ -67,6 +67,19 @@ describe('bundle format', () => {
         expect(['ok', 'bundle_corrupt', 'bundle_truncated', 'bundle_not_lianhu', 'bundle_version', 'bundle_foreign_team']).toContain(code);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('encodeDocParts', () => {
+  it('is the doc record encodeDoc makes, as head and update', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.uint8Array({ maxLength: 3000 }), (name, body) => {
+        const [head, tail] = encodeDocParts({ name, update: body });
+        expect(tail).toBe(body);
+        expect(new Uint8Array([...head, ...tail])).toEqual(encodeDoc({ name, update: body }));
+      }),
+      { numRuns: 200 },
     );
   });
 });
