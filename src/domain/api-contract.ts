@@ -37,6 +37,12 @@ export const redeemInviteRequest = v.object({
   deviceName: requiredText(60),
   /** the id a device that started alone already wrote into its records */
   memberId: omittable(segment),
+  /**
+   * the team a joined device is joining again (after a revocation): a code of another team
+   * is refused (`409 team_mismatch`) before it is used, so the phone's records never end up
+   * under a team they do not belong to
+   */
+  teamId: omittable(segment),
 });
 
 export const createInviteRequest = v.object({

@@ -36,10 +36,11 @@ export const useSyncStore = defineStore('sync', () => {
       status.value = s;
     });
     await engine.start();
-    // Joining a team (or switching relay) changes what to sync with: sync at once.
+    // Joining a team, or joining again after a revocation (a new device id for the same
+    // team), changes what to sync with: sync at once.
     const identity = useIdentityStore();
     watch(
-      () => identity.teamId,
+      () => `${identity.teamId}|${identity.identity?.deviceId ?? ''}`,
       () => void engine.syncNow(),
     );
   }

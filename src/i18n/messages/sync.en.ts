@@ -54,6 +54,12 @@ export default {
       synced: 'Synced',
       syncing: 'Syncing',
     },
+    stopped: {
+      device_revoked: 'The team lead has revoked this phone: it cannot sync',
+      kept: 'The records of {n} household are not uploaded yet. They are all kept on this phone and go up once it has joined again. | The records of {n} households are not uploaded yet. They are all kept on this phone and go up once it has joined again.',
+      keptNone: 'Every record on the phone is kept.',
+      token_invalid: 'This phone’s sign-in is no longer valid: it cannot sync',
+    },
     syncNow: 'Sync now',
     team: {
       downloading: 'Downloading the team’s records {done} / {total}',

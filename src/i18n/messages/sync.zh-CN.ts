@@ -52,6 +52,12 @@ export default {
       synced: '已同步',
       syncing: '正在同步',
     },
+    stopped: {
+      device_revoked: '这部手机已被组长停用，不能同步',
+      kept: '{n} 户的记录还没上传，都保留在这部手机上，重新加入后会自动上传。',
+      keptNone: '手机上的记录都还在。',
+      token_invalid: '这部手机的登录凭证无效，不能同步',
+    },
     syncNow: '立即同步',
     team: {
       downloading: '正在下载全队记录 {done} / {total}',

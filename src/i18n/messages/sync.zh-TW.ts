@@ -54,6 +54,12 @@ export default {
       synced: '已同步',
       syncing: '正在同步',
     },
+    stopped: {
+      device_revoked: '這支手機已被組長停用，不能同步',
+      kept: '{n} 戶的紀錄還沒上傳，都保留在這支手機上，重新加入後會自動上傳。',
+      keptNone: '手機上的紀錄都還在。',
+      token_invalid: '這支手機的登入憑證無效，不能同步',
+    },
     syncNow: '立即同步',
     team: {
       downloading: '正在下載全隊紀錄 {done} / {total}',

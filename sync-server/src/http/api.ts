@@ -116,7 +116,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
  */
 async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   if (!s.redeemFailures.has(ip)) throw new RelayError(429, 'rate_limited', 'too many wrong invite codes; wait a minute');
-  const { code, memberName, deviceName, memberId: wantedId } = await readBody(req, API.redeemInvite.request);
+  const { code, memberName, deviceName, memberId: wantedId, teamId: rejoining } = await readBody(req, API.redeemInvite.request);
 
   let invite;
   try {
@@ -125,6 +125,7 @@ async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip
     s.redeemFailures.take(ip);
     throw e;
   }
+  if (rejoining && rejoining !== invite.teamId) throw new RelayError(409, 'team_mismatch', 'this invite code is for another team than the one this device is in');
   const teamDoc = await s.teamDocs.get(invite.teamId);
   const roster = new Set(readTeam(teamDoc).members.map((m) => m.id));
   let memberId: string;
