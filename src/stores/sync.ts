@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, shallowRef, watch } from 'vue';
 import { saveRelayUrl } from '@/sync/relay-url';
 import { localRecords } from '@/db/instance';
-import { exportRecords, getPhoto, importRecords, syncEngine } from '@/sync/instance';
+import { carriedFile, carriedFiles, exportRecords, forgetCarried, getPhoto, importRecords, syncEngine } from '@/sync/instance';
 import { INITIAL_STATUS, type SyncStatus } from '@/sync/status';
 import { useIdentityStore } from './identity';
 
@@ -82,6 +82,9 @@ export const useSyncStore = defineStore('sync', () => {
     setRelayUrl,
     exportRecords,
     importRecords,
+    carriedFiles,
+    carriedFile,
+    forgetCarried,
     getPhoto,
   };
 });
