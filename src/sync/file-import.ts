@@ -1,7 +1,9 @@
 import type { Identity } from '@/db/identity';
 import type { LocalRecords } from '@/db/local-records';
-import { teamDocName } from '@/docs/schema';
-import { readTeam } from '@/docs/team-doc';
+import { isHouseholdDoc, readHousehold } from '@/docs/household-doc';
+import { parseDocName, teamDocName } from '@/docs/schema';
+import { linkMembers, readTeam } from '@/docs/team-doc';
+import type { Bundle } from '@/docs/bundle';
 import { readBundle } from './bundle-io';
 import { carryFile, isCarried, type CarriedFile } from './carried-files';
 import { applyBundle, checkPhotoHashes, type ImportResult } from './file-sync';
@@ -24,5 +26,33 @@ export async function importOrCarry(records: LocalRecords, file: Blob, identity:
     const name = typeof File !== 'undefined' && file instanceof File ? file.name : 'lianhu.lianhu';
     return { kind: 'carried', ...(await carryFile(records.db, file, bundle, name)) };
   }
-  return { kind: 'applied', result: await applyBundle(records, bundle) };
+  const result = await applyBundle(records, bundle);
+  if (role === 'lead') await keepExporterLinked(records, bundle, identity);
+  return { kind: 'applied', result };
+}
+
+/**
+ * A lead's import uploads a member's new households with the lead's rights, so the relay
+ * records the lead as their creator; the member's own phone, back in signal, would then be
+ * refused its own households. So a household the file's member registered and nobody looks
+ * after yet is linked to that member, in the same import (one team doc write).
+ */
+async function keepExporterLinked(records: LocalRecords, bundle: Bundle, identity: Identity): Promise<void> {
+  const memberId = bundle.header.source.memberId;
+  if (bundle.header.source.kind !== 'device' || !memberId || memberId === identity.memberId) return;
+  const teamName = teamDocName(identity.teamId);
+  const team = readTeam(await records.doc(teamName));
+  if (!team.members.some((m) => m.id === memberId && !m.leftAt)) return;
+  const toLink: string[] = [];
+  for (const d of bundle.docs) {
+    const parsed = parseDocName(d.name);
+    if (parsed?.kind !== 'household' || !parsed.id || team.assignments.get(parsed.id)?.length) continue;
+    const doc = await records.doc(d.name);
+    if (isHouseholdDoc(doc) && readHousehold(doc).household.createdBy === memberId) toLink.push(parsed.id);
+  }
+  if (!toLink.length) return;
+  const by = { memberId: identity.memberId, now: new Date().toISOString() };
+  await records.commit(teamName, (doc) => {
+    for (const id of toLink) linkMembers(doc, id, [memberId], by);
+  });
 }

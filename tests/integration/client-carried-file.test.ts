@@ -69,5 +69,11 @@ describe('a file carried for a colleague', () => {
     expect(applied).toMatchObject({ kind: 'applied', result: { docsChanged: 3, photosAdded: 1 } });
     await waitForStatus(L, (s) => s.state === 'synced' && s.pendingHouseholds === 0 && s.pendingPhotos === 0, 20_000, 'lead uploaded the carried records');
     expect(readHousehold(await L.records.doc(L.household(ids[0]!))).visits.map((v) => v.said)).toEqual(['走访0']);
+
+    // 吴敏 back in signal: the lead's upload made the lead the households' first writer, but
+    // the import linked them to 吴敏, so his own phone's updates are his to upload still.
+    W.setOnline(true);
+    const back = await syncOnce(W);
+    expect([back.state, back.pendingHouseholds, back.pendingPhotos, back.reason]).toEqual(['synced', 0, 0, undefined]);
   });
 });
