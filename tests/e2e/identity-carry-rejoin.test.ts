@@ -117,6 +117,7 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await li.page.getByText('这是周明的记录文件（1 户），已作为代传文件保存').waitFor();
     await li.page.getByRole('heading', { name: '代传的文件（1）' }).waitFor();
     await li.page.getByText('周明的记录文件', { exact: true }).waitFor();
+    await li.page.locator('.sync-file__carried').scrollIntoViewIfNeeded();
     await shot(li.page, 'identity-01-carried');
     // Back in signal: nothing of 周明's is counted or uploaded as 李强's.
     await li.context.setOffline(false);
@@ -151,6 +152,7 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await notice.getByText('这部手机已被组长停用，不能同步').waitFor({ timeout: SYNC_MS });
     await notice.getByText('1 户的记录还没上传，都保留在这部手机上').waitFor();
     await zhou.page.locator('.app-syncbar').getByText('这部手机已被组长停用，不能同步').waitFor();
+    expect(await zhou.page.locator('.app-syncbar').getByText(/上次同步/).count()).toBe(0);
     await zhou.page.locator('.hh-card', { hasText: '钱桂兰' }).getByText('未上传').waitFor();
     await shot(zhou.page, 'identity-02-revoked');
     // Still so after a reload with no signal.
