@@ -37,6 +37,12 @@ export const redeemInviteRequest = v.object({
   deviceName: requiredText(60),
   /** the id a device that started alone already wrote into its records */
   memberId: omittable(segment),
+  /**
+   * the team a joined device is joining again (after a revocation): a code of another team
+   * is refused (`409 team_mismatch`) before it is used, so the phone's records never end up
+   * under a team they do not belong to
+   */
+  teamId: omittable(segment),
 });
 
 export const createInviteRequest = v.object({
@@ -62,11 +68,30 @@ export const refreshTokenAnswer = v.object(session);
 
 export const createInviteAnswer = v.object({
   code: v.pipe(v.string(), v.nonEmpty()),
+  /** how `GET /api/invites` names it (a relay from before the list sent none) */
+  inviteId: v.optional(segment),
   teamId: segment,
   role: roleSchema,
   memberId: v.optional(segment),
   expiresAt: isoDateTime,
 });
+
+/**
+ * An invite not yet used, expired or cancelled (`GET /api/invites`). The code itself is not
+ * kept by the relay (only its hash), so an invite is named by `inviteId`, derived from that hash.
+ */
+export const openInviteSchema = v.object({
+  inviteId: segment,
+  role: roleSchema,
+  /** an invite for that member's next device */
+  memberId: v.optional(segment),
+  createdAt: isoDateTime,
+  expiresAt: isoDateTime,
+});
+
+export const invitesAnswer = v.object({ invites: v.array(openInviteSchema) });
+
+export const cancelInviteAnswer = v.object({ inviteId: segment, cancelled: v.literal(true) });
 
 export const changesAnswer = v.object({
   seq: count,
@@ -113,6 +138,8 @@ export const API = {
   redeemInvite: { method: 'POST', path: '/api/invites/redeem', request: redeemInviteRequest, answer: redeemInviteAnswer, status: 201 },
   refreshToken: { method: 'POST', path: '/api/token/refresh', request: undefined, answer: refreshTokenAnswer, status: 200 },
   createInvite: { method: 'POST', path: '/api/invites', request: createInviteRequest, answer: createInviteAnswer, status: 201 },
+  invites: { method: 'GET', path: '/api/invites', request: undefined, answer: invitesAnswer, status: 200 },
+  cancelInvite: { method: 'POST', path: '/api/invites/<inviteId>/cancel', request: undefined, answer: cancelInviteAnswer, status: 200 },
   changes: { method: 'GET', path: '/api/changes', request: undefined, answer: changesAnswer, status: 200 },
   team: { method: 'GET', path: '/api/team', request: undefined, answer: teamAnswer, status: 200 },
   devices: { method: 'GET', path: '/api/devices', request: undefined, answer: devicesAnswer, status: 200 },
@@ -124,6 +151,9 @@ export type CreateInviteRequest = v.InferOutput<typeof createInviteRequest>;
 export type RedeemInviteAnswer = v.InferOutput<typeof redeemInviteAnswer>;
 export type RefreshTokenAnswer = v.InferOutput<typeof refreshTokenAnswer>;
 export type CreateInviteAnswer = v.InferOutput<typeof createInviteAnswer>;
+export type OpenInvite = v.InferOutput<typeof openInviteSchema>;
+export type InvitesAnswer = v.InferOutput<typeof invitesAnswer>;
+export type CancelInviteAnswer = v.InferOutput<typeof cancelInviteAnswer>;
 export type ChangesAnswer = v.InferOutput<typeof changesAnswer>;
 export type TeamAnswer = v.InferOutput<typeof teamAnswer>;
 export type ApiDevice = v.InferOutput<typeof deviceSchema>;

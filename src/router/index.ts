@@ -16,7 +16,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: { name: 'households' } },
   { path: '/welcome', name: 'welcome', component: () => import('@/pages/WelcomePage.vue'), meta: { public: true } },
   // Invite links in QR codes: /join?code=…
-  { path: '/join', redirect: (to) => ({ name: 'welcome', query: to.query }) },
+  // On a phone that already has an identity the code joins as that member (a phone that
+  // started alone, or one revoked joining again); on a new phone it is the welcome screen's.
+  { path: '/join', name: 'join', component: () => import('@/pages/JoinAgainPage.vue'), meta: { public: true } },
   { path: '/households', name: 'households', component: () => import('@/pages/HouseholdsPage.vue'), meta: { nav: true } },
   { path: '/households/new', name: 'household-new', component: () => import('@/pages/HouseholdEditPage.vue') },
   { path: '/households/:id', name: 'household', component: () => import('@/pages/HouseholdFilePage.vue'), props: true },
@@ -40,7 +42,7 @@ export function createAppRouter() {
   // First run: nothing but the welcome screen until the device has an identity.
   router.beforeEach((to) => {
     const identity = useIdentityStore();
-    if (!identity.identity && !to.meta.public) return { name: 'welcome', query: to.name === 'welcome' ? to.query : {} };
+    if (!identity.identity && (!to.meta.public || to.name === 'join')) return { name: 'welcome', query: to.name === 'welcome' || to.name === 'join' ? to.query : {} };
     if (identity.identity && to.name === 'welcome') return { name: 'households' };
     return true;
   });

@@ -90,9 +90,12 @@ export const useIdentityStore = defineStore('identity', () => {
     if (!code) throw new ValidationError([{ path: 'code', messageKey: 'errors.required' }]);
     const records = localRecords();
     // Only a device that started alone asks to keep its member id; a new one gets the team's.
-    const redeemed = await redeemInvite({ code, ...names, ...(identity.value ? { memberId: identity.value.memberId } : {}) });
-    const current: Identity = identity.value ?? { ...names, memberId: redeemed.memberId, deviceId: redeemed.deviceId, teamId: '', teamName: '', role: redeemed.role, createdAt: new Date().toISOString() };
-    const joined = await joinTeam(records, { ...current, ...names }, redeemed);
+    // A joined device (revoked, or its sign-in lost) joins its own team again as the same member.
+    const current = identity.value;
+    const rejoining = current && !isLocalTeam(current.teamId) ? { teamId: current.teamId } : {};
+    const redeemed = await redeemInvite({ code, ...names, ...(current ? { memberId: current.memberId } : {}), ...rejoining });
+    const base: Identity = current ?? { ...names, memberId: redeemed.memberId, deviceId: redeemed.deviceId, teamId: '', teamName: '', role: redeemed.role, createdAt: new Date().toISOString() };
+    const joined = await joinTeam(records, { ...base, ...names }, redeemed);
     await records.start(joined.teamId);
     identity.value = joined;
     await useTeamStore().open(joined.teamId);

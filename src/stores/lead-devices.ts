@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { localRecords } from '@/db/instance';
 import { loadSession } from '@/db/identity';
-import type { ApiDevice, CreateInviteAnswer } from '@/domain/api-contract';
+import type { ApiDevice, CreateInviteAnswer, OpenInvite } from '@/domain/api-contract';
 import { DomainError } from '@/domain/errors';
 import type { Role } from '@/domain/team';
 import { SyncError } from '@/sync/errors';
@@ -14,6 +14,9 @@ export type TeamDevice = ApiDevice;
 
 /** An invite code made by the relay (`POST /api/invites`). */
 export type Invite = CreateInviteAnswer;
+
+/** An invite not yet used, expired or cancelled (`GET /api/invites`); its code is not kept. */
+export type { OpenInvite };
 
 /** Why a relay call failed, for the UI: these need a connection, unlike everything else. */
 export class RelayCallError extends DomainError {
@@ -46,10 +49,15 @@ export const useLeadDevicesStore = defineStore('lead-devices', () => {
   const devices = ref<TeamDevice[]>([]);
   const fetchedAt = ref<string | undefined>();
   const invites = ref<Invite[]>([]);
+  /** open invites as the relay listed them at `fetchedAt` */
+  const openInvites = ref<OpenInvite[]>([]);
 
   async function refresh(): Promise<void> {
     try {
-      devices.value = await (await api()).devices();
+      const relay = await api();
+      const [devs, open] = await Promise.all([relay.devices(), relay.invites()]);
+      devices.value = devs;
+      openInvites.value = open;
       fetchedAt.value = new Date().toISOString();
     } catch (err) {
       throw toRelayError(err);
@@ -61,6 +69,10 @@ export const useLeadDevicesStore = defineStore('lead-devices', () => {
     try {
       const invite = await (await api()).createInvite(role, memberId);
       invites.value = [invite, ...invites.value];
+      if (invite.inviteId) {
+        const { inviteId, role, memberId, expiresAt } = invite;
+        openInvites.value = [...openInvites.value, { inviteId, role, ...(memberId ? { memberId } : {}), createdAt: new Date().toISOString(), expiresAt }];
+      }
       return invite;
     } catch (err) {
       throw toRelayError(err);
@@ -78,5 +90,17 @@ export const useLeadDevicesStore = defineStore('lead-devices', () => {
     devices.value = devices.value.map((d) => (d.deviceId === deviceId ? { ...d, revokedAt: d.revokedAt ?? now } : d));
   }
 
-  return { devices, fetchedAt, invites, refresh, createInvite, revoke };
+  /** Cancel an open invite: its code stops working at once. */
+  async function cancelInvite(inviteId: string): Promise<void> {
+    try {
+      await (await api()).cancelInvite(inviteId);
+    } catch (err) {
+      // Already used, expired or cancelled elsewhere: it is not open any more either way.
+      if (!(err instanceof RelayHttpError && err.status === 404)) throw toRelayError(err);
+    }
+    openInvites.value = openInvites.value.filter((i) => i.inviteId !== inviteId);
+    invites.value = invites.value.filter((i) => i.inviteId !== inviteId);
+  }
+
+  return { devices, fetchedAt, invites, openInvites, refresh, createInvite, cancelInvite, revoke };
 });

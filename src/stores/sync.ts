@@ -2,7 +2,9 @@ import { defineStore } from 'pinia';
 import { computed, shallowRef, watch } from 'vue';
 import { saveRelayUrl } from '@/sync/relay-url';
 import { localRecords } from '@/db/instance';
-import type { ExportResult, ImportResult } from '@/sync/file-sync';
+import type { CarriedFile } from '@/sync/carried-files';
+import type { ImportOutcome } from '@/sync/file-import';
+import type { ExportResult } from '@/sync/file-sync';
 import { INITIAL_STATUS, type SyncStatus } from '@/sync/status';
 import { useIdentityStore } from './identity';
 
@@ -43,10 +45,11 @@ export const useSyncStore = defineStore('sync', () => {
       status.value = s;
     });
     await engine.start();
-    // Joining a team (or switching relay) changes what to sync with: sync at once.
+    // Joining a team, or joining again after a revocation (a new device id for the same
+    // team), changes what to sync with: sync at once.
     const identity = useIdentityStore();
     watch(
-      () => identity.teamId,
+      () => `${identity.teamId}|${identity.identity?.deviceId ?? ''}`,
       () => void engine.syncNow(),
     );
   }
@@ -60,8 +63,20 @@ export const useSyncStore = defineStore('sync', () => {
     return (await sync()).exportRecords(opts);
   }
 
-  async function importRecords(file: Blob): Promise<ImportResult> {
+  async function importRecords(file: Blob): Promise<ImportOutcome> {
     return (await sync()).importRecords(file);
+  }
+
+  async function carriedFiles(): Promise<CarriedFile[]> {
+    return (await sync()).carriedFiles();
+  }
+
+  async function carriedFile(id: string): Promise<CarriedFile | undefined> {
+    return (await sync()).carriedFile(id);
+  }
+
+  async function forgetCarried(id: string): Promise<void> {
+    return (await sync()).forgetCarried(id);
   }
 
   async function getPhoto(sha256: string): Promise<Blob | undefined> {
@@ -100,6 +115,9 @@ export const useSyncStore = defineStore('sync', () => {
     setRelayUrl,
     exportRecords,
     importRecords,
+    carriedFiles,
+    carriedFile,
+    forgetCarried,
     getPhoto,
   };
 });

@@ -3,6 +3,7 @@ import { loadIdentity } from '@/db/identity';
 import type { LocalRecords } from '@/db/local-records';
 import { parseDocName } from '@/docs/schema';
 import { loadLastSynced, saveLastSynced } from './catch-up';
+import { loadRevokedDevice, saveRevokedDevice } from './revoked-device';
 import { PendingCounts } from './counts';
 import { SyncError } from './errors';
 import type { OutboxOptions } from './outbox';
@@ -88,6 +89,8 @@ export class SyncEngine {
   private readonly hot: HotDocs;
   private coolTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = true;
+  /** this device id was revoked by the relay (remembered: a revoked device stays revoked) */
+  private revokedDevice: string | undefined;
 
   constructor(opts: SyncEngineOptions) {
     this.o = {
@@ -123,7 +126,10 @@ export class SyncEngine {
       connectTimeoutMs: this.o.connectTimeoutMs,
       httpTimeoutMs: this.o.httpTimeoutMs,
       outbox: this.o.outbox,
-      onChange: () => this.publish(),
+      onChange: () => {
+        if (this.transport.fatalClose === 'device_revoked') void this.rememberRevoked();
+        this.publish();
+      },
       onActivity: () => this.triggers.touch(),
       onStall: () => {
         if (this.run) this.run.stalled = true;
@@ -168,6 +174,7 @@ export class SyncEngine {
     );
     this.triggers.start();
     this.status.lastSyncedAt = await loadLastSynced(this.records.db);
+    this.revokedDevice = await loadRevokedDevice(this.records.db);
     await this.refreshCounts();
     void this.syncNow();
   }
@@ -242,6 +249,13 @@ export class SyncEngine {
     const ctx = await this.transport.context();
     if (!ctx) {
       this.lastError = new SyncError('not_joined');
+      this.publish();
+      return;
+    }
+    // Revoked is for good: say so at once, with or without a network, and ask nothing of the
+    // relay. Joining again gives the device a new id, and this no longer applies.
+    if (this.revokedDevice === ctx.identity.deviceId) {
+      this.lastError = new SyncError('device_revoked', 'this device was revoked earlier');
       this.publish();
       return;
     }
@@ -358,11 +372,20 @@ export class SyncEngine {
 
   private fail(err: SyncError, scheduleRetry: boolean): void {
     this.lastError = err;
+    if (err.code === 'device_revoked') void this.rememberRevoked();
     if (err.retryable && scheduleRetry && !this.stopped) {
       this.status.retryAt = new Date(this.triggers.scheduleRetry(this.failures)).toISOString();
       this.failures++;
     }
     this.publish();
+  }
+
+  /** Keep "revoked" across reloads and offline starts (the relay said so once; it is final). */
+  private async rememberRevoked(): Promise<void> {
+    const deviceId = this.transport.current?.identity.deviceId;
+    if (!deviceId || this.revokedDevice === deviceId) return;
+    this.revokedDevice = deviceId;
+    await saveRevokedDevice(this.records.db, deviceId);
   }
 
   // ---- status ----

@@ -2,7 +2,9 @@ import { localRecords } from '@/db/instance';
 import { loadIdentity } from '@/db/identity';
 import { SyncEngine } from './engine';
 import { SyncError } from './errors';
-import { exportBundle, importBundle, type ExportResult, type ImportResult } from './file-sync';
+import { dropCarried, getCarried, listCarried, type CarriedFile } from './carried-files';
+import { importOrCarry, type ImportOutcome } from './file-import';
+import { exportBundle, type ExportResult } from './file-sync';
 import { fetchPhoto } from './photos';
 
 /**
@@ -43,14 +45,31 @@ export async function exportRecords(opts: { changesOnly?: boolean } = {}): Promi
 }
 
 /**
- * Import a `.lianhu` file into this device's team. Throws BundleError (nothing changed) for
- * a bad or foreign file. What it brings goes up with the next sync, which starts now.
+ * Import a `.lianhu` file into this device's team (see `importOrCarry`). What a lead or the
+ * member's own file brings goes up with the next sync, which starts now.
  */
-export async function importRecords(file: Blob): Promise<ImportResult> {
+export async function importRecords(file: Blob): Promise<ImportOutcome> {
   const records = localRecords();
   const identity = await loadIdentity(records.db);
   if (!identity) throw new SyncError('not_joined');
-  const result = await importBundle(records, file, identity.teamId);
-  void syncEngine().syncNow();
-  return result;
+  const outcome = await importOrCarry(records, file, identity);
+  if (outcome.kind === 'applied') void syncEngine().syncNow();
+  return outcome;
+}
+
+/** Files this phone carries for colleagues of its team. */
+export async function carriedFiles(): Promise<CarriedFile[]> {
+  const records = localRecords();
+  const identity = await loadIdentity(records.db);
+  return identity ? listCarried(records.db, identity.teamId) : [];
+}
+
+/** A carried file as it came, to hand on (the lead imports it as it is). */
+export async function carriedFile(id: string): Promise<CarriedFile | undefined> {
+  return getCarried(localRecords().db, id);
+}
+
+/** Forget a carried file once it was handed over. */
+export async function forgetCarried(id: string): Promise<void> {
+  await dropCarried(localRecords().db, id);
 }

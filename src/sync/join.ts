@@ -27,6 +27,10 @@ export class JoinError extends Error {
     this.name = 'JoinError';
   }
   get messageKey(): string {
+    // Refusals a person can act on get their own words: who should make which code.
+    if (this.serverCode === 'member_exists') return 'errors.inviteNotForYou';
+    if (this.serverCode === 'member_mismatch') return 'errors.inviteForOther';
+    if (this.serverCode === 'team_mismatch') return 'errors.inviteOtherTeam';
     return { invite_rejected: 'errors.inviteRejected', network: 'errors.network', server: 'errors.server' }[this.code];
   }
 }
@@ -44,7 +48,7 @@ export function parseInviteCode(raw: string): string {
   return text.replace(/\s+/g, '');
 }
 
-export async function redeemInvite(args: { code: string; memberName: string; deviceName: string; memberId?: string }, fetchImpl: typeof fetch = fetch): Promise<RedeemResult> {
+export async function redeemInvite(args: { code: string; memberName: string; deviceName: string; memberId?: string; teamId?: string }, fetchImpl: typeof fetch = fetch): Promise<RedeemResult> {
   let res: Response;
   try {
     res = await fetchImpl('/api/invites/redeem', {

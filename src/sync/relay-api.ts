@@ -1,6 +1,6 @@
 import type * as v from 'valibot';
 import type { Bundle } from '@/docs/bundle';
-import { API, checkBody, errorAnswer, type ApiDevice, type CreateInviteAnswer, type RefreshTokenAnswer, type RevokeDeviceAnswer } from '@/domain/api-contract';
+import { API, checkBody, errorAnswer, type ApiDevice, type CancelInviteAnswer, type CreateInviteAnswer, type OpenInvite, type RefreshTokenAnswer, type RevokeDeviceAnswer } from '@/domain/api-contract';
 import type { Role } from '@/domain/team';
 import { readBundle } from './bundle-io';
 import { SyncError, reasonForHttp } from './errors';
@@ -122,6 +122,18 @@ export class RelayApi {
       body: JSON.stringify(memberId ? { role, memberId } : { role }),
     });
     return parseAnswer(API.createInvite.answer, await this.json(res), 'POST /api/invites');
+  }
+
+  /** The team's invites still open (`GET /api/invites`, leads only). */
+  async invites(): Promise<OpenInvite[]> {
+    const res = await this.request('/api/invites');
+    return parseAnswer(API.invites.answer, await this.json(res), 'GET /api/invites').invites;
+  }
+
+  /** Cancel an open invite (`POST /api/invites/<id>/cancel`, leads only): its code stops working. */
+  async cancelInvite(inviteId: string): Promise<CancelInviteAnswer> {
+    const res = await this.request(`/api/invites/${encodeURIComponent(inviteId)}/cancel`, { method: 'POST' });
+    return parseAnswer(API.cancelInvite.answer, await this.json(res), 'POST /api/invites/…/cancel');
   }
 
   /** Revoke a device (`POST /api/devices/<id>/revoke`): a lead any of the team's, a device itself. */

@@ -69,6 +69,9 @@ describe('API contract on a running relay', () => {
     answers.push({ name: 'refreshToken', ...(await api(relay.url, 'POST', '/api/token/refresh', { token: lead.token })) });
     const invited = await api(relay.url, 'POST', '/api/invites', { token: lead.token, body: { role: 'member' } });
     answers.push({ name: 'createInvite', ...invited });
+    answers.push({ name: 'invites', ...(await api(relay.url, 'GET', '/api/invites', { token: lead.token })) });
+    const spare = await api(relay.url, 'POST', '/api/invites', { token: lead.token, body: { role: 'lead' } });
+    answers.push({ name: 'cancelInvite', ...(await api(relay.url, 'POST', `/api/invites/${spare.json.inviteId}/cancel`, { token: lead.token })) });
     const member = await join(relay.url, invited.json.code, '吴敏', 'phone');
     answers.push({ name: 'changes', ...(await api(relay.url, 'GET', '/api/changes?since=0', { token: member.token })) });
     answers.push({ name: 'team', ...(await api(relay.url, 'GET', '/api/team', { token: member.token })) });

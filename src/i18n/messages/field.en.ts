@@ -180,6 +180,13 @@ export default {
       title: 'My households',
     },
     join: {
+      again: 'Join again with a new invite code',
+      againHint: 'Ask your lead for “Invite code for a new phone” under your name on the team page, and join again with it on this phone. Your name and every record on the phone stay as they are; the records of {n} household not yet uploaded go up once you have joined. | Ask your lead for “Invite code for a new phone” under your name on the team page, and join again with it on this phone. Your name and every record on the phone stay as they are; the records of {n} households not yet uploaded go up once you have joined.',
+      againJoined: 'This phone has joined “{team}” and syncs normally. Joining again with a new invite code is only needed when it was revoked or its sign-in is no longer valid.',
+      againRevoked: 'The team lead has revoked this phone: it cannot sync. Every record on it is kept.',
+      againSubmit: 'Join again',
+      againTitle: 'Join the team again',
+      asMember: 'Joining as “{name}”',
       code: 'Invite code',
       hint: 'Ask your team lead for an invite code, or scan the QR code on their phone. Joining needs a connection.',
       laterHint: 'When you join, the {n} household files and every record on this phone move into the team; nothing is lost.',

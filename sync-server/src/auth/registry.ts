@@ -31,6 +31,7 @@ export interface DeviceRow {
 
 export interface Invite {
   code: string;
+  inviteId: string;
   teamId: string;
   role: Role;
   memberId?: string;
@@ -58,6 +59,21 @@ export function normalizeInviteCode(code: string): string {
 const hashCode = (code: string) => crypto.createHash('sha256').update(normalizeInviteCode(code)).digest('hex');
 
 /**
+ * The name an invite is listed and cancelled by: a hash of the code's hash, so the list
+ * never gives away anything that would help guess the code.
+ */
+export const inviteIdOf = (codeHash: string) => crypto.createHash('sha256').update(`invite-id:${codeHash}`).digest('base64url').slice(0, 22);
+
+/** An invite that can still be redeemed, as a lead's team page lists it. */
+export interface OpenInviteRow {
+  inviteId: string;
+  role: Role;
+  memberId?: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/**
  * Teams, invite codes and devices in SQLite. Used by the relay's HTTP API and by the admin
  * CLI (a separate process on the same database file).
  */
@@ -72,6 +88,10 @@ const Q = {
   useInvite: 'UPDATE invites SET used_at = @at, used_by_device = @device WHERE code_hash = @hash AND used_at IS NULL',
   insertDevice: `INSERT INTO devices (id, team_id, member_id, member_name, device_name, role, created_at, last_seen_at)
      VALUES (@id, @team, @member, @memberName, @deviceName, @role, @at, @at)`,
+  openInvites: 'SELECT code_hash, role, member_id, created_at, expires_at FROM invites WHERE team_id = @team AND used_at IS NULL AND expires_at > @now ORDER BY created_at, code_hash',
+  // Cancelling expires the invite now: redeeming it then answers `invite_expired`, and no
+  // schema change is needed for a state the table can already say.
+  cancelInvite: 'UPDATE invites SET expires_at = @now WHERE code_hash = @hash AND team_id = @team AND used_at IS NULL AND expires_at > @now',
   device: 'SELECT * FROM devices WHERE id = @id',
   devices: 'SELECT * FROM devices WHERE team_id = @team ORDER BY created_at, id',
   revoke: 'UPDATE devices SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL',
@@ -119,9 +139,10 @@ export class Registry {
     if (a.role !== 'member' && a.role !== 'lead') throw new RelayError(400, 'role_invalid', 'role is member or lead');
     if (a.memberId !== undefined && !ID_SEGMENT.test(a.memberId)) throw new RelayError(400, 'member_id_invalid', 'memberId is 1-64 of [0-9a-zA-Z_-]');
     const code = newInviteCode();
+    const hash = hashCode(code);
     const expiresAt = new Date(Date.now() + a.ttlDays * 86400_000).toISOString();
-    await via.run(Q.insertInvite, { hash: hashCode(code), team: a.teamId, role: a.role, member: a.memberId ?? null, by: a.createdBy, at: nowIso(), expires: expiresAt });
-    return { code, teamId: a.teamId, role: a.role, ...(a.memberId ? { memberId: a.memberId } : {}), expiresAt };
+    await via.run(Q.insertInvite, { hash, team: a.teamId, role: a.role, member: a.memberId ?? null, by: a.createdBy, at: nowIso(), expires: expiresAt });
+    return { code, inviteId: inviteIdOf(hash), teamId: a.teamId, role: a.role, ...(a.memberId ? { memberId: a.memberId } : {}), expiresAt };
   }
 
   /** Look an invite up without using it. */
@@ -144,6 +165,21 @@ export class Registry {
       await tx.run(Q.insertDevice, { id, team: invite.teamId, member: device.memberId, memberName: device.memberName, deviceName: device.deviceName, role: invite.role, at });
     });
     return (await this.device(id))!;
+  }
+
+  /** Invites of a team not used, expired or cancelled, oldest first. */
+  async openInvites(teamId: string): Promise<OpenInviteRow[]> {
+    const rows = await this.db.all<{ code_hash: string; role: Role; member_id: string | null; created_at: string; expires_at: string }>(Q.openInvites, { team: teamId, now: nowIso() });
+    return rows.map((r) => ({ inviteId: inviteIdOf(r.code_hash), role: r.role, ...(r.member_id ? { memberId: r.member_id } : {}), createdAt: r.created_at, expiresAt: r.expires_at }));
+  }
+
+  /** Cancel an open invite of the team; false when there is no such open invite. */
+  async cancelInvite(teamId: string, inviteId: string): Promise<boolean> {
+    const now = nowIso();
+    const rows = await this.db.all<{ code_hash: string }>(Q.openInvites, { team: teamId, now });
+    const row = rows.find((r) => inviteIdOf(r.code_hash) === inviteId);
+    if (!row) return false;
+    return (await this.db.run(Q.cancelInvite, { hash: row.code_hash, team: teamId, now })) === 1;
   }
 
   device(id: string): Promise<DeviceRow | undefined> {

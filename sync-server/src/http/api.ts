@@ -50,6 +50,11 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
       const invite = await s.registry.createInvite({ teamId: c.claims.teamId, role, createdBy: c.device.id, ttlDays: s.config.inviteTtlDays, ...(memberId ? { memberId } : {}) });
       return sendAnswer(res, 201, API.createInvite.answer, invite);
     }
+    case 'GET /api/invites': {
+      const c = await authenticate(s, req);
+      requireLead(c);
+      return sendAnswer(res, 200, API.invites.answer, { invites: await s.registry.openInvites(c.claims.teamId) });
+    }
     case 'GET /api/changes': {
       const c = await authenticate(s, req);
       const raw = url.searchParams.get('since') ?? '0';
@@ -91,6 +96,16 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
     s.log.info({ by: c.device.id, device: id, socketsClosed: closed }, 'device revoked');
     return sendAnswer(res, 200, API.revokeDevice.answer, { deviceId: id, revoked: true });
   }
+  const cancel = /^\/api\/invites\/([^/]+)\/cancel$/.exec(url.pathname);
+  if (cancel && req.method === 'POST') {
+    const c = await authenticate(s, req);
+    requireLead(c);
+    const id = decodePathSegment(cancel[1]!);
+    // Used, expired, cancelled, another team's or unknown: all the same to the caller.
+    if (!(await s.registry.cancelInvite(c.claims.teamId, id))) throw new RelayError(404, 'not_found', 'no such open invite in this team');
+    s.log.info({ by: c.device.id, invite: id }, 'invite cancelled');
+    return sendAnswer(res, 200, API.cancelInvite.answer, { inviteId: id, cancelled: true });
+  }
   throw new RelayError(404, 'not_found', `no ${req.method} ${url.pathname}`);
 }
 
@@ -101,7 +116,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
  */
 async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   if (!s.redeemFailures.has(ip)) throw new RelayError(429, 'rate_limited', 'too many wrong invite codes; wait a minute');
-  const { code, memberName, deviceName, memberId: wantedId } = await readBody(req, API.redeemInvite.request);
+  const { code, memberName, deviceName, memberId: wantedId, teamId: rejoining } = await readBody(req, API.redeemInvite.request);
 
   let invite;
   try {
@@ -110,6 +125,7 @@ async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip
     s.redeemFailures.take(ip);
     throw e;
   }
+  if (rejoining && rejoining !== invite.teamId) throw new RelayError(409, 'team_mismatch', 'this invite code is for another team than the one this device is in');
   const teamDoc = await s.teamDocs.get(invite.teamId);
   const roster = new Set(readTeam(teamDoc).members.map((m) => m.id));
   let memberId: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { API, checkBody, errorAnswer, invalidBodyCode } from '@/domain/api-contract';
-import type { Invite } from '../../../sync-server/src/auth/registry';
+import type { Invite, OpenInviteRow } from '../../../sync-server/src/auth/registry';
 import type { Changes } from '../../../sync-server/src/storage/change-feed';
 
 // Answers in the shapes the relay builds them: typed with the relay's own types where it has
@@ -8,7 +8,8 @@ import type { Changes } from '../../../sync-server/src/storage/change-feed';
 // answers of a running relay against the same schemas.
 const ids = { teamId: '0193a5c2-7f00-7000-8000-000000000001', memberId: 'my-own-member-id', deviceId: '0193a5c2-7f00-7000-8000-000000000003' };
 const session = { token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig', expiresAt: '2027-01-06T01:00:00.000Z', ...ids, role: 'member' as const };
-const invite: Invite = { code: 'ABCD-EFGH-JKMN', teamId: ids.teamId, role: 'lead', memberId: ids.memberId, expiresAt: '2026-12-21T01:00:00.000Z' };
+const invite: Invite = { code: 'ABCD-EFGH-JKMN', inviteId: 'q3X9v0Zb_kL2m-Aa8sD1fw', teamId: ids.teamId, role: 'lead', memberId: ids.memberId, expiresAt: '2026-12-21T01:00:00.000Z' };
+const openInvite: OpenInviteRow = { inviteId: invite.inviteId, role: 'member', memberId: ids.memberId, createdAt: '2026-12-07T01:00:00.000Z', expiresAt: invite.expiresAt };
 const changes: Changes = { seq: 12, changed: [`h:${ids.teamId}:abc`], readable: 3, revoked: [], reset: true };
 const device = { ...ids, memberName: '吴敏', deviceName: 'phone', role: 'lead' as const, createdAt: '2026-12-01T08:00:00.000Z', lastSeenAt: null, revokedAt: '2026-12-02T08:00:00.000Z' };
 
@@ -16,6 +17,8 @@ const answers: { [K in keyof typeof API]: unknown } = {
   redeemInvite: { ...session, teamName: '一班' },
   refreshToken: session,
   createInvite: invite,
+  invites: { invites: [openInvite] },
+  cancelInvite: { inviteId: invite.inviteId, cancelled: true },
   changes,
   team: { teamId: ids.teamId, name: '一班', seq: 4, me: { deviceId: ids.deviceId, memberId: ids.memberId, role: 'member' } },
   devices: { devices: [device] },
