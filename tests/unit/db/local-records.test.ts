@@ -280,13 +280,14 @@ describe('assignments in the rows', () => {
   it('derives a household again when the team changed between deriving its rows and writing them', async () => {
     const { records, link } = await teamWithHousehold();
     const stale = await records.projector.plan(NAME);
-    await link(['m1']);
+    // Registered by m1 and not assigned yet: m1's (ADR 0020). The lead then gives it to m2.
+    await link(['m2']);
     // The rows derived before the assignment are written after it (a drain that was under way).
     await records.db.transaction('rw', writeTables(records.db), () => records.projector.writeRows(records.db, stale));
-    expect((await records.db.households.get('h1'))?.linkedMemberIds).toEqual([]);
+    expect((await records.db.households.get('h1'))?.linkedMemberIds).toEqual(['m1']);
     records.projector.rescheduleChanged(stale);
     await records.settled();
-    expect((await records.db.households.get('h1'))?.linkedMemberIds).toEqual(['m1']);
+    expect((await records.db.households.get('h1'))?.linkedMemberIds).toEqual(['m2']);
   });
 });
 
