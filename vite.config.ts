@@ -94,6 +94,8 @@ export default defineConfig({
         // The lead workspace (lead-*.js/css) is not precached either: members never open it,
         // and a lead's device prefetches it while online (src/router/lead-routes.ts).
         // Lead-only dependencies land in chunks named after the lead page importing them (Lead*).
+        // Also only used online: the photo upload client (upload-*), joining (join-*, the
+        // join-again page, the QR scanner). A page that cannot load offline says so (router).
         // zh-TW and en messages (locale-*.js) likewise: the app fetches them while online
         // (src/i18n `prefetchLocales`), so a switch of language works offline afterwards.
         // The first sync's derivation worker (derive.worker-*.js, 60 KB gzip: it carries its own
@@ -103,11 +105,11 @@ export default defineConfig({
         // workbox-window (2 KB) only registers the worker and notices an update, both online
         // things: the page works offline without it (the worker keeps serving), and a session
         // under the worker's control caches it on first use for the "new version" prompt.
-        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css', '**/locale-*.js', '**/derive.worker-*.js', '**/workbox-window.*.js', '**/upload-*.js'],
+        globIgnores: ['**/jsQR-*.js', '**/lead-*.js', '**/lead-*.css', '**/Lead*.js', '**/Lead*.css', '**/locale-*.js', '**/derive.worker-*.js', '**/workbox-window.*.js', '**/upload-*.js', '**/FieldQrScanner-*.js', '**/JoinAgainPage-*.js', '**/join-*.js'],
         runtimeCaching: [
           {
             // Hashed file names never change content: cache first, keep a bounded number.
-            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead|locale-|derive\.worker-|workbox-window\.|upload-)[\w.-]+\.(?:js|css)$/,
+            urlPattern: /\/assets\/(?:jsQR-|lead-|Lead|locale-|derive\.worker-|workbox-window\.|upload-|FieldQrScanner-|JoinAgainPage-|join-)[\w.-]+\.(?:js|css)$/,
             handler: 'CacheFirst',
             options: { cacheName: 'lianhu-on-demand', expiration: { maxEntries: 120 } },
           },

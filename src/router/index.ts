@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { useDialogStore } from '@/stores/dialog';
 import { useIdentityStore } from '@/stores/identity';
 import { leadRoutes } from './lead-routes';
 
@@ -46,5 +47,16 @@ export function createAppRouter() {
     if (identity.identity && to.name === 'welcome') return { name: 'households' };
     return true;
   });
+  // A page that is not precached (the lead workspace before its first use, joining again)
+  // cannot load offline: say so instead of a tap that does nothing.
+  router.onError((err: unknown) => {
+    if (!isChunkLoadFailure(err)) return;
+    void useDialogStore().ask({ titleKey: 'errors.pageOfflineTitle', messageKey: 'errors.pageOffline', choices: [{ value: 'ok', labelKey: 'common.back', kind: 'primary' }], cancelValue: 'ok' });
+  });
   return router;
+}
+
+/** A page's chunk that could not be fetched (Chromium, Firefox and Safari word it differently). */
+function isChunkLoadFailure(err: unknown): boolean {
+  return err instanceof TypeError && /dynamically imported module|Importing a module script failed|error loading dynamically imported module/i.test(err.message);
 }

@@ -125,7 +125,9 @@ export const useHouseholdsStore = defineStore('households', () => {
   /** Mine (linked to me, or registered by me until the lead assigned it: src/domain/assignment.ts), still current; most overdue first. */
   const mine = computed(() => {
     const me = identity.memberId;
-    const list = rows.value.filter((r) => !r.mergedInto && !r.archived && r.linkedMemberIds.includes(me));
+    // Linked to me; or registered by me and nobody's yet (a lead's own registration counts for
+    // no member until assigned, ADR 0020, but it is on the lead's list meanwhile).
+    const list = rows.value.filter((r) => !r.mergedInto && !r.archived && (r.linkedMemberIds.includes(me) || (r.createdBy === me && r.linkedMemberIds.length === 0)));
     const rank = nameRanks(list);
     return list.sort((a, b) => (a.nextDueOn !== b.nextDueOn ? (a.nextDueOn < b.nextDueOn ? -1 : 1) : rank.get(a.headName)! - rank.get(b.headName)!));
   });

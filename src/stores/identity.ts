@@ -53,7 +53,7 @@ export const useIdentityStore = defineStore('identity', () => {
     const records = localRecords();
     let found = await loadIdentity(records.db);
     // Joining is not start-up's business: its module (and the API contract) load when needed.
-    if (found?.rekeyFrom) found = await (await import('@/sync/join')).finishRekey(records, found);
+    if (found?.rekeyFrom) found = await (await import('@/sync/rekey')).finishRekey(records, found);
     const opened = records.start(found?.teamId, { after: opts.openRecordsAfter });
     if (!opts.openRecordsAfter) await opened;
     identity.value = found;

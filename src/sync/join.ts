@@ -1,8 +1,5 @@
-import * as Y from 'yjs';
 import type { LocalRecords } from '@/db/local-records';
 import { isLocalTeam, saveIdentity, saveSession, type Identity } from '@/db/identity';
-import { householdDocName, parseDocName } from '@/docs/schema';
-import { setHouseholdTeam } from '@/docs/household-doc';
 import { API, checkBody, errorAnswer, type RedeemInviteAnswer } from '@/domain/api-contract';
 
 /**
@@ -10,6 +7,9 @@ import { API, checkBody, errorAnswer, type RedeemInviteAnswer } from '@/domain/a
  * docs/sync-protocol.md), then — for a device that started alone — move every local doc
  * from its `local-…` team id to the team's id, so nothing typed before joining is lost.
  */
+
+export { finishRekey, rekeyLocalDocs } from './rekey';
+import { finishRekey } from './rekey';
 
 export type RedeemResult = RedeemInviteAnswer;
 
@@ -72,33 +72,6 @@ export async function redeemInvite(args: { code: string; memberName: string; dev
 }
 
 /**
- * Copy every doc of `fromTeamId` to the same household under `toTeamId` and remove the
- * old one. Idempotent: a re-run after a crash merges what is already there (Yjs) and
- * finishes the removals. Each copy goes through the one write path, so it is on disk
- * before the old doc is deleted.
- */
-export async function rekeyLocalDocs(records: LocalRecords, fromTeamId: string, toTeamId: string): Promise<number> {
-  const stored = new Set(await records.docs.storedNames());
-  const known = await records.db.docs.toCollection().primaryKeys();
-  const names = [...new Set([...stored, ...known])].filter((n) => parseDocName(n)?.teamId === fromTeamId);
-  let moved = 0;
-  for (const oldName of names) {
-    const parsed = parseDocName(oldName);
-    if (parsed?.kind === 'household' && parsed.id && stored.has(oldName)) {
-      const state = Y.encodeStateAsUpdate(await records.doc(oldName));
-      await records.commit(householdDocName(toTeamId, parsed.id), (doc) => {
-        Y.applyUpdate(doc, state);
-        setHouseholdTeam(doc, toTeamId);
-      });
-      moved++;
-    }
-    await records.docs.remove(oldName);
-    await records.db.docs.delete(oldName);
-  }
-  return moved;
-}
-
-/**
  * Join with a redeemed invite: store the session, switch the identity to the team (keeping
  * `rekeyFrom` until the local docs are moved, so a crash resumes the move), move the docs.
  */
@@ -117,14 +90,4 @@ export async function joinTeam(records: LocalRecords, identity: Identity, redeem
   if (!from) delete next.rekeyFrom;
   await saveIdentity(records.db, next);
   return finishRekey(records, next);
-}
-
-/** Finish a move that `joinTeam` started (also called at start-up after a crash). */
-export async function finishRekey(records: LocalRecords, identity: Identity): Promise<Identity> {
-  if (!identity.rekeyFrom) return identity;
-  await rekeyLocalDocs(records, identity.rekeyFrom, identity.teamId);
-  const done = { ...identity };
-  delete done.rekeyFrom;
-  await saveIdentity(records.db, done);
-  return done;
 }

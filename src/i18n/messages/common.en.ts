@@ -89,6 +89,8 @@ export default {
     inviteOtherTeam: 'This invite code belongs to another team. The records on this phone belong to your team, so only a code of your team can join it again. The code was not used up.',
     inviteRejected: 'The invite code is not valid or has expired; ask your team lead for a new one.',
     network: 'Cannot reach the server. Joining a team needs a connection: try again where there is a signal, or start alone for now.',
+    pageOffline: 'This page has to be opened once with a connection before it works offline. Try again when there is signal.',
+    pageOfflineTitle: 'This page is not on the phone yet',
     photoUnreadable: 'This photo cannot be read; choose another or take it again.',
     required: 'Required',
     server: 'The server had a problem; try again later.',

@@ -87,6 +87,8 @@ export default {
     inviteOtherTeam: '这个邀请码属于另一个团队。这部手机的记录属于现在的团队，只能用本团队的邀请码重新加入。邀请码没有被用掉。',
     inviteRejected: '邀请码无效或已过期，请向组长要一个新的。',
     network: '连不上服务器。加入团队需要网络，请到有信号的地方再试；也可以先单独使用。',
+    pageOffline: '这一页要先联网打开一次才能离线使用。有信号时再试。',
+    pageOfflineTitle: '这一页还不在手机上',
     photoUnreadable: '这张照片读不出来，请换一张或重拍。',
     required: '必填',
     server: '服务器出错了，请稍后再试。',

@@ -89,6 +89,8 @@ export default {
     inviteOtherTeam: '這個邀請碼屬於另一個團隊。這支手機的紀錄屬於現在的團隊，只能用本團隊的邀請碼重新加入。邀請碼沒有被用掉。',
     inviteRejected: '邀請碼無效或已過期，請向組長要一個新的。',
     network: '連不上伺服器。加入團隊需要網路，請到有訊號的地方再試；也可以先單獨使用。',
+    pageOffline: '這一頁要先連網開啟一次才能離線使用。有訊號時再試。',
+    pageOfflineTitle: '這一頁還不在手機上',
     photoUnreadable: '這張照片讀不出來，請換一張或重拍。',
     required: '必填',
     server: '伺服器出錯了，請稍後再試。',

@@ -192,6 +192,7 @@ export default {
       laterHint: 'When you join, the {n} household files and every record on this phone move into the team; nothing is lost.',
       laterTitle: 'Join a team',
       scan: 'Scan',
+      scanOffline: 'Scanning needs a connection the first time; you can type the code instead.',
       submit: 'Join the team',
       title: 'Join with an invite code',
     },

@@ -190,6 +190,7 @@ export default {
       laterHint: '加入后，这台手机上已有的 {n} 户档案和全部记录都会带进团队，不会丢失。',
       laterTitle: '加入团队',
       scan: '扫码',
+      scanOffline: '扫码需要先联网一次；可以直接输入邀请码。',
       submit: '加入团队',
       title: '用邀请码加入团队',
     },

@@ -192,6 +192,7 @@ export default {
       laterHint: '加入後，這台手機上已有的 {n} 戶檔案和全部紀錄都會帶進團隊，不會遺失。',
       laterTitle: '加入團隊',
       scan: '掃碼',
+      scanOffline: '掃碼需要先連網一次；可以直接輸入邀請碼。',
       submit: '加入團隊',
       title: '用邀請碼加入團隊',
     },

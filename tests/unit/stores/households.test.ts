@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { localRecords } from '@/db/instance';
 import { StorageWriteError } from '@/db/doc-persistence';
 import { teamDocName } from '@/docs/schema';
-import { linkMembers } from '@/docs/team-doc';
+import { linkMembers, upsertTeamMember } from '@/docs/team-doc';
 import { ValidationError } from '@/domain/errors';
 import { useHouseholdsStore } from '@/stores/households';
 import { eventually, profileInput, startAlone, useFreshStores } from './helpers';
@@ -43,6 +43,18 @@ describe('households store', () => {
     await localRecords().commit(teamDocName(identity.teamId), (doc) => linkMembers(doc, id, ['m-other'], { memberId: 'lead', now: new Date().toISOString() }));
     await eventually(() => expect(households.mine).toEqual([]));
     expect((await localRecords().db.households.get(id))!.linkedMemberIds).toEqual(['m-other']);
+  });
+
+  it('lists a household a lead registered on the lead\'s own list, nobody\'s in the figures, until it is assigned', async () => {
+    const identity = await startAlone();
+    const now = new Date().toISOString();
+    await localRecords().commit(teamDocName(identity.teamId), (doc) => upsertTeamMember(doc, { id: identity.memberId, name: '王建国', role: 'lead', joinedAt: now }));
+    const households = useHouseholdsStore();
+    const id = await households.register(profileInput());
+    await eventually(() => expect(households.mine.map((r) => r.id)).toEqual([id]));
+    expect((await localRecords().db.households.get(id))!.linkedMemberIds).toEqual([]);
+    await localRecords().commit(teamDocName(identity.teamId), (doc) => linkMembers(doc, id, ['m-other'], { memberId: identity.memberId, now }));
+    await eventually(() => expect(households.mine).toEqual([]));
   });
 
   it('puts overdue households first and filters by area and tag', async () => {
