@@ -34,10 +34,11 @@ export interface RelayConfig {
   /** `REDIS_URL`: a redis:// URL; with it, relays share live updates, revocations and change hints through Redis */
   redisUrl?: string;
   /**
-   * `WS_COMPRESSION`, default `off`: `on` offers permessage-deflate on `/sync`. Off, a returning
-   * phone cost the relay about a third less CPU and memory (issue 10, ADR 0017): phones compress
-   * every frame they send, and the relay inflated each one (a zlib thread-pool round trip per
-   * frame). The sync frames are small (updates, acks, state vectors); first syncs go by bundle.
+   * `WS_COMPRESSION`, default `on`: permessage-deflate on `/sync`. `off` saves a returning
+   * phone's share of relay CPU and memory (about a third: phones compress every frame they
+   * send, and the relay inflates each one, ADR 0017) but a member's day then costs about five
+   * times the bytes up (8.6 → 43 KB in the field bench): on the thin links this app is for,
+   * the phone's bytes come first. For relays on a LAN or short of CPU.
    */
   wsCompression: boolean;
   /** `REDIS_PREFIX`, default `lianhu:`: prefix of every Redis key and channel (one Redis for several installs or test runs) */
@@ -150,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     redisPrefix: env.REDIS_PREFIX || 'lianhu:',
-    wsCompression: onOff(env, 'WS_COMPRESSION', false),
+    wsCompression: onOff(env, 'WS_COMPRESSION', true),
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 2 * 1024 * 1024),
       maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', MAX_PHOTO_BYTES),

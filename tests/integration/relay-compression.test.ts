@@ -1,4 +1,4 @@
-// permessage-deflate on /sync: off by default (WS_COMPRESSION, ADR 0017), offered when asked for.
+// permessage-deflate on /sync: on by default (a phone's bytes up), declined with WS_COMPRESSION=off (ADR 0017).
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestRelay, type TestRelay } from './helpers/relay';
@@ -20,13 +20,13 @@ function negotiated(wsUrl: string): Promise<string> {
 }
 
 describe('WebSocket compression', () => {
-  it('is declined by default: phones send their frames as they are and the relay inflates nothing', async () => {
+  it('is offered by default: a phone on a thin link sends its frames compressed', async () => {
     relay = await startTestRelay();
-    expect(await negotiated(relay.wsUrl)).toBe('');
+    expect(await negotiated(relay.wsUrl)).toMatch(/^permessage-deflate/);
   });
 
-  it('is offered with WS_COMPRESSION=on', async () => {
-    relay = await startTestRelay({ config: { wsCompression: true } });
-    expect(await negotiated(relay.wsUrl)).toMatch(/^permessage-deflate/);
+  it('is declined with WS_COMPRESSION=off: phones send their frames as they are and the relay inflates nothing', async () => {
+    relay = await startTestRelay({ config: { wsCompression: false } });
+    expect(await negotiated(relay.wsUrl)).toBe('');
   });
 });
