@@ -84,7 +84,9 @@ type Actor = { memberId: string; now: string };
  */
 function endLink(r: ReturnType<typeof root>, householdId: string, memberId: string, from: string | undefined, by: Actor): void {
   const ended: EndedLink = { memberId, ...(from ? { from } : {}), to: by.now, by: by.memberId };
-  setField(childMap(r.linkHistory, householdId), newId(), ended);
+  // Flat, under a fresh key: a per-household map created on two offline devices at once would
+  // merge to one of the two maps, losing the other device's ends.
+  setField(r.linkHistory, newId(), { householdId, ...ended });
 }
 
 /** Link members to a household. Links are keys of their own so concurrent links all stick. */
@@ -129,8 +131,9 @@ export function memberLeaves(doc: Y.Doc, memberId: string, successorId: string, 
       linkMembers(doc, hid, [successorId], by);
       moved++;
     }
+    const ended = new Set([...r.linkHistory.values()].map((e) => (e as { householdId?: unknown } | null)?.householdId));
     for (const hid of registered) {
-      if (r.assignments.has(hid) || r.linkHistory.has(hid)) continue;
+      if (r.assignments.has(hid) || ended.has(hid)) continue;
       unlinkMembers(doc, hid, [memberId], by);
       linkMembers(doc, hid, [successorId], by);
       moved++;
@@ -259,15 +262,10 @@ function readAssignmentHistory(r: ReturnType<typeof root>): Map<string, Househol
       if (checkWrite(linkNode, memberId, storedOf(link)) === undefined) a.links[memberId] = (link as { at: string }).at;
     }
   }
-  const historyNode = childNode(TEAM_DOC_LAYOUT.linkHistory!, '')!;
-  for (const [hid, history] of r.linkHistory.entries()) {
-    if (!(history instanceof Y.Map) || !v.is(recordKeySchema, hid)) continue;
-    const a = entry(hid);
-    for (const [key, link] of history.entries()) {
-      if (checkWrite(historyNode, key, storedOf(link)) !== undefined) continue;
-      const e = link as EndedLink;
-      a.ended.push({ memberId: e.memberId, ...(e.from ? { from: e.from } : {}), to: e.to, by: e.by });
-    }
+  for (const [key, link] of r.linkHistory.entries()) {
+    if (checkWrite(TEAM_DOC_LAYOUT.linkHistory!, key, storedOf(link)) !== undefined) continue;
+    const e = link as EndedLink & { householdId: string };
+    entry(e.householdId).ended.push({ memberId: e.memberId, ...(e.from ? { from: e.from } : {}), to: e.to, by: e.by });
   }
   return out;
 }

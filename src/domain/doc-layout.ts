@@ -201,11 +201,14 @@ export const TEAM_DOC_LAYOUT: Readonly<Record<string, LayoutNode>> = {
   meta: { kind: 'map', fields: { schemaVersion: int(1, 1_000_000), kind: pick(['team']), teamId: recordId, name: str } },
   members: { kind: 'map', key: recordKeySchema, entries: TEAM_MEMBER_LAYOUT },
   assignments: { kind: 'map', key: recordKeySchema, entries: { kind: 'map', key: recordKeySchema, entries: value(v.object({ at: storedDateTime, by: recordKeySchema })) } },
-  /** household id → key → one link that ended (src/domain/assignment.ts, ADR 0020) */
+  /**
+   * key → one link that ended, naming its household (src/domain/assignment.ts, ADR 0020). Flat:
+   * a map per household made on two offline devices at once would keep only one of them.
+   */
   linkHistory: {
     kind: 'map',
     key: recordKeySchema,
-    entries: { kind: 'map', key: recordKeySchema, entries: value(v.object({ memberId: recordKeySchema, from: v.optional(storedDateTime), to: storedDateTime, by: recordKeySchema })) },
+    entries: value(v.object({ householdId: recordKeySchema, memberId: recordKeySchema, from: v.optional(storedDateTime), to: storedDateTime, by: recordKeySchema })),
   },
   merges: { kind: 'map', key: recordKeySchema, entries: value(v.object({ into: recordKeySchema, at: storedDateTime, by: recordKeySchema })) },
   tags: { kind: 'map', key: storedTagSchema, entries: value(v.pipe(v.string(msg.invalid), v.maxLength(200, msg.tooLong))) },

@@ -188,6 +188,8 @@ export const useHouseholdsStore = defineStore('households', () => {
     const records = localRecords();
     const row = byId.value.get(id) ?? (await records.db.households.get(id));
     if (!row) return undefined;
+    // Merge groups come with the team, which a cold start opens after its first screen.
+    await records.ready;
     const { mergeRoots, mergeGroups } = records.teamContext;
     const group = (mergeRoots.get(id) ?? id) === id ? (mergeGroups.get(id) ?? [id]) : [id];
     const docs: Y.Doc[] = await Promise.all(group.map((hid) => records.doc(docName(hid))));
@@ -208,6 +210,8 @@ export const useHouseholdsStore = defineStore('households', () => {
     const records = localRecords();
     const row = byId.value.get(id) ?? (await records.db.households.get(id));
     if (!row) return undefined;
+    // Merge groups come with the team, which a cold start opens after its first screen.
+    await records.ready;
     const { mergeRoots, mergeGroups } = records.teamContext;
     const group = (mergeRoots.get(id) ?? id) === id ? (mergeGroups.get(id) ?? [id]) : [id];
     const docs: Y.Doc[] = await Promise.all(group.map((hid) => records.doc(docName(hid))));
