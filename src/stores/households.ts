@@ -185,21 +185,8 @@ export const useHouseholdsStore = defineStore('households', () => {
    * undefined for a household this device does not hold (no doc is created).
    */
   async function openFile(id: string): Promise<{ file: ShallowRef<HouseholdFile>; close: () => void } | undefined> {
-    const records = localRecords();
-    const row = byId.value.get(id) ?? (await records.db.households.get(id));
-    if (!row) return undefined;
-    // Merge groups come with the team, which a cold start opens after its first screen.
-    await records.ready;
-    const { mergeRoots, mergeGroups } = records.teamContext;
-    const group = (mergeRoots.get(id) ?? id) === id ? (mergeGroups.get(id) ?? [id]) : [id];
-    const docs: Y.Doc[] = await Promise.all(group.map((hid) => records.doc(docName(hid))));
-    const read = () => combineFiles(readHousehold(docs[0]!), docs.slice(1).map(readHousehold));
-    const file = shallowRef(read());
-    const refresh = () => {
-      file.value = read();
-    };
-    for (const doc of docs) doc.on('update', refresh);
-    return { file, close: () => docs.forEach((doc) => doc.off('update', refresh)) };
+    const opened = await followGroup(id, (docs) => combineFiles(readHousehold(docs[0]!), docs.slice(1).map(readHousehold)));
+    return opened && { file: opened.value, close: opened.close };
   }
 
   /**
@@ -207,6 +194,15 @@ export const useHouseholdsStore = defineStore('households', () => {
    * entries of every doc of its merge group, oldest first; `damaged` when one was left out.
    */
   async function openHistory(id: string): Promise<{ history: ShallowRef<{ entries: HistoryEntry[]; damaged: boolean }>; close: () => void } | undefined> {
+    const opened = await followGroup(id, (docs) => {
+      const parts = docs.map(readHistory);
+      return { entries: parts.flatMap((p) => p.entries).sort(byTime), damaged: parts.some((p) => p.damaged) };
+    });
+    return opened && { history: opened.value, close: opened.close };
+  }
+
+  /** `read` of the docs of a household's merge group (its own first), read again on every update until closed. */
+  async function followGroup<T>(id: string, read: (docs: Y.Doc[]) => T): Promise<{ value: ShallowRef<T>; close: () => void } | undefined> {
     const records = localRecords();
     const row = byId.value.get(id) ?? (await records.db.households.get(id));
     if (!row) return undefined;
@@ -215,16 +211,12 @@ export const useHouseholdsStore = defineStore('households', () => {
     const { mergeRoots, mergeGroups } = records.teamContext;
     const group = (mergeRoots.get(id) ?? id) === id ? (mergeGroups.get(id) ?? [id]) : [id];
     const docs: Y.Doc[] = await Promise.all(group.map((hid) => records.doc(docName(hid))));
-    const read = () => {
-      const parts = docs.map(readHistory);
-      return { entries: parts.flatMap((p) => p.entries).sort(byTime), damaged: parts.some((p) => p.damaged) };
-    };
-    const history = shallowRef(read());
+    const value = shallowRef(read(docs));
     const refresh = () => {
-      history.value = read();
+      value.value = read(docs);
     };
     for (const doc of docs) doc.on('update', refresh);
-    return { history, close: () => docs.forEach((doc) => doc.off('update', refresh)) };
+    return { value, close: () => docs.forEach((doc) => doc.off('update', refresh)) };
   }
 
   return { rows, loaded, query, area, tag, byId, mine, areas, tags, visible, watchRows, unwatchRows, docName, register, update, duplicatesOf, openFile, openHistory };
