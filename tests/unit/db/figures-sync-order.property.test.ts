@@ -128,7 +128,7 @@ function writeScenario(creators: number[], steps: Step[]): { sent: Sent[]; visit
       write(teamOn(s.d), H[s.h]!, [MEMBERS[s.m]!], { memberId: LEAD, now: at(s.day, 12) });
     } else if (s.k === 'leaves') {
       if (s.m !== s.to) memberLeaves(teamOn(s.d), MEMBERS[s.m]!, MEMBERS[s.to]!, { memberId: LEAD, now: at(s.day, 17) });
-    } else if (s.from !== s.to) {
+    } else if (s.k === 'merge' && s.from !== s.to) {
       mergeHouseholds(teamOn(s.d), H[s.from]!, H[s.to]!, { memberId: LEAD, now: at(s.day, 12) });
     }
   }
