@@ -104,16 +104,24 @@ const isStoredLink = (key: string, link: unknown): link is StoredLink => checkWr
 const isNestedLink = (memberId: string, link: unknown): link is { at: string } => checkWrite(childNode(TEAM_DOC_LAYOUT.assignments!, '')!, memberId, storedOf(link)) === undefined;
 
 /**
- * The links that stand, by household and member: the keys of their entries in `links` (a link
- * written on two offline devices has two) and whether an older app's `assignments` holds it.
+ * Where each household's links may be, by household and member: the keys of their entries in
+ * `links` (a link written on two offline devices has two) and whether an older app's
+ * `assignments` has the member. Built without checking values (the layout check costs tens of
+ * microseconds an entry, a pass over 2,000 links checked took 200 ms): only the entries of the
+ * links a writer touches are checked (`stands`), so the writers see exactly the links the
+ * readers see.
  */
-type LinkIndex = Map<string, Map<string, { keys: string[]; nested: boolean }>>;
+type LinkIndex = Map<string, Map<string, LinkPlaces>>;
+interface LinkPlaces {
+  keys: string[];
+  nested: boolean;
+}
 
 /**
  * One index per transaction: writers may be called once per household in one transaction (the
- * assignment page's bulk assign, a member leaving), and the index costs a pass over `links`.
- * Every write to `links` or `assignments` inside the transaction goes through this module and
- * keeps the index up to date; nothing else can change the doc while a transaction runs.
+ * assignment page's bulk assign, a member leaving). Every write to `links` or `assignments`
+ * goes through this module and keeps the index up to date; a remote update is applied in a
+ * transaction of its own, which builds a new index.
  */
 const indexes = new WeakMap<Y.Transaction, LinkIndex>();
 
@@ -128,15 +136,30 @@ function linkIndex(tr: Y.Transaction, r: ReturnType<typeof root>): LinkIndex {
     if (!e) byMember.set(mid, (e = { keys: [], nested: false }));
     return e;
   };
-  // The links the readers see (readAssignmentHistory): an entry that breaks the layout is no link.
-  for (const [key, link] of r.links.entries()) if (isStoredLink(key, link)) at(link.householdId, link.memberId).keys.push(key);
-  for (const [hid, nested] of r.assignments.entries()) {
-    if (!(nested instanceof Y.Map) || !v.is(recordKeySchema, hid)) continue;
-    for (const [mid, link] of nested.entries()) if (isNestedLink(mid, link)) at(hid, mid).nested = true;
+  for (const [key, link] of r.links.entries()) {
+    const l = link as Partial<StoredLink> | null;
+    if (typeof l?.householdId === 'string' && typeof l.memberId === 'string') at(l.householdId, l.memberId).keys.push(key);
   }
+  for (const [hid, nested] of r.assignments.entries()) if (nested instanceof Y.Map) for (const mid of nested.keys()) at(hid, mid).nested = true;
   indexes.set(tr, index);
   return index;
 }
+
+/** The times of a link's entries that the readers take for a link (readAssignmentHistory): empty when it does not stand. */
+function standingTimes(r: ReturnType<typeof root>, hid: string, memberId: string, places: LinkPlaces | undefined): string[] {
+  if (!places) return [];
+  const times: string[] = [];
+  for (const key of places.keys) {
+    const link = r.links.get(key);
+    if (isStoredLink(key, link)) times.push(link.at);
+  }
+  const nested = places.nested && v.is(recordKeySchema, hid) ? r.assignments.get(hid) : undefined;
+  const old = nested instanceof Y.Map ? nested.get(memberId) : undefined;
+  if (nested && isNestedLink(memberId, old)) times.push(old.at);
+  return times.sort();
+}
+
+const stands = (r: ReturnType<typeof root>, hid: string, memberId: string, places: LinkPlaces | undefined) => standingTimes(r, hid, memberId, places).length > 0;
 
 /**
  * Link members to a household. Each link is an entry of its own under a fresh key, so links
@@ -150,13 +173,14 @@ export function linkMembers(doc: Y.Doc, householdId: string, memberIds: string[]
     const index = linkIndex(tr, r);
     for (const memberId of memberIds) {
       let byMember = index.get(householdId);
-      const current = byMember?.get(memberId);
-      if (current && (current.nested || current.keys.length > 0)) continue;
+      const places = byMember?.get(memberId);
+      if (stands(r, householdId, memberId, places)) continue;
       const key = newId();
       const link: StoredLink = { householdId, memberId, at: by.now, by: by.memberId };
       r.links.set(key, link);
       if (!byMember) index.set(householdId, (byMember = new Map()));
-      byMember.set(memberId, { keys: [key], nested: false });
+      if (places) places.keys.push(key);
+      else byMember.set(memberId, { keys: [key], nested: false });
     }
   });
 }
@@ -174,33 +198,21 @@ export function unlinkMembers(doc: Y.Doc, householdId: string, memberIds: string
     const index = linkIndex(tr, r);
     const nested = r.assignments.get(householdId);
     for (const memberId of memberIds) {
-      const current = index.get(householdId)?.get(memberId);
-      // A member not linked here: the household's registering member (theirs until now), or nobody to end.
-      endLink(r, householdId, memberId, current ? linkedSince(r, householdId, memberId, current) : undefined, by);
-      if (!current) continue;
-      for (const key of current.keys) r.links.delete(key);
-      if (current.nested && nested instanceof Y.Map) nested.delete(memberId);
+      const places = index.get(householdId)?.get(memberId);
+      // From the earliest of its entries (a link written on two devices has two). A member not
+      // linked here: the household's registering member (theirs until now), or nobody to end.
+      endLink(r, householdId, memberId, standingTimes(r, householdId, memberId, places)[0], by);
+      if (!places) continue;
+      for (const key of places.keys) r.links.delete(key);
+      if (places.nested && nested instanceof Y.Map) nested.delete(memberId);
       index.get(householdId)!.delete(memberId);
     }
   });
 }
 
-/** When a standing link was made: the earliest of its entries (a link written on two devices has two). */
-function linkedSince(r: ReturnType<typeof root>, hid: string, memberId: string, current: { keys: string[]; nested: boolean }): string | undefined {
-  const times: string[] = [];
-  for (const key of current.keys) {
-    const at = (r.links.get(key) as { at?: unknown } | undefined)?.at;
-    if (typeof at === 'string') times.push(at);
-  }
-  const nested = r.assignments.get(hid);
-  const old = current.nested && nested instanceof Y.Map ? (nested.get(memberId) as { at?: unknown } | undefined)?.at : undefined;
-  if (typeof old === 'string') times.push(old);
-  return times.sort()[0];
-}
-
-/** The members linked to a household now, as this device's writers see them (members who left included). */
-function membersOf(index: LinkIndex, hid: string): string[] {
-  return [...(index.get(hid)?.keys() ?? [])];
+/** The members linked to a household now, as the readers see them (members who left included). */
+function membersOf(r: ReturnType<typeof root>, index: LinkIndex, hid: string): string[] {
+  return [...(index.get(hid)?.entries() ?? [])].filter(([m, places]) => stands(r, hid, m, places)).map(([m]) => m);
 }
 
 /**
@@ -215,7 +227,7 @@ export function memberLeaves(doc: Y.Doc, memberId: string, successorId: string, 
     const r = root(doc);
     setField(childMap(r.members, memberId), 'leftAt', by.now);
     const index = linkIndex(tr, r);
-    const linkedIds = [...index.entries()].filter(([, byMember]) => byMember.has(memberId)).map(([hid]) => hid);
+    const linkedIds = [...index.entries()].filter(([hid, byMember]) => stands(r, hid, memberId, byMember.get(memberId))).map(([hid]) => hid);
     for (const hid of linkedIds) {
       unlinkMembers(doc, hid, [memberId], by);
       linkMembers(doc, hid, [successorId], by);
@@ -224,7 +236,7 @@ export function memberLeaves(doc: Y.Doc, memberId: string, successorId: string, 
     // Assigned (even to nobody): a link, an older app's entry, or an ended link.
     const ended = new Set([...r.linkHistory.values()].map((e) => (e as { householdId?: unknown } | null)?.householdId));
     for (const hid of registered) {
-      if ((index.get(hid)?.size ?? 0) > 0 || r.assignments.has(hid) || ended.has(hid)) continue;
+      if (membersOf(r, index, hid).length > 0 || r.assignments.has(hid) || ended.has(hid)) continue;
       unlinkMembers(doc, hid, [memberId], by);
       linkMembers(doc, hid, [successorId], by);
       moved++;
@@ -241,7 +253,7 @@ export function mergeHouseholds(doc: Y.Doc, sourceId: string, targetId: string, 
   doc.transact((tr) => {
     const r = root(doc);
     setField(r.merges, sourceId, { into: targetId, at: by.now, by: by.memberId });
-    const from = membersOf(linkIndex(tr, r), sourceId);
+    const from = membersOf(r, linkIndex(tr, r), sourceId);
     if (from.length) linkMembers(doc, targetId, from, by);
   });
 }
