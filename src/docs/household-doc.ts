@@ -261,6 +261,8 @@ function writeVisit(rec: YMap, v: NewVisit): void {
   for (const [aspect, obs] of Object.entries(v.observations)) setField(rec, `obs.${aspect}`, obs ? { ...obs } : undefined);
   setField(rec, 'said', v.said);
   setField(rec, 'notes', v.notes);
+  // Made with the visit (addVisit), so a correction on two phones finds the same map: a map
+  // made later on each of them would merge to one of the two (ADR 0021).
   const photos = childMap(rec, 'photos');
   for (const p of v.photos) if (!photos.has(p.sha256)) photos.set(p.sha256, { ...p });
   setField(rec, 'gps', v.gps ? { ...v.gps } : undefined);
@@ -270,7 +272,10 @@ function writeVisit(rec: YMap, v: NewVisit): void {
 export function removeVisitPhoto(doc: Y.Doc, visitId: string, sha256: string): void {
   doc.transact(() => {
     const rec = root(doc).visits.get(visitId);
-    if (rec instanceof Y.Map) (childMap(rec as YMap, 'photos')).delete(sha256);
+    // Never make the photo map here: one made on this device and another made on a phone adding
+    // photos offline would merge to one of the two, losing that phone's photos (ADR 0021).
+    const photos = rec instanceof Y.Map ? (rec as YMap).get('photos') : undefined;
+    if (photos instanceof Y.Map && photos.has(sha256)) photos.delete(sha256);
   });
 }
 
@@ -308,6 +313,8 @@ export function addRequest(doc: Y.Doc, req: NewRequest, actor: Actor): void {
     setField(rec, 'status', 'open');
     setField(rec, 'createdAt', actor.now);
     setField(rec, 'createdBy', actor.memberId);
+    // The timeline's map is made with the request: one made later by each of two phones adding
+    // an action offline would merge to one of the two, losing the other's actions (ADR 0021).
     childMap(rec, 'actions');
   });
 }

@@ -200,6 +200,15 @@ export const TEAM_MEMBER_LAYOUT: LayoutNode = {
 export const TEAM_DOC_LAYOUT: Readonly<Record<string, LayoutNode>> = {
   meta: { kind: 'map', fields: { schemaVersion: int(1, 1_000_000), kind: pick(['team']), teamId: recordId, name: str } },
   members: { kind: 'map', key: recordKeySchema, entries: TEAM_MEMBER_LAYOUT },
+  /**
+   * key → one link that stands, naming its household and member (ADR 0021). Flat, each link
+   * written under a fresh key: links written on any number of offline lead devices all stay.
+   */
+  links: { kind: 'map', key: recordKeySchema, entries: value(v.object({ householdId: recordKeySchema, memberId: recordKeySchema, at: storedDateTime, by: recordKeySchema })) },
+  /**
+   * household id → member id → link, as apps before ADR 0021 wrote it: still read and
+   * unlinked, never written. Two such per-household maps made offline at once merge to one.
+   */
   assignments: { kind: 'map', key: recordKeySchema, entries: { kind: 'map', key: recordKeySchema, entries: value(v.object({ at: storedDateTime, by: recordKeySchema })) } },
   /**
    * key → one link that ended, naming its household (src/domain/assignment.ts, ADR 0020). Flat:

@@ -57,17 +57,22 @@ export const useLeadTeamStore = defineStore('lead-team', () => {
     if (!householdIds.length || !memberIds.length) throw new LeadActionError('nothing_selected');
     memberIds.forEach(requireActive);
     const by = actor();
-    await commit((doc) => {
-      for (const h of householdIds) linkMembers(doc, h, memberIds, by);
-    });
+    // One transaction: the team doc's writers index its links once for all the households.
+    await commit((doc) =>
+      doc.transact(() => {
+        for (const h of householdIds) linkMembers(doc, h, memberIds, by);
+      }),
+    );
   }
 
   async function unlink(householdIds: string[], memberIds: string[]): Promise<void> {
     if (!householdIds.length || !memberIds.length) throw new LeadActionError('nothing_selected');
     const by = actor();
-    await commit((doc) => {
-      for (const h of householdIds) unlinkMembers(doc, h, memberIds, by);
-    });
+    await commit((doc) =>
+      doc.transact(() => {
+        for (const h of householdIds) unlinkMembers(doc, h, memberIds, by);
+      }),
+    );
   }
 
   /** Hand households to one member: they alone are linked afterwards. */
@@ -76,13 +81,15 @@ export const useLeadTeamStore = defineStore('lead-team', () => {
     requireActive(memberId);
     const by = actor();
     const current = assignments.value;
-    await commit((doc) => {
-      for (const h of householdIds) {
-        const others = (current.get(h) ?? []).filter((id) => id !== memberId);
-        if (others.length) unlinkMembers(doc, h, others, by);
-        linkMembers(doc, h, [memberId], by);
-      }
-    });
+    await commit((doc) =>
+      doc.transact(() => {
+        for (const h of householdIds) {
+          const others = (current.get(h) ?? []).filter((id) => id !== memberId);
+          if (others.length) unlinkMembers(doc, h, others, by);
+          linkMembers(doc, h, [memberId], by);
+        }
+      }),
+    );
   }
 
   /**

@@ -52,7 +52,9 @@ async function keepExporterLinked(records: LocalRecords, bundle: Bundle, identit
   }
   if (!toLink.length) return;
   const by = { memberId: identity.memberId, now: new Date().toISOString() };
-  await records.commit(teamName, (doc) => {
-    for (const id of toLink) linkMembers(doc, id, [memberId], by);
-  });
+  await records.commit(teamName, (doc) =>
+    doc.transact(() => {
+      for (const id of toLink) linkMembers(doc, id, [memberId], by);
+    }),
+  );
 }

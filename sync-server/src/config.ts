@@ -100,7 +100,7 @@ export interface RelayLimits {
   redeemFailuresPerMinute: number;
   /** `MAX_DOC_BYTES`, default 4 MiB: a document may not grow past this (4413 `document-too-large`); five years of visits take about 84 KB */
   maxDocBytes: number;
-  /** `MAX_RECORDS_PER_MAP`, default 10,000 records of one type in a household (visits, requests…) or members of a team; a team's assignments and merges get ten times this (4413 `too-many-keys`) */
+  /** `MAX_RECORDS_PER_MAP`, default 10,000 records of one type in a household (visits, requests…) or members of a team; a team's links, assignments, ended links and merges get ten times this (4413 `too-many-keys`) */
   maxRecordsPerMap: number;
   /** `MAX_ROOT_TYPES`, default 32 root types in one document (the schema uses ten) */
   maxRootTypes: number;

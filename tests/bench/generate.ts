@@ -86,6 +86,8 @@ export function generateTeam(size: TeamSize = FULL, seed = 20261122): GeneratedT
 
   const households = new Map<string, Y.Doc>();
   const hids: string[] = [];
+  /** household, member, when: linked in one team doc transaction after the loop (the writers index the links once per transaction) */
+  const links: [string, string, string][] = [];
   let jsonBytes = 0;
   for (let i = 0; i < size.households; i++) {
     const hid = id();
@@ -104,11 +106,14 @@ export function generateTeam(size: TeamSize = FULL, seed = 20261122): GeneratedT
     const family = Array.from({ length: Math.floor(r() * 4) }, () => ({ id: id(), name: name(), relation: pick(['spouse', 'child', 'parent', 'grandchild'] as const), birthYear: 1940 + Math.floor(r() * 80), phone: r() < 0.3 ? phone() : undefined }));
     createHousehold(doc, { id: hid, teamId, profile, members: family, notes: pick(NOTES) }, { memberId: member, deviceId: 'dev-test', now: createdAt });
     for (const f of family) upsertMember(doc, f);
-    linkMembers(team, hid, [member], { memberId: leadId, now: createdAt });
+    links.push([hid, member, createdAt]);
     households.set(hid, doc);
     docs.set(householdDocName(teamId, hid), doc);
     jsonBytes += JSON.stringify({ hid, profile, family }).length;
   }
+  team.transact(() => {
+    for (const [hid, member, at] of links) linkMembers(team, hid, [member], { memberId: leadId, now: at });
+  });
 
   const visitIdsByHousehold = new Map<string, string[]>();
   for (let i = 0; i < size.visits; i++) {

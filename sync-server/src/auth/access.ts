@@ -11,7 +11,7 @@ import type { DeviceClaims } from './tokens';
 export type Decision = { ok: true; readOnly: boolean; via: 'lead' | 'team-doc' | 'linked' | 'unlink-grace' | 'new-household' } | { ok: false; reason: 'forbidden' };
 
 interface TeamState {
-  /** household id → linked member ids, from the team doc */
+  /** household id → linked member ids, from the team doc (both its link maps, through readTeam) */
   assignments: Map<string, string[]>;
   /** merge groups (root → every household id of the group), from the team doc */
   mergeGroups: Map<string, string[]>;
@@ -41,7 +41,8 @@ const Q = {
 
 /**
  * Who may open what. A lead: every doc of the team. A member: the team doc read-only, and
- * the households they may reach: linked to them in the team doc's `assignments`, or created
+ * the households they may reach: linked to them in the team doc (`readTeam`: its `links` and
+ * the `assignments` older apps wrote, ADR 0021), or created
  * by them, or merged with one of those (a merged group is read as one file), or unlinked
  * from them less than the grace period ago (so writes made offline still land). Those reachable households live in the
  * `access` table, each change stamped with the team sequence so the change feed can say
