@@ -12,13 +12,11 @@ import { parseRequestInput, parseStatusChange, requestActionInputSchema, type Re
 import { parseWith } from '@/domain/validation';
 import { useHouseholdsStore } from './households';
 import { useIdentityStore } from './identity';
+import { TEXT_LIMITS } from '@/domain/limits';
 
 
 export const REQUEST_SCOPES = ['open', 'closed', 'all'] as const;
 export type RequestScope = (typeof REQUEST_SCOPES)[number];
-
-/** Same limit as a timeline note (`requestActionInputSchema`). */
-const MAX_ACTION_TEXT = 2000;
 
 /**
  * "Mine" is what I must act on: the requests assigned to me (`ownerId`), whoever raised them
@@ -98,7 +96,7 @@ export const useRequestsStore = defineStore('requests', () => {
   async function changeStatus(householdId: string, requestId: string, from: RequestStatus, input: { status: string; text?: string }): Promise<void> {
     const text = input.text?.trim() ?? '';
     const change = parseStatusChange(from, { status: input.status, explanation: input.status === 'explained' && text ? text : undefined });
-    if (text.length > MAX_ACTION_TEXT) throw new ValidationError([{ path: 'text', messageKey: 'errors.tooLong' }]);
+    if (text.length > TEXT_LIMITS.requestText) throw new ValidationError([{ path: 'text', messageKey: 'errors.tooLong' }]);
     const a = actor();
     await commit(householdId, (doc) => setRequestStatus(doc, requestId, change, { id: newId(), at: a.now, by: a.memberId, kind: 'status', status: change.status, text }));
   }
