@@ -89,6 +89,24 @@ describe('forms at 360 px: focused field above the save bar, limits said, tap ta
     householdId = await edit.save();
   });
 
+  it('the keyboard opening after a field took focus: the field is scrolled back above the bar', async () => {
+    await page.setViewportSize(PHONE);
+    await page.goto(`${server.url}/households/${householdId}/visit`);
+    await page.locator('#notes').waitFor();
+    // The field sits just above the bar on the full screen, focused without scrolling.
+    await page.evaluate(() => {
+      const el = document.querySelector<HTMLElement>('#notes')!;
+      const bar = document.querySelector<HTMLElement>('.savebar')!;
+      window.scrollBy(0, el.getBoundingClientRect().bottom - bar.getBoundingClientRect().top + 4);
+      el.focus({ preventScroll: true });
+    });
+    expect(await hiddenBehindBar(page, '#notes')).toBeLessThanOrEqual(0);
+    await page.setViewportSize(WITH_KEYBOARD);
+    await page.waitForTimeout(300);
+    expect(await hiddenBehindBar(page, '#notes')).toBeLessThanOrEqual(0);
+    await page.setViewportSize(PHONE);
+  });
+
   for (const [locale, limit] of [
     ['zh-CN', '最多 4000 个字，多了 1 个字'],
     ['zh-TW', '最多 4000 個字，多了 1 個字'],
