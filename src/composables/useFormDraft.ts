@@ -21,6 +21,9 @@ export interface FormDraft<T> {
   discard(): Promise<void>;
 }
 
+/** Longest a keystroke waits before the draft with it is written. */
+export const DRAFT_DELAY_MS = 100;
+
 /** Answers of the "leave with a draft?" question. */
 export const LEAVE_KEEP = 'keep';
 export const LEAVE_DISCARD = 'discard';
@@ -62,8 +65,10 @@ export function useFormDraft<T extends object>(key: string, initial: () => T | P
       if (!ready.value) return;
       dirty.value = JSON.stringify(form.value) !== baseline;
       drafts.setDirty(key, dirty.value);
-      clearTimeout(timer);
-      timer = setTimeout(() => void flush(), opts.delayMs ?? 300);
+      // Written shortly after the first keystroke not yet written, and not pushed back by
+      // the next ones: typing without a pause still reaches storage every `delayMs`, so a
+      // hard kill loses at most that much (a debounce lost everything typed since the pause).
+      timer ??= setTimeout(() => void flush(), opts.delayMs ?? DRAFT_DELAY_MS);
     },
     { deep: true },
   );

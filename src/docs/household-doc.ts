@@ -5,6 +5,7 @@ import type { HouseholdFile } from '#domain/household-file';
 import type { Household, HouseholdMember, HouseholdProfile, Relation } from '#domain/household';
 import { DEFAULT_VISIT_INTERVAL_DAYS } from '#domain/household';
 import type { HouseholdRequest, RequestAction, RequestCategory, RequestStatus } from '#domain/request';
+import type { RequestOwnership } from '#domain/request-access';
 import type { Complaint, Rating, SatisfactionLevel } from '#domain/rating';
 import { diffFields, historyEntrySchema, type FieldChange, type HistoryEntry } from '#domain/history';
 import { newId } from '#domain/ids';
@@ -473,6 +474,22 @@ export function readHousehold(doc: Y.Doc): HouseholdSnapshot {
     ratings: records(r.ratings).map(([id, m]) => readRating(id, hid, m)).sort(byField('recordedAt', 'id')),
     complaints: records(r.complaints).map(([id, m]) => readComplaint(id, hid, m)).sort(byField('recordedAt', 'id')),
   };
+}
+
+/**
+ * Who owns which request, and whether it is closed or deleted: all the relay needs to let
+ * access follow request ownership (src/domain/request-access.ts), read without building
+ * the whole file on every write.
+ */
+export function readRequestOwnership(doc: Y.Doc): RequestOwnership[] {
+  return records(root(doc).requests).map(([requestId, m]) => {
+    const r: RequestOwnership = { requestId, ownerId: str(m, 'ownerId') };
+    const closedAt = str(m, 'closedAt');
+    const deletedAt = str(m, 'deletedAt');
+    if (closedAt) r.closedAt = closedAt;
+    if (deletedAt) r.deletedAt = deletedAt;
+    return r;
+  });
 }
 
 function records(map: YMap): [string, YMap][] {

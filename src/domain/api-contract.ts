@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { memberNameSchema, roleSchema, type Role } from './team';
 import { isoDateTime, requiredText } from './validation';
+import { TEXT_LIMITS } from './limits';
 
 /**
  * The relay's JSON API (`/api/*`, docs/sync-protocol.md "API"): one valibot schema per request
@@ -34,7 +35,7 @@ export const redeemInviteRequest = v.object({
   // typed or scanned; the relay normalises case, spaces and dashes itself
   code: v.pipe(v.string(), v.nonEmpty(), v.maxLength(64)),
   memberName: memberNameSchema,
-  deviceName: requiredText(60),
+  deviceName: requiredText(TEXT_LIMITS.deviceName),
   /** the id a device that started alone already wrote into its records */
   memberId: omittable(segment),
   /**

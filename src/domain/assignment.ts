@@ -91,6 +91,19 @@ export function resolveLinks(assignment: HouseholdAssignment | undefined, roster
 }
 
 /**
+ * Members a household is still linked to in the team doc who have left the team: a lead's
+ * device that linked them offline while they were leaving elsewhere. `resolveLinks` counts
+ * such a household as looked after by nobody; this says whom it was meant for, so the lead's
+ * to-do list can say "assigned to 张伟, who had left" instead of a bare "nobody". Sorted.
+ */
+export function linkedWhoLeft(assignment: HouseholdAssignment | undefined, roster: ReadonlyMap<string, RosterEntry>): string[] {
+  if (!assignment) return [];
+  return Object.keys(assignment.links)
+    .filter((m) => !!roster.get(m)?.leftAt)
+    .sort();
+}
+
+/**
  * Instants to local days, each span cut at its member's leaving; empty spans dropped; a
  * member's overlapping spans joined; sorted. The same links give the same spans in whatever
  * order the team doc's changes arrived.

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { id as idSchema, msg } from './validation';
+import { TEXT_LIMITS } from './limits';
 
 /**
  * A household's history (ADR 0018): one entry per write, kept in the household doc, never
@@ -38,7 +39,7 @@ export interface HistoryEntry {
 }
 
 /** Longest reason a withdrawal may give. */
-export const MAX_REASON = 500;
+export const MAX_REASON = TEXT_LIMITS.withdrawReason;
 
 const storedAt = v.pipe(
   v.string(msg.invalidDateTime),

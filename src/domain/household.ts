@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { geoPointSchema, type GeoPoint } from './geo';
 import { id, isSafeKey, msg, parseWith, phone, requiredText, text } from './validation';
+import { TEXT_LIMITS } from './limits';
 
 /** Why a household needs attention (the tags leads filter and report by). Teams may add their own tags too. */
 export const VULNERABILITY_TAGS = [
@@ -67,7 +68,7 @@ const thisYear = () => new Date().getFullYear();
 
 export const householdMemberSchema = v.object({
   id,
-  name: requiredText(40),
+  name: requiredText(TEXT_LIMITS.personName),
   // No default: a relation not chosen is refused as missing, not stored as a guess.
   relation: v.picklist(RELATIONS, msg.required),
   birthYear: v.optional(
@@ -77,16 +78,16 @@ export const householdMemberSchema = v.object({
 });
 
 export const addressSchema = v.object({
-  area: requiredText(60),
-  village: text(60),
-  street: text(60),
-  house: text(40),
+  area: requiredText(TEXT_LIMITS.area),
+  village: text(TEXT_LIMITS.village),
+  street: text(TEXT_LIMITS.street),
+  house: text(TEXT_LIMITS.house),
 });
 
 export const tagSchema = v.pipe(v.string(msg.invalid), v.trim(), v.regex(/^[a-z0-9_\-\u3400-\u9fff]{1,32}$/u, msg.invalidChoice), v.check(isSafeKey, msg.invalidChoice));
 
 export const householdProfileSchema = v.object({
-  headName: requiredText(40),
+  headName: requiredText(TEXT_LIMITS.headName),
   phone: phone,
   address: addressSchema,
   gps: v.optional(geoPointSchema),

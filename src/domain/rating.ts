@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { id, isoDateTime, msg, parseWith, requiredText, text } from './validation';
+import { TEXT_LIMITS } from './limits';
 
 /** 满意 / 基本满意 / 不满意 */
 export const SATISFACTION_LEVELS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const;
@@ -45,7 +46,7 @@ export const ratingInputSchema = v.object({
   subjectId: id,
   memberId: id,
   level: v.picklist(SATISFACTION_LEVELS, msg.invalidChoice),
-  comment: text(1000),
+  comment: text(TEXT_LIMITS.ratingComment),
 });
 export type RatingInput = v.InferOutput<typeof ratingInputSchema>;
 
@@ -55,7 +56,7 @@ export function parseRatingInput(input: unknown): RatingInput {
 
 export const complaintInputSchema = v.object({
   aboutMemberId: id,
-  text: requiredText(2000),
+  text: requiredText(TEXT_LIMITS.requestText),
   recordedAt: v.optional(isoDateTime),
 });
 export type ComplaintInput = v.InferOutput<typeof complaintInputSchema>;

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { ValidationError } from './errors';
 import { id, isoDate, msg, parseWith, requiredText, text } from './validation';
+import { TEXT_LIMITS } from './limits';
 
 /** 就医 / 就业 / 就学 / 养老 / 低保申请 / 住房 / 环保 / 其他 */
 export const REQUEST_CATEGORIES = ['medical', 'employment', 'schooling', 'elderly_care', 'minimum_allowance', 'housing', 'environment', 'other'] as const;
@@ -53,7 +54,7 @@ export interface HouseholdRequest {
 
 export const requestInputSchema = v.object({
   category: v.picklist(REQUEST_CATEGORIES, msg.invalidChoice),
-  description: requiredText(2000),
+  description: requiredText(TEXT_LIMITS.requestText),
   ownerId: id,
   dueOn: v.optional(isoDate),
   visitId: v.optional(id),
@@ -75,7 +76,7 @@ export function checkDueOn(dueOn: string | null | undefined, raisedOn: string): 
   if (dueOn && dueOn < raisedOn) throw new ValidationError([{ path: 'dueOn', messageKey: msg.dueBeforeRaised }]);
 }
 
-export const requestActionInputSchema = v.object({ text: requiredText(2000) });
+export const requestActionInputSchema = v.object({ text: requiredText(TEXT_LIMITS.requestText) });
 
 const ALLOWED: Record<RequestStatus, readonly RequestStatus[]> = {
   open: ['in_progress', 'resolved', 'explained'],
@@ -93,7 +94,7 @@ export interface StatusChange {
 /** Check a status change; closing as explained needs the explanation given to the household. */
 export function parseStatusChange(from: RequestStatus, input: unknown): StatusChange {
   const change = parseWith(
-    v.object({ status: v.picklist(REQUEST_STATUSES, msg.invalidChoice), explanation: v.optional(text(2000)) }),
+    v.object({ status: v.picklist(REQUEST_STATUSES, msg.invalidChoice), explanation: v.optional(text(TEXT_LIMITS.requestText)) }),
     input,
   );
   if (!ALLOWED[from].includes(change.status)) {

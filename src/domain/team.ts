@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { DEFAULT_VISIT_INTERVAL_DAYS } from './household';
 import { msg, parseWith, requiredText } from './validation';
+import { TEXT_LIMITS } from './limits';
 
 export const ROLES = ['member', 'lead'] as const;
 export type Role = (typeof ROLES)[number];
@@ -36,7 +37,7 @@ export const DEFAULT_TEAM_SETTINGS: TeamSettings = {
   requestDueDays: 15,
 };
 
-export const memberNameSchema = requiredText(40);
+export const memberNameSchema = requiredText(TEXT_LIMITS.personName);
 
 export function parseMemberName(input: unknown): string {
   return parseWith(memberNameSchema, input);

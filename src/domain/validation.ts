@@ -8,6 +8,7 @@ import { ValidationError, type FieldIssue } from './errors';
 export const msg = {
   required: 'errors.required',
   tooLong: 'errors.tooLong',
+  tooManyPhotos: 'errors.tooManyPhotos',
   invalidPhone: 'errors.invalidPhone',
   invalidDate: 'errors.invalidDate',
   invalidDateTime: 'errors.invalidDateTime',

@@ -3,6 +3,7 @@ import { photoRefSchema, type PhotoRef } from './attachment';
 import { ValidationError } from './errors';
 import { geoPointSchema, type GeoPoint } from './geo';
 import { id, isoDate, isoDateTime, msg, parseWith, text } from './validation';
+import { MAX_VISIT_PHOTOS, TEXT_LIMITS } from './limits';
 
 /** 入户走访 / 电话联系 / 约访 / 接待来访 */
 export const VISIT_KINDS = ['home', 'phone', 'appointment', 'reception'] as const;
@@ -67,7 +68,7 @@ export interface Visit {
 
 const observationSchema = v.object({
   level: v.optional(v.picklist(OBSERVATION_LEVELS, msg.invalidChoice)),
-  note: text(500),
+  note: text(TEXT_LIMITS.observationNote),
 });
 
 export const visitInputSchema = v.object({
@@ -77,9 +78,9 @@ export const visitInputSchema = v.object({
   observations: v.object(
     Object.fromEntries(OBSERVATION_ASPECTS.map((a) => [a, v.optional(observationSchema)])) as Record<ObservationAspect, v.OptionalSchema<typeof observationSchema, undefined>>,
   ),
-  said: text(4000),
-  notes: text(4000),
-  photos: v.pipe(v.array(photoRefSchema), v.maxLength(30, msg.tooLong)),
+  said: text(TEXT_LIMITS.said),
+  notes: text(TEXT_LIMITS.visitNotes),
+  photos: v.pipe(v.array(photoRefSchema), v.maxLength(MAX_VISIT_PHOTOS, msg.tooManyPhotos)),
   gps: v.optional(geoPointSchema),
   nextVisitOn: v.optional(isoDate),
 });
@@ -98,5 +99,5 @@ export function parseVisitInput(input: unknown, now: Date = new Date()): VisitIn
 
 export const reviewInputSchema = v.object({
   status: v.picklist(REVIEW_STATUSES, msg.invalidChoice),
-  comment: text(1000),
+  comment: text(TEXT_LIMITS.reviewComment),
 });

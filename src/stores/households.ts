@@ -16,6 +16,7 @@ import type { HouseholdRow } from '@/domain/projection';
 import { matchesSearch, normalizeQuery } from '@/domain/search';
 import { useIdentityStore } from './identity';
 import { changedKeys, RowFollower } from './row-follower';
+import { TEXT_LIMITS } from '@/domain/limits';
 
 /** What the register/edit form submits, before validation. */
 export interface HouseholdInput {
@@ -60,7 +61,7 @@ function parseHouseholdInput(input: HouseholdInput): { profile: HouseholdProfile
     }
   });
   const notes = input.notes.trim();
-  if (notes.length > 4000) issues.push({ path: 'notes', messageKey: 'errors.tooLong' });
+  if (notes.length > TEXT_LIMITS.householdNotes) issues.push({ path: 'notes', messageKey: 'errors.tooLong' });
   if (issues.length || !profile) throw new ValidationError(issues);
   return { profile, members, notes };
 }

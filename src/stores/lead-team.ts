@@ -4,6 +4,7 @@ import type * as Y from 'yjs';
 import { localRecords } from '@/db/instance';
 import { teamDocName } from '@/docs/schema';
 import { linkMembers, memberLeaves, mergeHouseholds, setMemberRole, unlinkMembers, unmergeHousehold, upsertTeamMember } from '@/docs/team-doc';
+import { linkedWhoLeft, type RosterEntry } from '@/domain/assignment';
 import { DomainError } from '@/domain/errors';
 import type { HouseholdRow } from '@/domain/projection';
 import { parseMemberName, type Role, type TeamMember } from '@/domain/team';
@@ -32,6 +33,16 @@ export const useLeadTeamStore = defineStore('lead-team', () => {
   const activeMembers = computed(() => members.value.filter((m) => !m.leftAt));
   const assignments = computed(() => team.snapshot?.assignments ?? new Map<string, string[]>());
   const merges = computed(() => team.snapshot?.merges ?? new Map<string, string>());
+  /** household id → members it is still linked to who have left (it counts as unassigned; the lead is told whom it was meant for) */
+  const linkedLeft = computed(() => {
+    const roster = new Map<string, RosterEntry>(members.value.map((m) => [m.id, { role: m.role, ...(m.leftAt ? { leftAt: m.leftAt } : {}) }]));
+    const out = new Map<string, string[]>();
+    for (const [hid, a] of team.snapshot?.assignmentHistory ?? []) {
+      const left = linkedWhoLeft(a, roster);
+      if (left.length) out.set(hid, left);
+    }
+    return out;
+  });
   const me = computed(() => members.value.find((m) => m.id === identity.memberId));
   /** The team doc's word wins over what the invite said: a lead can promote or demote. */
   const isLead = computed(() => (me.value?.role ?? identity.identity?.role) === 'lead');
@@ -131,5 +142,5 @@ export const useLeadTeamStore = defineStore('lead-team', () => {
     await commit((doc) => unmergeHousehold(doc, sourceId));
   }
 
-  return { members, activeMembers, assignments, merges, isLead, link, unlink, assign, leave, setRole, rename, merge, unmerge };
+  return { members, activeMembers, assignments, merges, linkedLeft, isLead, link, unlink, assign, leave, setRole, rename, merge, unmerge };
 });

@@ -12,12 +12,21 @@ import { parseRequestInput, parseStatusChange, requestActionInputSchema, type Re
 import { parseWith } from '@/domain/validation';
 import { useHouseholdsStore } from './households';
 import { useIdentityStore } from './identity';
+import { TEXT_LIMITS } from '@/domain/limits';
 
-/** Same limit as a timeline note (`requestActionInputSchema`). */
-const MAX_ACTION_TEXT = 2000;
 
 export const REQUEST_SCOPES = ['open', 'closed', 'all'] as const;
 export type RequestScope = (typeof REQUEST_SCOPES)[number];
+
+/**
+ * "Mine" is what I must act on: the requests assigned to me (`ownerId`), whoever raised them
+ * and whichever household they belong to — a request the lead handed to me from a household
+ * not linked to me is mine too (the relay lets me reach it, ADR 0024). One I raised and that
+ * was handed to someone else is theirs, not mine.
+ */
+export function isMine(r: Pick<RequestRow, 'ownerId'>, memberId: string | undefined): boolean {
+  return !!memberId && r.ownerId === memberId;
+}
 
 /** Requests (诉求): what households asked for, and what was done on their behalf. */
 export const useRequestsStore = defineStore('requests', () => {
@@ -43,20 +52,20 @@ export const useRequestsStore = defineStore('requests', () => {
     closedSubscription = liveQuery(() => localRecords().db.requests.where('open').equals(0).toArray()).subscribe({ next: (r) => (closedRows.value = r) });
   }
 
-  /** Closed requests I own or raised, most recently closed first. */
+  /** Closed requests assigned to me, most recently closed first. */
   const myClosed = computed(() => {
     const me = identity.memberId;
     const at = (r: RequestRow) => r.closedAt ?? '';
-    return closedRows.value.filter((r) => r.ownerId === me || r.createdBy === me).sort((a, b) => (at(a) !== at(b) ? (at(a) < at(b) ? 1 : -1) : a.id < b.id ? -1 : 1));
+    return closedRows.value.filter((r) => isMine(r, me)).sort((a, b) => (at(a) !== at(b) ? (at(a) < at(b) ? 1 : -1) : a.id < b.id ? -1 : 1));
   });
 
   /** The list in its scope: open ones first (soonest due), then closed ones. */
   const listed = computed(() => (scope.value === 'open' ? myOpen.value : scope.value === 'closed' ? myClosed.value : [...myOpen.value, ...myClosed.value]));
 
-  /** Open requests I own or raised, soonest due first. */
+  /** Open requests assigned to me, soonest due first. */
   const myOpen = computed(() => {
     const me = identity.memberId;
-    return openRows.value.filter((r) => r.ownerId === me || r.createdBy === me).sort((a, b) => (a.dueOn !== b.dueOn ? (a.dueOn < b.dueOn ? -1 : 1) : a.id < b.id ? -1 : 1));
+    return openRows.value.filter((r) => isMine(r, me)).sort((a, b) => (a.dueOn !== b.dueOn ? (a.dueOn < b.dueOn ? -1 : 1) : a.id < b.id ? -1 : 1));
   });
 
   function actor() {
@@ -87,7 +96,7 @@ export const useRequestsStore = defineStore('requests', () => {
   async function changeStatus(householdId: string, requestId: string, from: RequestStatus, input: { status: string; text?: string }): Promise<void> {
     const text = input.text?.trim() ?? '';
     const change = parseStatusChange(from, { status: input.status, explanation: input.status === 'explained' && text ? text : undefined });
-    if (text.length > MAX_ACTION_TEXT) throw new ValidationError([{ path: 'text', messageKey: 'errors.tooLong' }]);
+    if (text.length > TEXT_LIMITS.requestText) throw new ValidationError([{ path: 'text', messageKey: 'errors.tooLong' }]);
     const a = actor();
     await commit(householdId, (doc) => setRequestStatus(doc, requestId, change, { id: newId(), at: a.now, by: a.memberId, kind: 'status', status: change.status, text }));
   }

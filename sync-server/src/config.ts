@@ -21,6 +21,8 @@ export interface RelayConfig {
   inviteTtlDays: number;
   /** `UNLINK_GRACE_DAYS`, default 30: a member may still write to a household this long after it was unlinked from them */
   unlinkGraceDays: number;
+  /** `CLOSED_REQUEST_ACCESS_DAYS`, default 30: the owner of a request reaches its household (not linked to them) this long after the request was closed (ADR 0024) */
+  closedRequestAccessDays: number;
   /** `CORS_ORIGINS`: comma-separated origins allowed to call /api and /files (e.g. the Vite dev server); empty = same origin only */
   corsOrigins: string[];
   /**
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     tokenRefreshGraceDays: int(env, 'TOKEN_REFRESH_GRACE_DAYS', 365),
     inviteTtlDays: int(env, 'INVITE_TTL_DAYS', 14),
     unlinkGraceDays: int(env, 'UNLINK_GRACE_DAYS', 30),
+    closedRequestAccessDays: int(env, 'CLOSED_REQUEST_ACCESS_DAYS', 30),
     corsOrigins: (env.CORS_ORIGINS || '').split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: (env.TRUST_PROXY || '').split(',').map((s) => s.trim()).filter(Boolean),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),

@@ -48,7 +48,13 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   const db = await openDatabase(config.dataDir, config.databaseUrl);
   const store = new DocStore(db, log);
   const relayWrites = new RelayWrites();
-  const access = new AccessControl(db, store, config.unlinkGraceDays * 86400_000, (e, teamId) => log.error({ team: teamId, err: String(e) }, 'access rows not updated from the team doc'));
+  const access = new AccessControl(
+    db,
+    store,
+    config.unlinkGraceDays * 86400_000,
+    (e, teamId) => log.error({ team: teamId, err: String(e) }, 'access rows not updated from the team doc'),
+    config.closedRequestAccessDays * 86400_000,
+  );
   const registry = new Registry(db, store);
   const tokens = new TokenService(loadSecret(config.dataDir), config.tokenTtlDays, config.tokenRefreshGraceDays);
   const sessions = new DeviceSessions(config.limits, log);
@@ -197,6 +203,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
       await new Promise((r) => setTimeout(r, 100));
       for (const ws of wss.clients) ws.terminate();
       await teamDocs.closeAll();
+      access.close();
       // Let Hocuspocus unload (and our hooks compact) every document before the database goes.
       const deadline = Date.now() + 3000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

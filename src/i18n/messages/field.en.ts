@@ -35,7 +35,6 @@ export default {
       open: 'Correct / withdraw',
       openRequested: 'Correct as asked',
       reason: 'Why withdraw it (required)',
-      reasonLimit: '{n} / {max} characters',
       restore: 'Restore this visit',
       save: 'Save correction',
       title: 'Correct a visit',

@@ -33,7 +33,6 @@ export default {
       open: '更正 / 撤回',
       openRequested: '按讲评更正',
       reason: '撤回原因（必填）',
-      reasonLimit: '{n} / {max} 字',
       restore: '恢复这次走访',
       save: '保存更正',
       title: '更正走访记录',

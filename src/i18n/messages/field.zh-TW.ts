@@ -35,7 +35,6 @@ export default {
       open: '更正 / 撤回',
       openRequested: '按講評更正',
       reason: '撤回原因（必填）',
-      reasonLimit: '{n} / {max} 字',
       restore: '恢復這次走訪',
       save: '儲存更正',
       title: '更正走訪紀錄',

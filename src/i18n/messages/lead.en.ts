@@ -43,6 +43,7 @@ export default {
       intro: 'Link households to members: filter by area or tag and select in bulk, or tick them one by one.',
       link: 'Add as member',
       linkedTo: 'Looked after by',
+      linkedWhoLeft: 'Nobody: assigned to {names}, who had left',
       member: 'Member',
       nobody: 'Nobody',
       search: 'Search',

@@ -41,6 +41,7 @@ export default {
       intro: '把联系户分给成员：按片区、类别筛选后批量选择，或逐户勾选。',
       link: '增加为联系人',
       linkedTo: '联系人',
+      linkedWhoLeft: '无人联系：原分给{names}，已离开团队',
       member: '成员',
       nobody: '无人联系',
       search: '搜索',

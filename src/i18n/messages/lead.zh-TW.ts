@@ -43,6 +43,7 @@ export default {
       intro: '把聯繫戶分給成員：按片區、類別篩選後批量選擇，或逐戶勾選。',
       link: '增加為聯繫人',
       linkedTo: '聯繫人',
+      linkedWhoLeft: '無人聯繫：原分給{names}，已離開團隊',
       member: '成員',
       nobody: '無人聯繫',
       search: '搜尋',

@@ -2,6 +2,7 @@ import type * as Y from 'yjs';
 import { parseDocName } from '#docs/schema';
 import { readTeam } from '#docs/team-doc';
 import { mergeGroups, resolveMerges } from '#domain/merge';
+import { ownersWithAccess, ownershipKey, type RequestOwnership } from '#domain/request-access';
 import type { Role } from '#domain/team';
 import { nowIso } from '../storage/db';
 import type { DocStore } from '../storage/doc-store';
@@ -37,14 +38,23 @@ const Q = {
      ON CONFLICT (team_id, household_id, member_id) DO UPDATE SET active = @active, seq = @seq, changed_at = @at, device_id = @device`,
   one: 'SELECT active, changed_at FROM access WHERE team_id = @team AND household_id = @hid AND member_id = @member',
   anyActive: 'SELECT 1 AS x FROM access WHERE team_id = @team AND household_id = @hid AND active = 1 LIMIT 1',
+  requestOwners: 'SELECT household_id, request_id, owner_id, closed_at FROM request_owners WHERE team_id = @team',
+  requestOwnersOf: 'SELECT request_id, owner_id, closed_at FROM request_owners WHERE team_id = @team AND household_id = @hid',
+  dropRequestOwners: 'DELETE FROM request_owners WHERE team_id = @team AND household_id = @hid',
+  addRequestOwner: 'INSERT INTO request_owners (team_id, household_id, request_id, owner_id, closed_at) VALUES (@team, @hid, @rid, @owner, @closed)',
 };
+
+/** Longest wait a Node timer takes (about 24.8 days); a later expiry is looked at again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Who may open what. A lead: every doc of the team. A member: the team doc read-only, and
  * the households they may reach: linked to them in the team doc (`readTeam`: its `links` and
- * the `assignments` older apps wrote, ADR 0021), or created
- * by them, or merged with one of those (a merged group is read as one file), or unlinked
- * from them less than the grace period ago (so writes made offline still land). Those reachable households live in the
+ * the `assignments` older apps wrote, ADR 0021), or created by them, or owning one of its
+ * requests (open, or closed less than `closedRequestMs` ago: ADR 0024,
+ * src/domain/request-access.ts), or merged with one of those (a merged group is read as one
+ * file), or unlinked from them less than the grace period ago (so writes made offline still
+ * land). Those reachable households live in the
  * `access` table, each change stamped with the team sequence so the change feed can say
  * "newly linked" and "revoked".
  */
@@ -60,7 +70,17 @@ export class AccessControl {
     private readonly store: DocStore,
     private readonly unlinkGraceMs: number,
     private readonly onError: (e: unknown, teamId: string) => void = () => undefined,
+    private readonly closedRequestMs = unlinkGraceMs,
   ) {}
+
+  /** team → the refresh that takes away access of closed requests once they have aged */
+  private readonly ageTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /** Stop the aging timers (the relay is closing). */
+  close(): void {
+    for (const t of this.ageTimers.values()) clearTimeout(t);
+    this.ageTimers.clear();
+  }
 
   /** Whether the team doc has been read (the relay keeps team docs loaded while it runs). */
   knows(teamId: string): boolean {
@@ -76,6 +96,11 @@ export class AccessControl {
     const roles = new Map<string, Role>(snap.members.map((m) => [m.id, m.role]));
     const left = new Set(snap.members.filter((m) => m.leftAt).map((m) => m.id));
     this.teams.set(teamId, { assignments: snap.assignments, mergeGroups: mergeGroups(resolveMerges(snap.merges)), roles, left });
+    return this.queueRefresh(teamId);
+  }
+
+  /** Recompute the team's access rows after the ones queued before; `decide` waits for it. */
+  private queueRefresh(teamId: string): Promise<void> {
     this.cache.delete(teamId);
     const next = (this.refreshing.get(teamId) ?? Promise.resolve())
       .then(() => this.refresh(teamId))
@@ -100,6 +125,31 @@ export class AccessControl {
     this.cache.delete(teamId);
     if (this.teams.get(teamId)?.assignments.has(householdId)) return;
     await tx.run(Q.upsert, { team: teamId, hid: householdId, member: by.memberId, active: 1, seq, at: nowIso(), device: by.deviceId });
+  }
+
+  /**
+   * A household's stored requests may have changed owners (call inside the transaction that
+   * stored the write, with what the live doc holds after it): their owners are recorded, and
+   * `true` says the team's access must be worked out again (`requestOwnersChanged`, after
+   * the commit). `known` is the ownership last recorded for this doc by this relay, if any,
+   * so that a write that touches no request costs no statement.
+   */
+  async recordRequestOwners(tx: Sql, teamId: string, householdId: string, owners: RequestOwnership[], known?: string): Promise<boolean> {
+    const live = owners.filter((o) => !o.deletedAt && o.ownerId);
+    const key = ownershipKey(live);
+    if (known === key) return false;
+    const rows = await tx.all<{ request_id: string; owner_id: string; closed_at: string | null }>(Q.requestOwnersOf, { team: teamId, hid: householdId });
+    const stored = ownershipKey(rows.map((r) => ({ requestId: r.request_id, ownerId: r.owner_id, ...(r.closed_at ? { closedAt: r.closed_at } : {}) })));
+    if (stored === key) return false;
+    await tx.run(Q.dropRequestOwners, { team: teamId, hid: householdId });
+    for (const o of live) await tx.run(Q.addRequestOwner, { team: teamId, hid: householdId, rid: o.requestId, owner: o.ownerId, closed: o.closedAt ?? null });
+    return true;
+  }
+
+  /** After `recordRequestOwners` said so and its transaction committed: who reaches what is worked out again. */
+  requestOwnersChanged(teamId: string): Promise<void> {
+    if (!this.teams.has(teamId)) return Promise.resolve();
+    return this.queueRefresh(teamId);
   }
 
   /** The role that counts: the team doc's (leads may promote and demote), else the token's. */
@@ -151,6 +201,23 @@ export class AccessControl {
     return forever({ ok: false, reason: 'forbidden' });
   }
 
+  /** Work the team's access out again when the next closed request has aged (the earliest `until`). */
+  private ageAt(teamId: string, until: number, now: number): void {
+    const old = this.ageTimers.get(teamId);
+    if (old) clearTimeout(old);
+    this.ageTimers.delete(teamId);
+    if (!Number.isFinite(until)) return;
+    const timer = setTimeout(
+      () => {
+        this.ageTimers.delete(teamId);
+        void this.queueRefresh(teamId);
+      },
+      Math.min(Math.max(until - now, 0) + 50, MAX_TIMER_MS),
+    );
+    timer.unref?.();
+    this.ageTimers.set(teamId, timer);
+  }
+
   /** Recompute who reaches which household and record the differences under one new sequence number. */
   private async refresh(teamId: string): Promise<void> {
     const team = this.teams.get(teamId);
@@ -160,6 +227,22 @@ export class AccessControl {
     for (const [hid, members] of team.assignments) for (const m of members) want.add(key(hid, m));
     // The access rule (docs/sync-protocol.md): a member reaches what is linked to them or what they created.
     for (const c of await this.db.all<{ household_id: string; created_by_member: string }>(Q.creators, { team: teamId })) want.add(key(c.household_id, c.created_by_member));
+    // ... or the household of a request they own (ADR 0024): open, or closed not long ago.
+    const now = Date.now();
+    const byHousehold = new Map<string, RequestOwnership[]>();
+    for (const r of await this.db.all<{ household_id: string; request_id: string; owner_id: string; closed_at: string | null }>(Q.requestOwners, { team: teamId })) {
+      let list = byHousehold.get(r.household_id);
+      if (!list) byHousehold.set(r.household_id, (list = []));
+      list.push({ requestId: r.request_id, ownerId: r.owner_id, ...(r.closed_at ? { closedAt: r.closed_at } : {}) });
+    }
+    let nextAging = Infinity;
+    for (const [hid, requests] of byHousehold) {
+      for (const [member, until] of ownersWithAccess(requests, now, this.closedRequestMs)) {
+        want.add(key(hid, member));
+        nextAging = Math.min(nextAging, until);
+      }
+    }
+    this.ageAt(teamId, nextAging, now);
     // A merged group is read as one file (src/domain/merge.ts): whoever reaches one of its
     // households reaches all of them, or the merged view would miss records.
     for (const ids of team.mergeGroups.values()) {

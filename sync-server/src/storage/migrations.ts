@@ -6,7 +6,7 @@
  * Schema. `updates` is an append-only log per document, folded into `docs.snapshot` by
  * compaction; `docs.last_seq/last_device/other_seq` drive the change feed without a row per
  * change (see change-feed.ts); `access` is who may open which household, derived from the
- * team doc and the recorded creators.
+ * team doc, the recorded creators and the recorded request owners (`request_owners`).
  */
 export const SQLITE_MIGRATIONS: string[] = [
   `
@@ -112,6 +112,17 @@ export const SQLITE_MIGRATIONS: string[] = [
     snapshot_at TEXT,
     data BLOB NOT NULL
   );`,
+  // Who owns each request of each household, as last stored (ADR 0024): access follows
+  // request ownership too, and the relay must not load every household doc to know it.
+  // `closed_at` NULL while the request is open; deleted requests have no row.
+  `CREATE TABLE request_owners (
+    team_id TEXT NOT NULL,
+    household_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    closed_at TEXT,
+    PRIMARY KEY (team_id, household_id, request_id)
+  );`,
 ];
 
 /**
@@ -216,5 +227,13 @@ export const POSTGRES_MIGRATIONS: string[] = [
     update_count INTEGER NOT NULL,
     snapshot_at TEXT,
     data BYTEA NOT NULL
+  );`,
+  `CREATE TABLE request_owners (
+    team_id TEXT NOT NULL,
+    household_id TEXT COLLATE "C" NOT NULL,
+    request_id TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    closed_at TEXT,
+    PRIMARY KEY (team_id, household_id, request_id)
   );`,
 ];

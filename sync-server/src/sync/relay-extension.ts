@@ -1,6 +1,8 @@
 import { OutgoingMessage, type Connection, type Document, type Extension, type Hocuspocus, type onAuthenticatePayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
+import { readRequestOwnership } from '#docs/household-doc';
 import { parseDocName } from '#docs/schema';
+import { ownershipKey } from '#domain/request-access';
 import type { AccessControl } from '../auth/access';
 import type { Registry } from '../auth/registry';
 import { TokenError, type DeviceClaims, type TokenService } from '../auth/tokens';
@@ -72,6 +74,8 @@ const REFUSED = Symbol('refused');
  */
 export function relayExtension(d: RelayExtensionDeps): Extension {
   const { store, access, registry, tokens, teamDocs, relayWrites, log, limits, sessions } = d;
+  /** live household doc → the request ownership last recorded from it (a write touching no request costs no statement) */
+  const knownOwners = new WeakMap<Y.Doc, string>();
   const lastTouch = new Map<string, number>();
   /** doc name → settles once the last update admitted for it has been applied (or refused) */
   const applying = new Map<string, Promise<void>>();
@@ -134,11 +138,20 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       const pending = !samePending(pendingBefore, pendingOf(document));
       const toStore = pending ? frame.update : changes.length === 0 ? null : changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
       charge();
+      let ownersChanged = false;
+      let ownersKey: string | undefined;
       if (toStore) {
         try {
           await store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, async (tx, { seq, created }) => {
-            if (created && device && parsed.kind === 'household') await access.householdCreated(tx, device.teamId, parsed.id!, device, seq);
+            if (parsed.kind !== 'household') return;
+            if (created && device) await access.householdCreated(tx, device.teamId, parsed.id!, device, seq);
+            // Access follows request ownership (ADR 0024): who owns which request, as stored now.
+            const owners = readRequestOwnership(document);
+            ownersChanged = await access.recordRequestOwners(tx, parsed.teamId, parsed.id!, owners, knownOwners.get(document));
+            ownersKey = ownershipKey(owners.filter((o) => !o.deletedAt && o.ownerId));
           });
+          // Only once committed: a rolled-back write must not make the next one skip its owners.
+          if (ownersKey !== undefined) knownOwners.set(document, ownersKey);
         } catch (e) {
           // Not committed (the database is down): nothing is acknowledged. The live doc
           // already holds the update, so a resend would look like nothing new and never be
@@ -154,6 +167,8 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       // A team-doc change re-derives who may open what (the update listener started it):
       // acknowledged means the change feed already answers with it.
       if (parsed.kind === 'team') await access.settled(parsed.teamId);
+      // So does a request handed to someone else, before the write that did it is acknowledged.
+      if (ownersChanged) await access.requestOwnersChanged(parsed.teamId);
       if (failure !== undefined) {
         // The strict reader should make this unreachable; what Yjs did apply is stored above,
         // so the live doc and the store stay the same.

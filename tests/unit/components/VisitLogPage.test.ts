@@ -64,4 +64,45 @@ describe('visit log page', () => {
     expect(await localRecords().db.drafts.get(`visit:${hid}`)).toBeUndefined();
     wrapper.unmount();
   });
+
+  it('writes the draft while typing goes on, not only after a pause', async () => {
+    const { hid, wrapper } = await openVisitForm();
+    let typed = '';
+    let written: unknown;
+    // A keystroke every 40 ms, for at most 2 s: the draft must reach storage meanwhile.
+    for (let i = 0; i < 50 && !written; i++) {
+      typed += '字';
+      await wrapper.find('#said').setValue(typed);
+      await new Promise((r) => setTimeout(r, 40));
+      written = (await localRecords().db.drafts.get(`visit:${hid}`))?.data;
+    }
+    expect(written).toMatchObject({ said: expect.stringMatching(/^字+$/) });
+    wrapper.unmount();
+  });
+
+  it('says the limit next to a field as soon as a pasted text is over it, keeps every character, and refuses the save there', async () => {
+    const { wrapper, router } = await openVisitForm();
+    const long = '漏'.repeat(4001);
+    await wrapper.find('#said').setValue(long);
+    expect(wrapper.find('#said-error').text()).toBe('最多 4000 个字，多了 1 个字');
+    expect(wrapper.find('#said').attributes('maxlength')).toBeUndefined();
+    expect((wrapper.find('#said').element as HTMLTextAreaElement).value).toHaveLength(4001);
+    // Near the limit, a count; far below it, nothing.
+    await wrapper.find('#obs-housing-note').setValue('墙'.repeat(450));
+    expect(wrapper.find('#obs-housing-note-error').text()).toBe('450/500 字');
+    await wrapper.find('#obs-housing-note').setValue('墙'.repeat(501));
+    expect(wrapper.find('#obs-housing-note-error').text()).toBe('最多 500 个字，多了 1 个字');
+    await wrapper.find('#notes').setValue('短');
+    expect(wrapper.find('#notes-error').exists()).toBe(false);
+
+    await wrapper.find('form').trigger('submit');
+    await eventually(() => expect(wrapper.find('#said').attributes('aria-invalid')).toBe('true'));
+    expect(wrapper.find('#obs-housing-note').attributes('aria-invalid')).toBe('true');
+    expect(wrapper.find('#said-error').text()).toBe('最多 4000 个字，多了 1 个字');
+    expect(router.currentRoute.value.name).toBe('visit-new');
+    // Trimmed back under the limit, the refusal itself still names the limit until saved again.
+    await wrapper.find('#said').setValue('漏'.repeat(4000));
+    expect(wrapper.find('#said-error').text()).toBe('最多 4000 个字');
+    wrapper.unmount();
+  });
 });

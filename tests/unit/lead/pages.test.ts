@@ -137,6 +137,32 @@ describe('lead pages', () => {
     wrapper.unmount();
   });
 
+  it('assignment page: a household linked offline to a member who had meanwhile left is unassigned and says whom it was meant for', async () => {
+    const Y = await import('yjs');
+    const { teamDocName } = await import('@/docs/schema');
+    const { linkMembers } = await import('@/docs/team-doc');
+    await startTeam();
+    await household('h1', {}, { linked: [WANG] });
+    await household('h2', { headName: '李四', phone: '' }, { by: LEAD });
+    const live = await localRecords().doc(teamDocName(TEAM));
+    // Another lead device, offline: it links h2 to 王芳 while this one records her leaving.
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(live));
+    const before = Y.encodeStateVector(other);
+    linkMembers(other, 'h2', [WANG], { memberId: 'lead2', now: new Date().toISOString() });
+    await useLeadTeamStore().leave(WANG, LI, await localRecords().db.households.toArray());
+    Y.applyUpdate(live, Y.encodeStateAsUpdate(other, before));
+    await eventually(async () => expect((await localRecords().db.households.get('h2'))!.linkedMemberIds).toEqual([]));
+    const { wrapper } = await mountAt('/lead/assign?linked=none');
+    await eventually(() => expect(wrapper.findAll('.lead-pick')).toHaveLength(1));
+    expect(wrapper.find('.lead-pick').text()).toContain('李四');
+    expect(wrapper.find('.lead-pick__left').text()).toBe('无人联系：原分给王芳，已离开团队');
+    setLocale('en');
+    await eventually(() => expect(wrapper.find('.lead-pick__left').text()).toBe('Nobody: assigned to 王芳, who had left'));
+    setLocale('zh-CN');
+    wrapper.unmount();
+  });
+
   it('requests board puts the overdue request first and shows its age', async () => {
     await startTeam();
     await household('h1');

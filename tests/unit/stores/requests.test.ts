@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { localRecords } from '@/db/instance';
+import { addRequest, createHousehold, setRequestFields } from '@/docs/household-doc';
+import { householdDocName } from '@/docs/schema';
 import { addDaysToDate, toLocalDate } from '@/domain/dates';
 import { ValidationError } from '@/domain/errors';
 import { newId } from '@/domain/ids';
 import { useHouseholdsStore } from '@/stores/households';
-import { useRequestsStore } from '@/stores/requests';
+import { useIdentityStore } from '@/stores/identity';
+import { isMine, useRequestsStore } from '@/stores/requests';
 import { eventually, profileInput, startAlone, useFreshStores } from './helpers';
 import { ratingsOf } from '../helpers/rows';
 
@@ -76,6 +79,26 @@ describe('requests store', () => {
     await expect(requests.changeStatus(hid, late, 'resolved', { status: 'explained', text: 'x' })).rejects.toBeInstanceOf(ValidationError);
     await requests.changeStatus(hid, late, 'resolved', { status: 'in_progress' });
     expect((await localRecords().db.requests.get(late))?.open).toBe(1);
+  });
+
+  it('mine is what is assigned to me: one I raised and handed on is not, one handed to me from a household not linked to me is', async () => {
+    const { hid, requests, late, soon } = await withRequests();
+    const me = useIdentityStore().memberId;
+    const other = newId();
+    const at = new Date().toISOString();
+    await localRecords().commit(useHouseholdsStore().docName(hid), (doc) => setRequestFields(doc, late, { ownerId: other }, { id: newId(), at, by: me, kind: 'assign', text: '' }));
+    // A colleague's household, never linked to me, with a request the lead handed to me.
+    const theirs = newId();
+    const handed = newId();
+    const colleague = { memberId: other, deviceId: 'dev-colleague', now: at };
+    await localRecords().commit(householdDocName(useIdentityStore().teamId, theirs), (doc) => {
+      createHousehold(doc, { id: theirs, teamId: useIdentityStore().teamId, profile: profileInput({ headName: '赵大娘' }).profile }, colleague);
+      addRequest(doc, { id: handed, category: 'housing', description: '屋顶漏雨', ownerId: me }, colleague);
+    });
+    await eventually(() => expect(requests.myOpen.map((r) => r.id).sort()).toEqual([soon, handed].sort()));
+    expect(isMine({ ownerId: me }, me)).toBe(true);
+    expect(isMine({ ownerId: other }, me)).toBe(false);
+    expect(isMine({ ownerId: '' }, undefined)).toBe(false);
   });
 
   it('refuses an empty note', async () => {
