@@ -166,6 +166,9 @@ describe('export source', () => {
     expect(source.households.map((h) => h.id).sort()).toEqual(['h1', 'h2']);
     expect(source.visits.map((v) => v.id).sort()).toEqual(['v-h1', 'v-h2']);
     expect(source.requests).toEqual([]);
+    // full texts from the household docs' stored updates, not the rows' summaries
+    expect(source.texts.visits.get('v-h2')).toEqual({ said: 'h2 说家里都好', notes: '' });
+    expect(source.texts.requests.get('q-h1')?.description).toBe('h1 想去县医院复查');
     await expect(readExportSource('no-such-db', ['visits'])).rejects.toBeTruthy();
   });
 });
