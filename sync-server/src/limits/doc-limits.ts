@@ -36,7 +36,7 @@ export function mapKeyLimits(maxRecords: number): { household: MapKeyLimits; tea
     },
     team: {
       // a team's households, each an assignment and maybe a merge
-      roots: { members: maxRecords, assignments: maxRecords * 10, linkHistory: maxRecords * 10, merges: maxRecords * 10, tags: 1000, settings: small, meta: small },
+      roots: { members: maxRecords, assignments: maxRecords * 10, linkHistory: maxRecords * 10, merges: maxRecords * 10, duplicateDismissals: maxRecords * 10, tags: 1000, settings: small, meta: small },
       otherRoot: small,
       nested: 1000,
     },
