@@ -384,3 +384,31 @@ function readAssignmentHistory(r: ReturnType<typeof root>): Map<string, Househol
 }
 
 const storedOf = (x: unknown) => (x instanceof Y.Map ? { kind: 'map' as const } : x instanceof Y.AbstractType ? { kind: 'other' as const } : { kind: 'value' as const, value: x });
+
+// Duplicate dismissals (不是同一户): a root of their own, kept apart from the assignments.
+
+const dismissals = (doc: Y.Doc) => doc.getMap<unknown>('duplicateDismissals');
+
+/** Record for the whole team that households `a` and `b` are not the same household. */
+export function dismissDuplicatePair(doc: Y.Doc, a: string, b: string, by: { memberId: string; now: string }): void {
+  const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+  const problem = checkWrite(TEAM_DOC_LAYOUT.duplicateDismissals!, key, { kind: 'value', value: { at: by.now, by: by.memberId } });
+  if (problem) throw new Error(`cannot dismiss ${key}: ${problem}`);
+  doc.transact(() => setField(dismissals(doc), key, { at: by.now, by: by.memberId }));
+}
+
+/** Take back every dismissal: the pairs are candidates again on every lead device. */
+export function restoreDuplicatePairs(doc: Y.Doc): void {
+  doc.transact(() => {
+    const m = dismissals(doc);
+    for (const key of [...m.keys()]) m.delete(key);
+  });
+}
+
+/** The dismissed pairs (`a|b`); a key or value of the wrong form is left out. */
+export function readDismissedPairs(doc: Y.Doc): Set<string> {
+  const node = TEAM_DOC_LAYOUT.duplicateDismissals!;
+  const out = new Set<string>();
+  for (const [key, value] of dismissals(doc).entries()) if (!checkWrite(node, key, { kind: 'value', value })) out.add(key);
+  return out;
+}

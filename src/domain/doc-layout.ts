@@ -58,6 +58,15 @@ export const recordKeySchema = idSchema;
 /** A tag key as stored (built-in or a team's own). */
 export const storedTagSchema = v.pipe(v.string(msg.invalid), v.regex(/^[a-z0-9_\-\u3400-\u9fff]{1,32}$/u, msg.invalidChoice), safeKey);
 
+/** Two household ids in order, joined by `|` (src/domain/duplicate-pairs.ts `pairKey`). */
+export const duplicatePairKeySchema = v.pipe(
+  v.string(msg.invalidId),
+  v.check((k: string) => {
+    const [a, b, ...rest] = k.split('|');
+    return rest.length === 0 && a !== undefined && b !== undefined && v.is(idSchema, a) && v.is(idSchema, b) && a < b;
+  }, msg.invalidId),
+);
+
 const str = value(v.string(msg.invalid));
 const name = value(v.pipe(v.string(msg.required), v.check((s) => s.trim() !== '', msg.required), v.maxLength(200, msg.tooLong)));
 const recordId = value(recordKeySchema);
@@ -222,6 +231,11 @@ export const TEAM_DOC_LAYOUT: Readonly<Record<string, LayoutNode>> = {
   merges: { kind: 'map', key: recordKeySchema, entries: value(v.object({ into: recordKeySchema, at: storedDateTime, by: recordKeySchema })) },
   tags: { kind: 'map', key: storedTagSchema, entries: value(v.pipe(v.string(msg.invalid), v.maxLength(200, msg.tooLong))) },
   settings: { kind: 'map', fields: { defaultVisitIntervalDays: int(1, MAX_VISIT_INTERVAL_DAYS), dueSoonDays: int(0, 366), requestDueDays: int(1, 366) } },
+  /**
+   * Pairs of households the lead said are not the same household (不是同一户): one flat key
+   * per pair, `a|b` with the ids in order, so two lead devices dismissing offline merge to both.
+   */
+  duplicateDismissals: { kind: 'map', key: duplicatePairKeySchema, entries: value(v.object({ at: storedDateTime, by: recordKeySchema })) },
 };
 
 /** The node one key of a map holds: its field, its collection entry, or undefined when the layout says nothing about it. */

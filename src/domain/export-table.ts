@@ -1,4 +1,4 @@
-import { ratedAt } from './event-time';
+import { raisedAt, ratedAt } from './event-time';
 import { localDay, localTime } from './local-day';
 import type { HouseholdRow, RatingRow, RequestRow, VisitRow } from './projection';
 
@@ -17,14 +17,18 @@ export type Cell = string | number | null;
 export interface ExportColumn {
   key: string;
   header: string;
-  /** `date`: a YYYY-MM-DD string that spreadsheets should treat as a date */
-  type: 'text' | 'number' | 'date';
+  /**
+   * `date`: a YYYY-MM-DD string, `datetime`: YYYY-MM-DD HH:mm in local time — both written
+   * as real date cells in XLSX and as that text in CSV
+   */
+  type: 'text' | 'number' | 'date' | 'datetime';
   /** column width in characters (XLSX) */
   width: number;
 }
 
 export interface ExportTable {
-  dataset: ExportDataset;
+  /** `readme`: what every column of the other tables holds */
+  dataset: ExportDataset | 'readme';
   title: string;
   columns: ExportColumn[];
   rows: Cell[][];
@@ -40,6 +44,23 @@ export interface ExportLabels {
   members: Record<string, string>;
   /** joins several names or tags in one cell */
   separator: string;
+  /** what each column holds (column key → sentence), for the README sheet or file */
+  about: Record<string, string>;
+  /** the README's title, its opening lines, and its table's three headers */
+  readme: { title: string; lines: string[]; headers: [dataset: string, column: string, meaning: string] };
+}
+
+/** A visit's full texts (the rows carry an 80-character summary only). */
+export interface VisitTexts {
+  said: string;
+  notes: string;
+}
+
+/** A request's full texts and its timeline, one line per action with text. */
+export interface RequestTexts {
+  description: string;
+  explanation: string;
+  actions: { at: string; by: string; kind: string; text: string }[];
 }
 
 export interface ExportSource {
@@ -47,6 +68,8 @@ export interface ExportSource {
   visits: VisitRow[];
   requests: RequestRow[];
   ratings: RatingRow[];
+  /** full texts by record id, read from the household docs (absent for a record: empty cells) */
+  texts: { visits: Map<string, VisitTexts>; requests: Map<string, RequestTexts> };
 }
 
 type ColumnSpec<R> = [key: string, type: ExportColumn['type'], width: number, value: (row: R, ctx: Ctx) => Cell];
@@ -54,6 +77,7 @@ type ColumnSpec<R> = [key: string, type: ExportColumn['type'], width: number, va
 interface Ctx {
   labels: ExportLabels;
   households: Map<string, HouseholdRow>;
+  texts: ExportSource['texts'];
 }
 
 const value = (ctx: Ctx, kind: string, key: string | undefined) => (key ? (ctx.labels.values[kind]?.[key] ?? key) : '');
@@ -64,6 +88,14 @@ const date = (instant: string | undefined) => (instant ? localDay(instant) : nul
 const dateTime = (instant: string | undefined) => (instant ? `${localDay(instant)} ${localTime(instant)}` : null);
 const hhName = (ctx: Ctx, id: string) => ctx.households.get(id)?.headName ?? '';
 const hhArea = (ctx: Ctx, id: string) => ctx.households.get(id)?.area ?? '';
+const visitText = (ctx: Ctx, id: string, key: keyof VisitTexts) => ctx.texts.visits.get(id)?.[key] ?? '';
+const requestText = (ctx: Ctx, id: string, key: 'description' | 'explanation') => ctx.texts.requests.get(id)?.[key] ?? '';
+/** A request's timeline in one cell: `2026-03-02 09:30 王芳（备注）：text`, a line each. */
+const timeline = (ctx: Ctx, id: string) =>
+  (ctx.texts.requests.get(id)?.actions ?? [])
+    .filter((a) => a.text.trim())
+    .map((a) => `${dateTime(a.at)} ${names(ctx, [a.by])} (${value(ctx, 'actionKind', a.kind)}): ${a.text}`)
+    .join('\n');
 
 const HOUSEHOLD_COLUMNS: ColumnSpec<HouseholdRow>[] = [
   ['headName', 'text', 10, (r) => r.headName],
@@ -82,32 +114,37 @@ const HOUSEHOLD_COLUMNS: ColumnSpec<HouseholdRow>[] = [
 ];
 
 const VISIT_COLUMNS: ColumnSpec<VisitRow>[] = [
-  ['visitedAt', 'text', 17, (r) => dateTime(r.visitedAt)],
+  ['visitedAt', 'datetime', 17, (r) => dateTime(r.visitedAt)],
   ['household', 'text', 10, (r, c) => hhName(c, r.householdId)],
   ['area', 'text', 12, (r, c) => hhArea(c, r.householdId)],
   ['kind', 'text', 10, (r, c) => value(c, 'visitKind', r.kind)],
   ['visitors', 'text', 14, (r, c) => names(c, r.visitorIds)],
   ['concerns', 'text', 14, (r, c) => r.concerns.map((a) => value(c, 'aspect', a)).join(c.labels.separator)],
-  ['summary', 'text', 40, (r) => r.summary],
+  ['said', 'text', 40, (r, c) => visitText(c, r.id, 'said')],
+  ['notes', 'text', 40, (r, c) => visitText(c, r.id, 'notes')],
   ['photos', 'number', 6, (r) => r.photoCount],
   ['nextVisitOn', 'date', 12, (r) => r.nextVisitOn ?? null],
   ['review', 'text', 10, (r, c) => value(c, 'review', r.reviewStatus)],
+  ['reviewComment', 'text', 30, (r) => r.reviewComment ?? ''],
   ['householdId', 'text', 38, (r) => r.householdId],
   ['id', 'text', 38, (r) => r.id],
 ];
 
 const REQUEST_COLUMNS: ColumnSpec<RequestRow>[] = [
-  ['createdOn', 'date', 12, (r) => date(r.createdAt)],
+  ['raisedAt', 'datetime', 17, (r) => dateTime(raisedAt(r))],
   ['household', 'text', 10, (r, c) => hhName(c, r.householdId)],
   ['area', 'text', 12, (r, c) => hhArea(c, r.householdId)],
   ['category', 'text', 10, (r, c) => value(c, 'category', r.category)],
-  ['summary', 'text', 40, (r) => r.summary],
+  ['description', 'text', 40, (r, c) => requestText(c, r.id, 'description')],
   ['status', 'text', 8, (r, c) => value(c, 'status', r.status)],
+  ['explanation', 'text', 30, (r, c) => requestText(c, r.id, 'explanation')],
   ['owner', 'text', 10, (r, c) => names(c, [r.ownerId])],
   ['dueOn', 'date', 12, (r) => r.dueOn],
   ['escalated', 'text', 6, (r, c) => (r.escalated ? value(c, 'yesNo', 'yes') : '')],
   ['closedOn', 'date', 12, (r) => date(r.closedAt)],
   ['actions', 'number', 6, (r) => r.actionCount],
+  ['timeline', 'text', 50, (r, c) => timeline(c, r.id)],
+  ['savedAt', 'datetime', 17, (r) => dateTime(r.createdAt)],
   ['householdId', 'text', 38, (r) => r.householdId],
   ['id', 'text', 38, (r) => r.id],
 ];
@@ -136,7 +173,7 @@ export const EXPORT_COLUMN_KEYS: Record<ExportDataset, string[]> = {
  * by date). `onProgress` is called every `step` rows with the count done.
  */
 export function buildExportTable(dataset: ExportDataset, source: ExportSource, labels: ExportLabels, onProgress?: (done: number, total: number) => void, step = 1000): ExportTable {
-  const ctx: Ctx = { labels, households: new Map(source.households.map((h) => [h.id, h])) };
+  const ctx: Ctx = { labels, households: new Map(source.households.map((h) => [h.id, h])), texts: source.texts };
   const collator = new Intl.Collator('zh-CN');
   const make = <R>(specs: ColumnSpec<R>[], rows: R[]): ExportTable => {
     const out: Cell[][] = [];
@@ -162,8 +199,38 @@ export function buildExportTable(dataset: ExportDataset, source: ExportSource, l
     case 'visits':
       return make(VISIT_COLUMNS, [...source.visits].sort(byThen((v) => v.visitedAt + v.id)));
     case 'requests':
-      return make(REQUEST_COLUMNS, [...source.requests].sort(byThen((r) => r.createdAt + r.id)));
+      return make(REQUEST_COLUMNS, [...source.requests].sort(byThen((r) => raisedAt(r) + r.id)));
     case 'ratings':
-      return make(RATING_COLUMNS, [...source.ratings].sort(byThen((r) => r.recordedAt + r.id)));
+      return make(RATING_COLUMNS, [...source.ratings].sort(byThen((r) => ratedAt(r) + r.id)));
   }
+}
+
+/**
+ * The README of an export: what each column of the chosen datasets holds, then the notes
+ * (local time, the CSV apostrophe, ids). A sheet of the workbook; a text file in a CSV zip.
+ */
+export function buildReadmeTable(datasets: readonly ExportDataset[], labels: ExportLabels): ExportTable {
+  const [dataset, column, meaning] = labels.readme.headers;
+  const rows: Cell[][] = datasets.flatMap((d) => EXPORT_COLUMN_KEYS[d].map((k) => [labels.titles[d], labels.headers[d]?.[k] ?? k, labels.about[k] ?? '']));
+  rows.push([null, null, null], ...labels.readme.lines.map((line) => [line, null, null]));
+  return {
+    dataset: 'readme',
+    title: labels.readme.title,
+    columns: [
+      { key: 'dataset', header: dataset, type: 'text', width: 10 },
+      { key: 'column', header: column, type: 'text', width: 14 },
+      { key: 'meaning', header: meaning, type: 'text', width: 80 },
+    ],
+    rows,
+  };
+}
+
+/** The README as plain text (UTF-8, CRLF) for a CSV zip. */
+export function readmeText(datasets: readonly ExportDataset[], labels: ExportLabels): string {
+  const out = [labels.readme.title, '', ...labels.readme.lines];
+  for (const d of datasets) {
+    out.push('', labels.titles[d]);
+    for (const k of EXPORT_COLUMN_KEYS[d]) out.push(`  ${labels.headers[d]?.[k] ?? k}: ${labels.about[k] ?? ''}`);
+  }
+  return `${out.join('\r\n')}\r\n`;
 }

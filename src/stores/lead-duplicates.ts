@@ -1,12 +1,17 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import type * as Y from 'yjs';
 import { localRecords } from '@/db/instance';
+import { teamDocName } from '@/docs/schema';
+import { dismissDuplicatePair, readDismissedPairs, restoreDuplicatePairs } from '@/docs/team-doc';
 import { findDuplicatePairs, pairKey, suggestMergeTarget, type DuplicatePair } from '@/domain/duplicate-pairs';
 import type { HouseholdRow } from '@/domain/projection';
 import { useHouseholdsStore } from './households';
+import { useIdentityStore } from './identity';
 import { useLeadTeamStore } from './lead-team';
 
-const DISMISSED_KEY = 'lead.duplicates.dismissed';
+/** Where a release before the team kept them stored this device's dismissals: moved into the team doc once. */
+const DEVICE_DISMISSED_KEY = 'lead.duplicates.dismissed';
 /**
  * Across a whole team a shared name alone (0.4) is common — 王秀英 lives in many villages —
  * so the lead's list starts from a second signal; the single-signal pairs are one tap away.
@@ -22,20 +27,48 @@ export interface DuplicateCandidatePair extends DuplicatePair {
 /**
  * Duplicate households across the team (同一户登记了两次): candidates scored by name and
  * pinyin, phone, address and distance; the lead merges one file into the other (by
- * reference, undoable) or dismisses the pair. Dismissals are this device's own list.
+ * reference, undoable) or dismisses the pair. Dismissals are the team's (the team doc's
+ * `duplicateDismissals`): a pair dismissed on one lead device is gone on the others.
  */
 export const useLeadDuplicatesStore = defineStore('lead-duplicates', () => {
   const households = useHouseholdsStore();
   const team = useLeadTeamStore();
+  const identity = useIdentityStore();
   const dismissed = ref<Set<string>>(new Set());
   const showWeak = ref(false);
-  let dismissedLoaded = false;
+  let loading: Promise<void> | undefined;
 
-  async function loadDismissed(): Promise<void> {
-    if (dismissedLoaded) return;
-    const saved = (await localRecords().db.settings.get(DISMISSED_KEY))?.value;
-    dismissed.value = new Set(Array.isArray(saved) ? saved.filter((x): x is string => typeof x === 'string') : []);
-    dismissedLoaded = true;
+  const teamDoc = () => teamDocName(identity.teamId);
+  const by = () => ({ memberId: identity.memberId, now: new Date().toISOString() });
+
+  /** Follow the team doc's dismissals; a list this device kept before moves into it first. */
+  function loadDismissed(): Promise<void> {
+    loading ??= (async () => {
+      const records = localRecords();
+      const doc: Y.Doc = await records.doc(teamDoc());
+      const refresh = () => {
+        dismissed.value = readDismissedPairs(doc);
+      };
+      doc.on('update', refresh);
+      refresh();
+      const saved = (await records.db.settings.get(DEVICE_DISMISSED_KEY))?.value;
+      const pairs = Array.isArray(saved) ? saved.filter((x): x is string => typeof x === 'string' && x.split('|').length === 2) : [];
+      if (pairs.length) {
+        await records.commit(teamDoc(), (d) => {
+          for (const key of pairs) {
+            const [a, b] = key.split('|') as [string, string];
+            // A key of the wrong form (no valid ids) is dropped, not carried into the team doc.
+            try {
+              dismissDuplicatePair(d, a, b, by());
+            } catch {
+              /* left out */
+            }
+          }
+        });
+      }
+      if (saved !== undefined) await records.db.settings.delete(DEVICE_DISMISSED_KEY);
+    })();
+    return loading;
   }
 
   const current = computed(() => households.rows.filter((r) => !r.mergedInto && !r.archived));
@@ -66,14 +99,14 @@ export const useLeadDuplicatesStore = defineStore('lead-duplicates', () => {
   });
 
   async function dismiss(a: string, b: string): Promise<void> {
-    const next = new Set(dismissed.value);
-    next.add(pairKey(a, b));
-    await localRecords().db.settings.put({ key: DISMISSED_KEY, value: [...next] });
-    dismissed.value = next;
+    await loadDismissed();
+    await localRecords().commit(teamDoc(), (doc) => dismissDuplicatePair(doc, a, b, by()));
+    dismissed.value = new Set([...dismissed.value, pairKey(a, b)]);
   }
 
   async function restoreDismissed(): Promise<void> {
-    await localRecords().db.settings.delete(DISMISSED_KEY);
+    await loadDismissed();
+    await localRecords().commit(teamDoc(), (doc) => restoreDuplicatePairs(doc));
     dismissed.value = new Set();
   }
 

@@ -1,13 +1,22 @@
 import { strToU8, zipSync } from 'fflate';
-import { tableToCsv } from '@/domain/csv';
-import { buildExportTable, type ExportDataset, type ExportLabels, type ExportSource, type ExportTable } from '@/domain/export-table';
+import { tableToCsv, UTF8_BOM } from '@/domain/csv';
+import { buildExportTable, buildReadmeTable, readmeText, type ExportDataset, type ExportLabels, type ExportSource, type ExportTable } from '@/domain/export-table';
 import { buildXlsx } from './xlsx';
 
 /**
  * One export: shape the chosen datasets into tables and write them as an XLSX workbook
- * (a sheet each) or CSV (one file, or a zip of files for several datasets). Runs in the
- * export worker; pure apart from the CPU it takes, so tests call it directly.
+ * (a sheet each, and a README sheet saying what each column holds) or CSV (one file, or a
+ * zip of files and a README for several datasets). Runs in the export worker; pure apart
+ * from the CPU it takes, so tests call it directly.
  */
+
+/** The README's name in a CSV zip: ASCII, so no unzip tool can garble it. */
+export const README_FILE = 'README.txt';
+
+// Entries marked as made on Unix (os 3) with plain file permissions: Info-ZIP's unzip reads
+// the names of entries marked MS-DOS (fflate's default) as code page 437 and garbles Chinese
+// names despite the UTF-8 flag; Windows, macOS and Python read the UTF-8 flag either way.
+const ZIP_ENTRY = { os: 3, attrs: 0o100644 << 16 } as const;
 
 export type ExportFormat = 'xlsx' | 'csv';
 
@@ -49,7 +58,7 @@ export function runExport(job: ExportJob & { source: ExportSource }, onProgress:
   const rows = Object.fromEntries(tables.map((t) => [t.dataset, t.rows.length]));
   const written = (upTo: number, done: number) => before + tables.slice(0, upTo).reduce((a, t) => a + t.rows.length, 0) + done;
   if (job.format === 'xlsx') {
-    const bytes = buildXlsx(tables, (i, done) => onProgress(written(i, done) / total));
+    const bytes = buildXlsx([...tables, buildReadmeTable(job.datasets, job.labels)], (i, done) => onProgress(Math.min(1, written(i, done) / total)));
     onProgress(1);
     return { fileName: `${job.baseName}.xlsx`, mime: MIME.xlsx, bytes, rows };
   }
@@ -60,5 +69,6 @@ export function runExport(job: ExportJob & { source: ExportSource }, onProgress:
   });
   onProgress(1);
   if (csvs.length === 1) return { fileName: csvs[0]!.name, mime: MIME.csv, bytes: csvs[0]!.bytes, rows };
-  return { fileName: `${job.baseName}-csv.zip`, mime: MIME.zip, bytes: zipSync(Object.fromEntries(csvs.map((c) => [c.name, c.bytes]))), rows };
+  const entries = [...csvs, { name: README_FILE, bytes: strToU8(UTF8_BOM + readmeText(job.datasets, job.labels)) }];
+  return { fileName: `${job.baseName}-csv.zip`, mime: MIME.zip, bytes: zipSync(Object.fromEntries(entries.map((c) => [c.name, [c.bytes, ZIP_ENTRY]]))), rows };
 }

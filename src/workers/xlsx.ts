@@ -40,6 +40,16 @@ export function excelDate(date: string): number | undefined {
   return Number.isNaN(ms) ? undefined : Math.round(ms / 86_400_000) + 25_569;
 }
 
+/** Excel's serial number of a local YYYY-MM-DD HH:mm date-time (a day is 1; minutes are its fraction). */
+export function excelDateTime(dateTime: string): number | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2})$/.exec(dateTime);
+  if (!m) return undefined;
+  const day = excelDate(m[1]!);
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  // Rounded to whole seconds of a day's fraction, so a reader gets back the minute written.
+  return day === undefined || minutes >= 1440 ? undefined : day + Math.round((minutes / 1440) * 1e10) / 1e10;
+}
+
 /** A valid, unique sheet name: ≤ 31 characters, none of []:*?/\ . */
 export function sheetName(title: string, taken: Set<string>): string {
   const base = (title.replace(/[[\]:*?/\\]/g, ' ').trim() || 'Sheet').slice(0, 31);
@@ -49,16 +59,17 @@ export function sheetName(title: string, taken: Set<string>): string {
   return name;
 }
 
-// Style indexes in styles.xml: 0 default, 1 bold header, 2 date.
+// Style indexes in styles.xml: 0 default, 1 bold header, 2 date, 3 date and time.
 const STYLE_HEADER = 1;
 const STYLE_DATE = 2;
+const STYLE_DATE_TIME = 3;
 
 function cellXml(ref: string, cell: Cell, type: ExportTable['columns'][number]['type']): string {
   if (cell === null || cell === undefined || cell === '') return '';
   if (typeof cell === 'number') return Number.isFinite(cell) ? `<c r="${ref}"><v>${cell}</v></c>` : '';
-  if (type === 'date') {
-    const serial = excelDate(cell);
-    if (serial !== undefined) return `<c r="${ref}" s="${STYLE_DATE}"><v>${serial}</v></c>`;
+  if (type === 'date' || type === 'datetime') {
+    const serial = type === 'date' ? excelDate(cell) : excelDateTime(cell);
+    if (serial !== undefined) return `<c r="${ref}" s="${type === 'date' ? STYLE_DATE : STYLE_DATE_TIME}"><v>${serial}</v></c>`;
   }
   const text = escapeXml(cell);
   const space = /^\s|\s$|\n/.test(text) ? ' xml:space="preserve"' : '';
@@ -91,12 +102,12 @@ export function sheetXml(table: ExportTable, onRow?: (done: number) => void): st
 }
 
 const STYLES = `${XML_HEAD}<styleSheet xmlns="${NS_MAIN}">
-<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/></numFmts>
+<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/><numFmt numFmtId="165" formatCode="yyyy\\-mm\\-dd hh:mm"/></numFmts>
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>
 <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
+<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>`;
 

@@ -45,7 +45,8 @@ export interface ChartLayout {
   lines: { d: string; color: string }[];
   points: { cx: number; cy: number; color: string }[];
   values: { x: number; y: number; text: string }[];
-  xLabels: { x: number; y: number; text: string; rotated: boolean }[];
+  /** `angle`: 0, or the degrees a slanted label is turned by (negative: its end up-right of its start) */
+  xLabels: { x: number; y: number; text: string; rotated: boolean; angle: number }[];
 }
 
 /** A round axis maximum at or above `max` with a step of 1, 2 or 5 × 10ⁿ, and about four steps. */
@@ -63,19 +64,69 @@ export function formatValue(v: number | null | undefined, percent: boolean): str
   return percent ? `${Math.round(v * 100)}%` : String(Math.round(v * 10) / 10);
 }
 
-/** Roughly how wide a label is in px at 12px: CJK characters are square, others about half. */
-function textWidth(s: string): number {
+/** Roughly how wide a label is in px at 12px: CJK characters are square, others a little over half (measured on the print fonts, rounded up). */
+export function textWidth(s: string): number {
   let w = 0;
-  for (const ch of s) w += /[\u2e80-\uffff]/.test(ch) ? 12 : 6.6;
+  for (const ch of s) w += /[\u2e80-\uffff]/.test(ch) ? 12 : 7.2;
   return w;
+}
+
+/** The height of a 12 px label's line box, CJK fonts included: two slanted neighbours must be this far apart. */
+const LINE = 17;
+const SLANT = 40;
+
+/** `text` cut to about `max` px with an ellipsis (the chart's data table and its label name it in full). */
+function fitText(text: string, max: number): string {
+  if (textWidth(text) <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (textWidth(`${out}${ch}…`) > max) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+/**
+ * How the category labels go under the axis: level when the longest fits its band; slanted
+ * by 40° when neighbours then stay a line apart; upright (90°) when the bands are narrower
+ * still; and only every k-th label when even upright ones would touch. The chart grows
+ * taller by what slanted labels need (the plot keeps its height), cutting a label only past
+ * 160 px; the plot moves right to keep the first label inside the chart.
+ */
+function xAxis(c: ChartInput): { angle: number; texts: string[]; left: number; below: number } {
+  const n = Math.max(1, c.labels.length);
+  const band = (c.width - 46) / n;
+  if (!c.labels.some((l) => textWidth(l) > band - 4)) return { angle: 0, texts: c.labels, left: 40, below: 24 };
+  const angle = band * Math.sin((SLANT * Math.PI) / 180) >= LINE ? -SLANT : -90;
+  const rad = (Math.abs(angle) * Math.PI) / 180;
+  const every = Math.max(1, Math.ceil(LINE / (band * Math.sin(rad))));
+  const texts = c.labels.map((l, i) => (i % every === 0 ? fitText(l, 160) : ''));
+  const longest = Math.max(0, ...texts.map(textWidth));
+  const below = Math.ceil(10 + longest * Math.sin(rad) + LINE * Math.cos(rad) + 4);
+  // The first label reaches left of its tick by its width × cos(angle).
+  const left = Math.max(40, Math.ceil(textWidth(texts[0] ?? '') * Math.cos(rad) + LINE * Math.sin(rad) * 0.5 - band / 2 + 2));
+  return { angle, texts, left, below };
+}
+
+/** Values written on the chart, less any that would cover the one before (a narrow line chart's neighbours at 100 %): the data table has every value. */
+function apart(values: ChartLayout['values']): ChartLayout['values'] {
+  const kept: ChartLayout['values'] = [];
+  for (const v of values) {
+    const last = kept.at(-1);
+    const w = (t: string) => t.length * 6.8;
+    if (last && Math.abs(v.y - last.y) < 13 && v.x - last.x < (w(v.text) + w(last.text)) / 2 + 2) continue;
+    kept.push(v);
+  }
+  return kept;
 }
 
 export function chartLayout(c: ChartInput): ChartLayout {
   const n = c.labels.length;
-  const band0 = (c.width - 44) / Math.max(1, n);
-  const rotated = c.labels.some((l) => textWidth(l) > band0 - 4);
-  const longest = Math.max(0, ...c.labels.map(textWidth));
-  const plot = { left: 40, top: 18, right: c.width - 6, bottom: c.height - (rotated ? Math.min(70, 14 + longest * 0.64) : 24) };
+  const axis = xAxis(c);
+  const rotated = axis.angle !== 0;
+  // Room above the plot for the value written over its highest point.
+  const height = c.height + Math.max(0, axis.below - 24);
+  const plot = { left: axis.left, top: 24, right: c.width - 6, bottom: height - axis.below };
   const band = (plot.right - plot.left) / Math.max(1, n);
   const xOf = (i: number) => plot.left + band * (i + 0.5);
 
@@ -124,6 +175,9 @@ export function chartLayout(c: ChartInput): ChartLayout {
     });
   }
 
-  const xLabels = c.labels.map((text, i) => ({ x: xOf(i), y: plot.bottom + (rotated ? 10 : 16), text, rotated }));
-  return { width: c.width, height: c.height, plot, grid, bars, lines, points, values, xLabels };
+  // An upright label sits on its tick: its glyphs lie left of the baseline, so it moves right by half a line.
+  const xLabels = axis.texts
+    .map((text, i) => ({ x: xOf(i) + (axis.angle === -90 ? 4 : 0), y: plot.bottom + (rotated ? 10 : 16), text, rotated, angle: axis.angle }))
+    .filter((l) => l.text);
+  return { width: c.width, height, plot, grid, bars, lines, points, values: apart(values), xLabels };
 }

@@ -1,6 +1,6 @@
 import { EXPORT_COLUMN_KEYS, EXPORT_DATASETS, type ExportDataset, type ExportLabels } from '@/domain/export-table';
 import { VULNERABILITY_TAGS } from '@/domain/household';
-import { REQUEST_CATEGORIES, REQUEST_STATUSES } from '@/domain/request';
+import { REQUEST_ACTION_KINDS, REQUEST_CATEGORIES, REQUEST_STATUSES } from '@/domain/request';
 import { SATISFACTION_LEVELS } from '@/domain/rating';
 import { OBSERVATION_ASPECTS, REVIEW_STATUSES, VISIT_KINDS } from '@/domain/visit';
 
@@ -26,8 +26,15 @@ export function exportLabels(t: Translate, members: { id: string; name: string }
       satisfaction: map(SATISFACTION_LEVELS, (k) => t(`field.satisfaction.${k}`)),
       subject: { visit: t('lead.export.subject.visit'), request: t('lead.export.subject.request') },
       yesNo: { yes: t('lead.export.yes') },
+      actionKind: map(REQUEST_ACTION_KINDS, (k) => t(`field.actionKinds.${k}`)),
     },
     members: Object.fromEntries(members.map((m) => [m.id, m.name])),
     separator: t('common.listSeparator'),
+    about: map([...new Set(EXPORT_DATASETS.flatMap((d) => EXPORT_COLUMN_KEYS[d]))], (k) => t(`lead.export.about.${k}`)),
+    readme: {
+      title: t('lead.export.readme.title'),
+      lines: [1, 2, 3, 4].map((n) => t(`lead.export.readme.line${n}`)),
+      headers: [t('lead.export.readme.dataset'), t('lead.export.readme.column'), t('lead.export.readme.meaning')],
+    },
   };
 }

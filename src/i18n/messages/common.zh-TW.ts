@@ -11,7 +11,7 @@ export default {
       no_server: '連不上伺服器',
       no_serverHint: '手機有網路，但伺服器沒有回應；紀錄都保存在手機上。',
       offline: '離線',
-      offlineHint: '沒有網路。照常記錄，一切保存在手機上，有訊號時自動同步。',
+      offlineHint: '沒有網路。照常紀錄，一切保存在手機上，有訊號時自動同步。',
       online: '線上',
       onlineHint: '已連上伺服器。',
     },

@@ -188,7 +188,7 @@ export default {
       asMember: 'Joining as “{name}”',
       code: 'Invite code',
       hint: 'Ask your team lead for an invite code, or scan the QR code on their phone. Joining needs a connection.',
-      laterHint: 'When you join, the {n} household files and every record on this phone move into the team; nothing is lost.',
+      laterHint: 'When you join, the {n} household file and every record on this phone move into the team; nothing is lost. | When you join, the {n} household files and every record on this phone move into the team; nothing is lost.',
       laterTitle: 'Join a team',
       scan: 'Scan',
       scanOffline: 'Scanning needs a connection the first time; you can type the code instead.',
@@ -283,6 +283,10 @@ export default {
       title: 'My requests',
       withdrawnVisit: '(this visit was withdrawn)',
     },
+    roleInSentence: {
+      lead: 'team lead',
+      member: 'member',
+    },
     roles: {
       lead: 'Team lead',
       member: 'Member',
@@ -305,7 +309,7 @@ export default {
       identity: 'Me',
       language: 'Language',
       languageUnavailable: 'This language is not on the phone yet: choose it again once you are online.',
-      localOnly: 'Not in a team yet: {n} household files and all records are only on this phone.',
+      localOnly: 'Not in a team yet: {n} household file and all records are only on this phone. | Not in a team yet: {n} household files and all records are only on this phone.',
       noTeam: 'None (working alone)',
       notOnServer: 'Not on the server yet',
       notPersisted: 'The browser has not promised to keep the data: it may be cleared when the phone runs short of space. Add the app to the home screen.',
@@ -330,7 +334,7 @@ export default {
     statuses: {
       explained: 'Explained',
       in_progress: 'In progress',
-      open: 'Open',
+      open: 'To do',
       resolved: 'Resolved',
     },
     tags: {

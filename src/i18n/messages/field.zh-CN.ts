@@ -281,6 +281,10 @@ export default {
       title: '我的诉求',
       withdrawnVisit: '（这次走访已撤回）',
     },
+    roleInSentence: {
+      lead: '组长',
+      member: '成员',
+    },
     roles: {
       lead: '组长',
       member: '成员',

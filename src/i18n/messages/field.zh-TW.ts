@@ -70,7 +70,7 @@ export default {
       gps: '位置',
       history: '走訪、訴求與評價',
       interval: '走訪週期',
-      logVisit: '記錄走訪',
+      logVisit: '紀錄走訪',
       merged: '這份檔案已合併到：',
       newRequest: '新訴求',
       noHistory: '還沒有走訪紀錄。',
@@ -266,7 +266,7 @@ export default {
       one: '訴求',
       owner: '負責人',
       raised: '提出時間',
-      raisedBy: '{name} 記錄訴求',
+      raisedBy: '{name} 紀錄訴求',
       rating: '群眾評價',
       scope: {
         all: '全部',
@@ -282,6 +282,10 @@ export default {
       timeline: '辦理經過',
       title: '我的訴求',
       withdrawnVisit: '（這次走訪已撤回）',
+    },
+    roleInSentence: {
+      lead: '組長',
+      member: '成員',
     },
     roles: {
       lead: '組長',
@@ -387,7 +391,7 @@ export default {
       defaultDevice: '我的手機',
       deviceHint: '組長用它區分你的幾台裝置。',
       deviceName: '裝置名稱',
-      intro: '記錄入戶走訪、群眾訴求和評價。沒有訊號也能用，紀錄保存在手機上，有網路時自動同步。',
+      intro: '紀錄入戶走訪、群眾訴求和評價。沒有訊號也能用，紀錄保存在手機上，有網路時自動同步。',
       memberName: '你的姓名',
       whoTitle: '你是誰',
     },

@@ -35,8 +35,8 @@ export function mapKeyLimits(maxRecords: number): { household: MapKeyLimits; tea
       nested: 1000,
     },
     team: {
-      // a team's households, each a link or more (every link written keeps its key) and maybe a merge
-      roots: { members: maxRecords, links: maxRecords * 10, assignments: maxRecords * 10, linkHistory: maxRecords * 10, merges: maxRecords * 10, tags: 1000, settings: small, meta: small },
+      // a team's households, each a link or more (every link written keeps its key), maybe a merge and dismissed duplicate pairs
+      roots: { members: maxRecords, links: maxRecords * 10, assignments: maxRecords * 10, linkHistory: maxRecords * 10, merges: maxRecords * 10, duplicateDismissals: maxRecords * 10, tags: 1000, settings: small, meta: small },
       otherRoot: small,
       nested: 1000,
     },

@@ -12,6 +12,8 @@ const labels: ExportLabels = {
   values: { category: { medical: '就医' }, status: { open: '待办', resolved: '已解决' }, tag: { elderly_alone: '孤寡老人' }, visitKind: { home: '入户走访' }, satisfaction: { satisfied: '满意' }, subject: { visit: '走访' }, yesNo: { yes: '是' }, aspect: { housing: '住' } },
   members: { m1: '王芳', m2: '李强' },
   separator: '、',
+  about: {},
+  readme: { title: '说明', lines: [], headers: ['工作表', '列', '内容'] },
 };
 
 const source: ExportSource = {
@@ -20,9 +22,10 @@ const source: ExportSource = {
     household('h1', { headName: '李四, "老李"', area: '东山林场', lastVisitAt: '2026-03-01T09:00:00' }),
     household('h3', { headName: '王五', mergedInto: 'h1' }),
   ],
-  visits: [visit('v2', 'h2', '2026-03-02T09:30:00', { concerns: ['housing'], summary: '=1+1 屋顶漏雨\n需要修' }), visit('v1', 'h1', '2026-03-01T09:00:00')],
+  visits: [visit('v2', 'h2', '2026-03-02T09:30:00', { concerns: ['housing'], summary: '=1+1 屋顶漏雨…' }), visit('v1', 'h1', '2026-03-01T09:00:00')],
   requests: [request('q1', 'h2', '2026-03-02T09:00:00', { escalated: 1, status: 'resolved', closedAt: '2026-03-05T09:00:00' })],
   ratings: [rating('r1', 'h2', '2026-03-02T10:00:00', 'satisfied')],
+  texts: { visits: new Map([['v2', { said: '=1+1 屋顶漏雨\n需要修', notes: '' }]]), requests: new Map() },
 };
 
 describe('export tables', () => {
@@ -59,7 +62,7 @@ describe('CSV', () => {
     const csv = tableToCsv(buildExportTable('requests', source, labels));
     expect(csv.startsWith(UTF8_BOM)).toBe(true);
     const lines = csv.slice(1).split('\r\n');
-    expect(lines[0]!.split(',')[0]).toBe('requests.createdOn');
+    expect(lines[0]!.split(',')[0]).toBe('requests.raisedAt');
     expect(lines[1]).toContain('就医');
     expect(lines[1]).toContain('已解决');
     expect(lines.at(-1)).toBe('');
@@ -90,7 +93,8 @@ describe('XLSX', () => {
     const doc = new DOMParser().parseFromString(sheet, 'application/xml');
     const rows = [...doc.getElementsByTagName('row')].map((r) => [...r.getElementsByTagName('c')].map((c) => c.textContent));
     expect(rows).toHaveLength(3);
-    expect(rows[2]!.slice(0, 5)).toEqual(['2026-03-02 09:30', '张三', '西沟矿区', '入户走访', '王芳']);
+    // the visit time is a date-time cell (serial day and fraction), the rest as shown
+    expect(rows[2]!.slice(0, 5)).toEqual(['46083.3958333333', '张三', '西沟矿区', '入户走访', '王芳']);
     expect(sheet).toContain('=1+1 屋顶漏雨\n需要修');
     // households sheet: the quote in a name is escaped, the date is a real date cell
     const hh = strFromU8(files['xl/worksheets/sheet1.xml']!);
@@ -102,7 +106,7 @@ describe('XLSX', () => {
     const res = runExport({ format: 'csv', datasets: ['visits', 'ratings'], source, labels, baseName: 'x' });
     expect(res.fileName).toBe('x-csv.zip');
     const files = unzipSync(res.bytes);
-    expect(Object.keys(files).sort()).toEqual(['x-群众评价.csv', 'x-走访记录.csv']);
+    expect(Object.keys(files).sort()).toEqual(['README.txt', 'x-群众评价.csv', 'x-走访记录.csv']);
     expect([...files['x-走访记录.csv']!.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const single = runExport({ format: 'csv', datasets: ['ratings'], source, labels, baseName: 'x' });
     expect(single.fileName).toBe('x-群众评价.csv');

@@ -152,7 +152,25 @@ describe('lead duplicates store', () => {
     expect(dups.pairs[0]!.target.id).toBe('h1');
     await dups.dismiss('h2', 'h1');
     expect(dups.pairs).toEqual([]);
-    expect((await localRecords().db.settings.get('lead.duplicates.dismissed'))!.value).toEqual(['h1|h2']);
+    // the team's, in the team doc, not this device's settings
+    const { readDismissedPairs } = await import('@/docs/team-doc');
+    const { teamDocName } = await import('@/docs/schema');
+    expect([...readDismissedPairs(await localRecords().doc(teamDocName('team1')))]).toEqual(['h1|h2']);
+    expect(await localRecords().db.settings.get('lead.duplicates.dismissed')).toBeUndefined();
+    await dups.restoreDismissed();
+    await eventually(() => expect(dups.pairs).toHaveLength(1));
+  });
+
+  it('moves the list an earlier release kept on this device into the team doc', async () => {
+    await startTeam();
+    await household('h1');
+    await household('h2', { headName: '章三', phone: '+86 138 0000 1234' });
+    await localRecords().db.settings.put({ key: 'lead.duplicates.dismissed', value: ['h1|h2', '__proto__|x'] });
+    const dups = useLeadDuplicatesStore();
+    await dups.loadDismissed();
+    expect([...dups.dismissed]).toEqual(['h1|h2']);
+    expect(await localRecords().db.settings.get('lead.duplicates.dismissed')).toBeUndefined();
+    await eventually(() => expect(dups.pairs).toEqual([]));
   });
 });
 
@@ -166,6 +184,9 @@ describe('export source', () => {
     expect(source.households.map((h) => h.id).sort()).toEqual(['h1', 'h2']);
     expect(source.visits.map((v) => v.id).sort()).toEqual(['v-h1', 'v-h2']);
     expect(source.requests).toEqual([]);
+    // full texts from the household docs' stored updates, not the rows' summaries
+    expect(source.texts.visits.get('v-h2')).toEqual({ said: 'h2 说家里都好', notes: '' });
+    expect(source.texts.requests.get('q-h1')?.description).toBe('h1 想去县医院复查');
     await expect(readExportSource('no-such-db', ['visits'])).rejects.toBeTruthy();
   });
 });
