@@ -112,6 +112,11 @@ export const SQLITE_MIGRATIONS: string[] = [
     snapshot_at TEXT,
     data BLOB NOT NULL
   );`,
+  // A device's public signing key (JWK of an ECDSA P-256 point) and when it was registered:
+  // a file the device exported and a colleague carries is applied on its authority (ADR 0023).
+  // NULL for a device that joined before keys, until its next connection registers one.
+  `ALTER TABLE devices ADD COLUMN public_key TEXT;
+  ALTER TABLE devices ADD COLUMN key_at TEXT;`,
 ];
 
 /**
@@ -217,4 +222,6 @@ export const POSTGRES_MIGRATIONS: string[] = [
     snapshot_at TEXT,
     data BYTEA NOT NULL
   );`,
+  `ALTER TABLE devices ADD COLUMN public_key TEXT;
+  ALTER TABLE devices ADD COLUMN key_at TEXT;`,
 ];
