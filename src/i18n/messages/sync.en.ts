@@ -22,7 +22,7 @@ export default {
       handOnLabel: 'Export the file of {name}’s records, unchanged, for the lead',
       hint: 'Records a colleague asked you to carry out. They are not your records and do not count as your “not uploaded”. When there is signal, this phone delivers a colleague’s signed file to the server, which checks that the colleague’s phone exported it and merges it with the colleague’s rights; you can also export it unchanged for your lead to import.',
       households: '{n} household | {n} households',
-      kept: 'This is a file of {name}’s records ({n} household). It is kept as a file you carry, not merged into your records. Hand it to your lead to import. | This is a file of {name}’s records ({n} households). It is kept as a file you carry, not merged into your records. Hand it to your lead to import.',
+      kept: 'This is a file of {name}’s records ({n} household). It is kept as a file you carry, not merged into your records. It goes to the server on {name}’s authority when there is signal, or hand it to your lead to import. | This is a file of {name}’s records ({n} households). It is kept as a file you carry, not merged into your records. It goes to the server on {name}’s authority when there is signal, or hand it to your lead to import.',
       photos: '{n} photo | {n} photos',
       reasons: {
         carried_foreign_team: 'The file is another team’s.',
