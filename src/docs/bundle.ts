@@ -12,7 +12,13 @@ import { parseDocName } from './schema';
  *     1 header  JSON {teamId, createdAt, source, seq?, since?}
  *     2 doc     u16 name length · name (UTF-8) · Yjs update (format v2)
  *     3 photo   u16 meta length · JSON {sha256, mime, size} · bytes
+ *     5 signature JSON {alg: "ES256", deviceId, sig}      (device exports only, just before end)
  *     4 end     JSON {docs, photos}
+ *
+ * The signature (ADR 0023) is ECDSA P-256 / SHA-256 over every byte before its record
+ * (uncompressed: magic, header, docs, photos), by the exporting device's key registered with
+ * the relay at join: a member carrying a colleague's file can deliver it to the relay, which
+ * applies it with the exporter's rights, never the carrier's.
  *
  * The header comes first, the end record last: a cut-off file is detected. Decoding
  * checks every record and names the first problem; an import applies nothing unless the
@@ -24,7 +30,7 @@ export const BUNDLE_VERSION = 1;
 /** No record we write is larger (a photo is at most 4 MB). */
 export const MAX_BUNDLE_RECORD = 8 * 1024 * 1024;
 
-const KIND = { header: 1, doc: 2, photo: 3, end: 4 } as const;
+const KIND = { header: 1, doc: 2, photo: 3, end: 4, signature: 5 } as const;
 
 export interface BundleHeader {
   teamId: string;
@@ -49,10 +55,21 @@ export interface BundlePhoto {
   data: Uint8Array;
 }
 
+/** What the signature record holds (see src/docs/bundle-signature.ts). */
+export interface BundleSignature {
+  alg: 'ES256';
+  /** the exporting device, whose key the relay holds */
+  deviceId: string;
+  /** base64url of the raw (IEEE P1363, r‖s) signature, as WebCrypto makes it */
+  sig: string;
+}
+
 export interface Bundle {
   header: BundleHeader;
   docs: BundleDoc[];
   photos: BundlePhoto[];
+  /** a signed export: the signature and how many (uncompressed) bytes before it it covers */
+  signature?: BundleSignature & { signedLength: number };
 }
 
 export type BundleErrorCode = 'bundle_empty' | 'bundle_not_lianhu' | 'bundle_version' | 'bundle_corrupt' | 'bundle_truncated' | 'bundle_foreign_team';
@@ -128,6 +145,10 @@ export function encodePhoto(p: BundlePhoto): Uint8Array {
   return record(KIND.photo, withPrefix(enc.encode(JSON.stringify({ sha256: p.sha256, mime: p.mime, size: p.size })), p.data));
 }
 
+export function encodeSignature(sig: BundleSignature): Uint8Array {
+  return record(KIND.signature, enc.encode(JSON.stringify({ alg: sig.alg, deviceId: sig.deviceId, sig: sig.sig })));
+}
+
 export function encodeEnd(counts: { docs: number; photos: number }): Uint8Array {
   return record(KIND.end, enc.encode(JSON.stringify(counts)));
 }
@@ -146,7 +167,13 @@ export function encodeBundle(b: Bundle): Uint8Array {
 
 // ---- reading ----
 
-export type BundleRecord = { kind: 'header'; header: BundleHeader } | { kind: 'doc'; doc: BundleDoc } | { kind: 'photo'; photo: BundlePhoto } | { kind: 'end'; docs: number; photos: number };
+export type BundleRecord =
+  | { kind: 'header'; header: BundleHeader }
+  | { kind: 'doc'; doc: BundleDoc }
+  | { kind: 'photo'; photo: BundlePhoto }
+  /** `signedLength`: the bytes before this record, which the signature covers */
+  | { kind: 'signature'; signature: BundleSignature; signedLength: number }
+  | { kind: 'end'; docs: number; photos: number };
 
 /**
  * Incremental decoder: feed it chunks as they arrive (a streamed download), take the
@@ -158,6 +185,7 @@ export class BundleReader {
   private sawMagic = false;
   private header: BundleHeader | undefined;
   private ended = false;
+  private signed = false;
   private counts = { docs: 0, photos: 0 };
 
   constructor(private readonly expectTeamId?: string) {}
@@ -201,6 +229,7 @@ export class BundleReader {
   private decodeRecord(kind: number, payload: Uint8Array, at: number): BundleRecord {
     if (this.ended) throw new BundleError('bundle_corrupt', at, 'content after end');
     if (!this.header && kind !== KIND.header) throw new BundleError('bundle_corrupt', at, 'no header');
+    if (this.signed && kind !== KIND.end) throw new BundleError('bundle_corrupt', at, 'content after the signature');
     switch (kind) {
       case KIND.header: {
         if (this.header) throw new BundleError('bundle_corrupt', at, 'second header');
@@ -231,6 +260,12 @@ export class BundleReader {
         this.counts.photos++;
         return { kind: 'photo', photo: { sha256, mime, size, data: data.slice() } };
       }
+      case KIND.signature: {
+        const g = json(payload, at) as Record<string, unknown>;
+        if (g.alg !== 'ES256' || typeof g.deviceId !== 'string' || !g.deviceId || typeof g.sig !== 'string' || !/^[A-Za-z0-9_-]{40,200}$/.test(g.sig)) throw new BundleError('bundle_corrupt', at, 'bad signature record');
+        this.signed = true;
+        return { kind: 'signature', signature: { alg: 'ES256', deviceId: g.deviceId, sig: g.sig }, signedLength: at };
+      }
       case KIND.end: {
         const c = json(payload, at) as Record<string, unknown>;
         if (c.docs !== this.counts.docs || c.photos !== this.counts.photos) throw new BundleError('bundle_truncated', at, 'counts do not match');
@@ -253,6 +288,7 @@ export function decodeBundle(bytes: Uint8Array, expectTeamId?: string): Bundle {
     if (r.kind === 'header') bundle.header = r.header;
     else if (r.kind === 'doc') bundle.docs.push(r.doc);
     else if (r.kind === 'photo') bundle.photos.push(r.photo);
+    else if (r.kind === 'signature') bundle.signature = { ...r.signature, signedLength: r.signedLength };
   }
   return bundle;
 }

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { checkPublicKey, type DevicePublicKey } from './device-key';
 import { memberNameSchema, roleSchema, type Role } from './team';
 import { isoDateTime, requiredText } from './validation';
 import { TEXT_LIMITS } from './limits';
@@ -31,6 +32,13 @@ function omittable<T extends string>(schema: v.GenericSchema<unknown, T>) {
 
 // ── requests ────────────────────────────────────────────────────────────────────────────
 
+/** A device's public signing key (JWK of an ECDSA P-256 point; ADR 0023). */
+const publicKeySchema = v.pipe(
+  v.unknown(),
+  v.check((k) => checkPublicKey(k) !== undefined, 'a JWK of an ECDSA P-256 public key'),
+  v.transform((k): DevicePublicKey => checkPublicKey(k)!),
+);
+
 export const redeemInviteRequest = v.object({
   // typed or scanned; the relay normalises case, spaces and dashes itself
   code: v.pipe(v.string(), v.nonEmpty(), v.maxLength(64)),
@@ -44,7 +52,12 @@ export const redeemInviteRequest = v.object({
    * under a team they do not belong to
    */
   teamId: omittable(segment),
+  /** the device's signing key: a file it exports is applied on its authority when a colleague carries it (ADR 0023) */
+  publicKey: v.optional(publicKeySchema),
 });
+
+/** `POST /api/devices/key`: a device that joined before keys registers one (once). */
+export const registerKeyRequest = v.object({ publicKey: publicKeySchema });
 
 export const createInviteRequest = v.object({
   role: v.nullish(v.union([v.pipe(v.literal(''), v.transform((): Role => 'member')), roleSchema]), 'member'),
@@ -126,6 +139,20 @@ export const devicesAnswer = v.object({ devices: v.array(deviceSchema) });
 
 export const revokeDeviceAnswer = v.object({ deviceId: segment, revoked: v.literal(true) });
 
+export const registerKeyAnswer = v.object({ deviceId: segment, registered: v.literal(true) });
+
+/**
+ * `POST /api/carried`: a signed file delivered by a carrier, applied with its exporter's
+ * rights. Per doc: `applied` (it changed the relay's doc), `unchanged` (the relay had it) or
+ * `read-only` (the exporter may read but not write it, e.g. a member and the team doc: not
+ * applied, as on a socket).
+ */
+export const carriedAnswer = v.object({
+  exporter: v.object({ deviceId: segment, memberId: segment }),
+  docs: v.array(v.object({ name: v.pipe(v.string(), v.maxLength(300)), result: v.picklist(['applied', 'unchanged', 'read-only']) })),
+  photos: count,
+});
+
 /** Every error answer, with its HTTP status. `path` names the first field of a request body that does not match its schema. */
 export const errorAnswer = v.object({
   error: v.object({ code: v.string(), message: v.string(), path: v.optional(v.string()) }),
@@ -145,6 +172,9 @@ export const API = {
   team: { method: 'GET', path: '/api/team', request: undefined, answer: teamAnswer, status: 200 },
   devices: { method: 'GET', path: '/api/devices', request: undefined, answer: devicesAnswer, status: 200 },
   revokeDevice: { method: 'POST', path: '/api/devices/<deviceId>/revoke', request: undefined, answer: revokeDeviceAnswer, status: 200 },
+  registerKey: { method: 'POST', path: '/api/devices/key', request: registerKeyRequest, answer: registerKeyAnswer, status: 200 },
+  /** the body is the `.lianhu` file itself (gzip), not JSON */
+  carried: { method: 'POST', path: '/api/carried', request: undefined, answer: carriedAnswer, status: 200 },
 } as const;
 
 export type RedeemInviteRequest = v.InferOutput<typeof redeemInviteRequest>;
@@ -160,6 +190,7 @@ export type TeamAnswer = v.InferOutput<typeof teamAnswer>;
 export type ApiDevice = v.InferOutput<typeof deviceSchema>;
 export type DevicesAnswer = v.InferOutput<typeof devicesAnswer>;
 export type RevokeDeviceAnswer = v.InferOutput<typeof revokeDeviceAnswer>;
+export type CarriedAnswer = v.InferOutput<typeof carriedAnswer>;
 export type ErrorAnswer = v.InferOutput<typeof errorAnswer>;
 
 export type ContractCheck<T> = { ok: true; value: T } | { ok: false; path: string; message: string };

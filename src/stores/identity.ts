@@ -86,6 +86,7 @@ export const useIdentityStore = defineStore('identity', () => {
   async function join(input: NamesInput & { code: string }): Promise<void> {
     const names = parseNames(input);
     const { joinTeam, parseInviteCode, redeemInvite } = await import('@/sync/join');
+    const { newSigningKey, saveSigningKey } = await import('@/sync/device-key');
     const code = parseInviteCode(input.code);
     if (!code) throw new ValidationError([{ path: 'code', messageKey: 'errors.required' }]);
     const records = localRecords();
@@ -93,7 +94,10 @@ export const useIdentityStore = defineStore('identity', () => {
     // A joined device (revoked, or its sign-in lost) joins its own team again as the same member.
     const current = identity.value;
     const rejoining = current && !isLocalTeam(current.teamId) ? { teamId: current.teamId } : {};
-    const redeemed = await redeemInvite({ code, ...names, ...(current ? { memberId: current.memberId } : {}), ...rejoining });
+    // The new device's signing key: the relay keeps its public half (ADR 0023).
+    const key = await newSigningKey();
+    const redeemed = await redeemInvite({ code, ...names, ...(current ? { memberId: current.memberId } : {}), ...rejoining, publicKey: key.publicKey });
+    await saveSigningKey(records.db, { ...key, deviceId: redeemed.deviceId });
     const base: Identity = current ?? { ...names, memberId: redeemed.memberId, deviceId: redeemed.deviceId, teamId: '', teamName: '', role: redeemed.role, createdAt: new Date().toISOString() };
     const joined = await joinTeam(records, { ...base, ...names }, redeemed);
     await records.start(joined.teamId);

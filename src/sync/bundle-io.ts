@@ -48,6 +48,7 @@ export async function readBundle(source: Blob, teamId?: string): Promise<Bundle>
     if (r.kind === 'header') bundle.header = r.header;
     else if (r.kind === 'doc') bundle.docs.push(r.doc);
     else if (r.kind === 'photo') bundle.photos.push(r.photo);
+    else if (r.kind === 'signature') bundle.signature = { ...r.signature, signedLength: r.signedLength };
   }
   return bundle;
 }

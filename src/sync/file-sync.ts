@@ -2,13 +2,16 @@ import * as Y from 'yjs';
 import type { LianhuDb } from '@/db/database';
 import type { Identity } from '@/db/identity';
 import type { LocalRecords } from '@/db/local-records';
-import { BundleError, encodeDoc, encodeEnd, encodeHeader, encodePhoto, type Bundle, type BundleDoc } from '@/docs/bundle';
+import { isLocalTeam } from '@/db/identity';
+import { signBytes } from '@/docs/bundle-signature';
+import { BundleError, encodeDoc, encodeEnd, encodeHeader, encodePhoto, encodeSignature, type Bundle, type BundleDoc } from '@/docs/bundle';
 import { isHouseholdDoc, readHousehold } from '@/docs/household-doc';
 import { parseDocName } from '@/docs/schema';
 import { readTeam } from '@/docs/team-doc';
 import { docVersion } from '@/docs/ymap';
 import { hasFlaggedRecords } from '@/domain/household-file';
 import { readBundle, writeBundle } from './bundle-io';
+import { registeredKey } from './device-key';
 import { sha256Hex } from './sha256';
 import { IMPORTED } from './unsynced';
 
@@ -36,6 +39,8 @@ export interface ExportResult {
   filename: string;
   docs: number;
   photos: number;
+  /** signed with this device's registered key (a colleague can deliver it to the relay) */
+  signed: boolean;
 }
 
 /**
@@ -80,9 +85,17 @@ export async function exportBundle(records: LocalRecords, identity: Identity, op
     source: { kind: 'device', deviceId: identity.deviceId, memberId: identity.memberId, memberName: identity.memberName },
     ...(previous ? { since: previous.at } : {}),
   });
-  const blob = await writeBundle([header, ...parts, encodeEnd({ docs: docCount, photos: photoCount })]);
+  // Signed with this device's key when the relay holds it: a colleague who carries the file
+  // can then deliver it to the relay on this device's authority (ADR 0023).
+  const key = isLocalTeam(teamId) ? undefined : await registeredKey(db, identity.deviceId);
+  const signed = key ? [encodeSignature(await signBytes(key.privateKey, identity.deviceId, await concat([header, ...parts])))] : [];
+  const blob = await writeBundle([header, ...parts, ...signed, encodeEnd({ docs: docCount, photos: photoCount })]);
   await db.settings.put({ key: EXPORT_STATE, value: next });
-  return { blob, filename: exportFilename(identity, now), docs: docCount, photos: photoCount };
+  return { blob, filename: exportFilename(identity, now), docs: docCount, photos: photoCount, signed: !!key };
+}
+
+async function concat(parts: Uint8Array[]): Promise<Uint8Array> {
+  return new Uint8Array(await new Blob(parts as BlobPart[]).arrayBuffer());
 }
 
 async function loadExportState(db: LianhuDb, teamId: string): Promise<ExportState | undefined> {

@@ -1,5 +1,6 @@
 import type { LocalRecords } from '@/db/local-records';
 import { isLocalTeam, saveIdentity, saveSession, type Identity } from '@/db/identity';
+import type { DevicePublicKey } from '@/domain/device-key';
 import { API, checkBody, errorAnswer, type RedeemInviteAnswer } from '@/domain/api-contract';
 
 /**
@@ -48,7 +49,7 @@ export function parseInviteCode(raw: string): string {
   return text.replace(/\s+/g, '');
 }
 
-export async function redeemInvite(args: { code: string; memberName: string; deviceName: string; memberId?: string; teamId?: string }, fetchImpl: typeof fetch = fetch): Promise<RedeemResult> {
+export async function redeemInvite(args: { code: string; memberName: string; deviceName: string; memberId?: string; teamId?: string; publicKey?: DevicePublicKey }, fetchImpl: typeof fetch = fetch): Promise<RedeemResult> {
   let res: Response;
   try {
     res = await fetchImpl('/api/invites/redeem', {

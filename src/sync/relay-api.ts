@@ -1,6 +1,7 @@
 import type * as v from 'valibot';
 import type { Bundle } from '@/docs/bundle';
-import { API, checkBody, errorAnswer, type ApiDevice, type CancelInviteAnswer, type CreateInviteAnswer, type OpenInvite, type RefreshTokenAnswer, type RevokeDeviceAnswer } from '@/domain/api-contract';
+import type { DevicePublicKey } from '@/domain/device-key';
+import { API, checkBody, errorAnswer, type ApiDevice, type CarriedAnswer, type CancelInviteAnswer, type CreateInviteAnswer, type OpenInvite, type RefreshTokenAnswer, type RevokeDeviceAnswer } from '@/domain/api-contract';
 import type { Role } from '@/domain/team';
 import { readBundle } from './bundle-io';
 import { SyncError, reasonForHttp } from './errors';
@@ -142,6 +143,22 @@ export class RelayApi {
     return parseAnswer(API.revokeDevice.answer, await this.json(res), 'POST /api/devices/…/revoke');
   }
 
+  /** Register this device's signing key (`POST /api/devices/key`, once; ADR 0023). */
+  async registerKey(publicKey: DevicePublicKey): Promise<void> {
+    const res = await this.request('/api/devices/key', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ publicKey }) });
+    parseAnswer(API.registerKey.answer, await this.json(res), 'POST /api/devices/key');
+  }
+
+  /**
+   * Deliver a colleague's signed file (`POST /api/carried`): the relay applies it on the
+   * exporter's authority and answers per doc. A refusal is a RelayHttpError with the relay's code.
+   */
+  async deliverCarried(file: Blob): Promise<CarriedAnswer> {
+    // A file of several photos on a thin link takes longer than a JSON request.
+    const res = await this.request('/api/carried', { method: 'POST', headers: { 'Content-Type': 'application/gzip' }, body: file }, 10 * 60_000);
+    return parseAnswer(API.carried.answer, await this.json(res), 'POST /api/carried');
+  }
+
   /** A photo by content; undefined when the relay does not have it (404). */
   async file(sha256: string): Promise<Blob | undefined> {
     let res: Response;
@@ -156,10 +173,10 @@ export class RelayApi {
     return blob;
   }
 
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
+  async request(path: string, init: RequestInit = {}, timeoutMs = this.opts.timeoutMs ?? 30_000): Promise<Response> {
     this.stats.requests++;
     const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), this.opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
     let res: Response;
     try {
       res = await this.fetchImpl(`${this.opts.base}${path}`, {

@@ -2,6 +2,8 @@ import type { LocalRecords } from '@/db/local-records';
 import { parseDocName, teamDocName } from '@/docs/schema';
 import { backoffDelay, sleep } from './backoff';
 import { clearSince, downloadAll, dropDoc, hasDownloadInProgress, loadRevoked, loadSince, saveRevoked, saveSince } from './catch-up';
+import { deliverCarriedFiles } from './carried-files';
+import { ensureRegisteredKey } from './device-key';
 import { SyncError, type SyncErrorCode } from './errors';
 import type { HotDocs } from './hot';
 import type { SessionFailure } from './sessions';
@@ -128,6 +130,7 @@ export class SyncRun {
 
     await this.dropRevoked(teamId, revoked);
     if (o.photos) await this.uploadPhotos();
+    await this.keyAndCarried(teamId);
     if (failed.size > 0) throw this.failureError(failed);
     const refused = [...excluded.values()][0];
     if (refused) throw new SyncError(refused, `the relay refused ${[...excluded.keys()].join(', ')}`);
@@ -230,6 +233,23 @@ export class SyncRun {
     const result = await outbox.run();
     const transient = result.failed.filter((f) => !f.permanent);
     if (transient.length > 0) throw new SyncError('network', `photo upload: ${transient[0]!.error}`);
+  }
+
+  /**
+   * A phone that joined before signing keys registers one; then the colleagues' signed files
+   * this phone carries go up (ADR 0023). Neither changes this phone's own sync status: a
+   * failure here is kept with the file (or tried again next run), never thrown.
+   */
+  private async keyAndCarried(teamId: string): Promise<void> {
+    const { db } = this.d.records;
+    const api = this.d.transport.api!;
+    const deviceId = this.ctx.identity.deviceId;
+    try {
+      await ensureRegisteredKey(db, deviceId, (key) => api.registerKey(key));
+    } catch (err) {
+      console.warn('signing key not registered yet', err);
+    }
+    await deliverCarriedFiles(db, teamId, api);
   }
 
   private async teamDocNames(teamId: string): Promise<string[]> {

@@ -53,6 +53,10 @@ export interface RelayLimits {
   maxMessageBytes: number;
   /** `MAX_UPLOAD_BYTES`, default the domain's photo limit (4 MiB) */
   maxUploadBytes: number;
+  /** `MAX_CARRIED_BYTES`, default 32 MiB: a carried file delivered by `POST /api/carried` (ADR 0023) above this is 413 `carried_too_large` */
+  maxCarriedBytes: number;
+  /** `CARRIED_MAX_AGE_DAYS`, default 90: a carried file exported longer ago is 410 `signature_expired` */
+  carriedMaxAgeDays: number;
   /** `UPLOAD_EXPIRY_HOURS`, default 24: an unfinished photo upload is deleted this long after it began */
   uploadExpiryHours: number;
   /** `MAX_UNFINISHED_UPLOADS_PER_DEVICE`, default 20 (429 `upload_quota` past it) */
@@ -158,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 2 * 1024 * 1024),
       maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', MAX_PHOTO_BYTES),
+      maxCarriedBytes: int(env, 'MAX_CARRIED_BYTES', 32 * 1024 * 1024),
+      carriedMaxAgeDays: int(env, 'CARRIED_MAX_AGE_DAYS', 90),
       uploadExpiryHours: hours(env, 'UPLOAD_EXPIRY_HOURS', 24),
       maxUnfinishedUploadsPerDevice: int(env, 'MAX_UNFINISHED_UPLOADS_PER_DEVICE', 20),
       maxUnfinishedUploadBytesPerDevice: int(env, 'MAX_UNFINISHED_UPLOAD_BYTES_PER_DEVICE', 64 * 1024 * 1024),

@@ -14,6 +14,7 @@ import { clientAddress, TrustedProxies } from './http/client-address';
 import { createRouter } from './http/router';
 import { StaticFiles } from './http/static';
 import { DocLimits, mapKeyLimits } from './limits/doc-limits';
+import { DocWriter } from './sync/doc-writer';
 import { BucketMap } from './limits/token-bucket';
 import { createLogger, type Logger } from './logger';
 import type { Services } from './services';
@@ -63,8 +64,9 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
   const hocuspocus = new Hocuspocus({ name: 'lianhu-relay', quiet: true, extensions: cluster.extension ? [cluster.extension] : [] });
   const teamDocs = new TeamDocs(hocuspocus, registry);
   const limits = new DocLimits({ maxDocBytes: config.limits.maxDocBytes, maxRootTypes: config.limits.maxRootTypes, ...mapKeyLimits(config.limits.maxRecordsPerMap) });
+  const writer = new DocWriter({ store, access, limits, log, writable: () => cluster.ready });
   hocuspocus.configuration.extensions.unshift(
-    relayExtension({ store, access, registry, tokens, teamDocs, relayWrites, log, limits, writable: () => cluster.ready, sessions, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }),
+    relayExtension({ store, access, registry, tokens, teamDocs, relayWrites, log, limits, writable: () => cluster.ready, sessions, writer, compactAfterUpdates: COMPACT_AFTER_UPDATES, compactOnUnloadAfter: COMPACT_ON_UNLOAD_AFTER }),
   );
   const blobs = new BlobStore(config.dataDir, db, access);
   const services: Services = {
@@ -81,6 +83,7 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     sessions,
     blobs,
     hocuspocus,
+    writer,
     cluster,
     httpBuckets: new BucketMap(config.limits.httpPerSecond, config.limits.httpBurst),
     redeemFailures: new BucketMap(config.limits.redeemFailuresPerMinute / 60, config.limits.redeemFailuresPerMinute),

@@ -12,6 +12,7 @@ import type { Db } from './storage/db';
 import type { DocStore } from './storage/doc-store';
 import type { RelayWrites } from './storage/relay-writes';
 import type { DeviceSessions } from './sync/device-sessions';
+import type { DocWriter } from './sync/doc-writer';
 import type { TeamDocs } from './sync/team-docs';
 
 /** The relay's parts, wired once in server.ts and handed to the HTTP handlers. */
@@ -30,6 +31,8 @@ export interface Services {
   sessions: DeviceSessions;
   blobs: BlobStore;
   hocuspocus: Hocuspocus;
+  /** the one write path for devices' updates: socket frames and carried files */
+  writer: DocWriter;
   /** the other relays of this install (Redis), or none */
   cluster: Cluster;
   /** API requests per device */

@@ -125,9 +125,16 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await li.page.locator('.app-syncbar').getByText('所有记录都已在服务器上').waitFor({ timeout: SYNC_MS });
     expect(await li.page.getByText(/户的记录未上传/).count()).toBe(0);
     expect(await li.page.locator('.hh-card', { hasText: '钱桂兰' }).count()).toBe(0);
+    // …and the file went to the relay, signed by 周明's phone, applied on his authority (ADR 0023).
+    await li.page.goto(`${server.url}/settings`);
+    await li.page.locator('[data-test=carried-delivery]').getByText(/^已送到服务器 · .*（1 份档案，0 张照片）$/).waitFor({ timeout: SYNC_MS });
+    await li.page.locator('.sync-file__carried').scrollIntoViewIfNeeded();
+    await shot(li.page, 'identity-01b-carried-delivered');
   });
 
-  it('李强 hands the file on unchanged; the lead imports it and gets 周明’s visit', async () => {
+  it('李强 hands the file on unchanged; the lead already has 周明’s visit from the relay, and importing the file too doubles nothing', async () => {
+    await lead.page.goto(`${server.url}/households/${householdId}`);
+    await lead.page.getByText('山里入户：老人独居').waitFor({ timeout: SYNC_MS });
     await li.page.goto(`${server.url}/settings`);
     // The button is named for whose file it is.
     const handed = await download(li.page, '把周明的记录文件原样导出给组长', 'carried.lianhu');
@@ -179,6 +186,46 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await lead.page.reload();
     await lead.page.getByRole('heading', { name: '未使用的邀请码（0）' }).waitFor();
     await expect.poll(() => card.locator('.lead-devices li').count()).toBe(2);
+  });
+
+  it('孙丽 never had signal: she exports her records, the lead imports them as hers, she joins with a code under her name and owns them', async () => {
+    const sun = await device('sun');
+    await sun.page.goto(server.url);
+    await sun.page.locator('#member-name').waitFor();
+    const welcome = new WelcomePageModel(sun.page);
+    await welcome.fillNames('孙丽', '孙丽的手机');
+    await welcome.startAlone();
+    await new HouseholdsPageModel(sun.page).openRegister();
+    const edit = new HouseholdEditPageModel(sun.page);
+    await edit.fill({ headName: '赵老汉', phone: '13698765432', area: '北岭林场', village: '后沟', house: '3号' });
+    await edit.save();
+    await sun.page.goto(`${server.url}/settings`);
+    await sun.page.getByText('这部手机还没加入团队。没有信号时').waitFor();
+    expect(await sun.page.locator('.sync-file__import').count()).toBe(0);
+    const file = await download(sun.page, '导出记录文件', 'sun.lianhu');
+    await sun.page.getByText('文件没有签名：请交给组长导入').waitFor();
+    await sun.page.locator('#sync-file-title').scrollIntoViewIfNeeded();
+    await shot(sun.page, 'identity-05-never-joined-export');
+
+    await lead.page.goto(`${server.url}/settings`);
+    await lead.page.locator('.sync-file__import input[type=file]').setInputFiles(file);
+    await lead.page.getByText(/^已导入孙丽的记录（1 户，来自一直没联网的手机）/).waitFor();
+    await shot(lead.page, 'identity-06-lead-adopted');
+    await lead.page.goto(`${server.url}/lead/team`);
+    const card = lead.page.locator('.lead-member', { hasText: '孙丽' });
+    await card.getByRole('button', { name: /新手机发邀请码/ }).click();
+    const code = (await lead.page.locator('.lead-invite__code').textContent())!.trim();
+
+    await sun.page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
+    expect(await sun.page.locator('#invite-code').inputValue()).toBe(code);
+    await sun.page.getByRole('button', { name: '加入团队' }).click();
+    await sun.page.waitForURL('**/households');
+    // Her phone's records merge with what the lead uploaded: the relay takes them as hers.
+    await sun.page.locator('.app-syncbar').getByText('所有记录都已在服务器上').waitFor({ timeout: SYNC_MS });
+    await sun.page.locator('.hh-card', { hasText: '赵老汉' }).waitFor();
+    expect(await sun.page.locator('.hh-card', { hasText: '赵老汉' }).getByText('未上传').count()).toBe(0);
+    expect(await sun.page.locator('.hh-card').count()).toBe(1);
+    await shot(sun.page, 'identity-07-never-joined-owns');
   });
 
   it('threw no errors on any device', () => {

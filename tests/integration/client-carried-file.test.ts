@@ -20,7 +20,7 @@ import { teamWith } from './helpers/relay';
 const { relay: t, device } = clientSuite();
 
 describe('a file carried for a colleague', () => {
-  it('is kept whole and apart: the carrier’s own status stays exact and nothing of it is uploaded by the carrier; the lead imports it and it goes up', async () => {
+  it('is kept whole and apart: the carrier’s own status stays exact, and when signal comes it is delivered to the relay on the exporter’s authority', async () => {
     const { lead, members } = await teamWith(t, ['吴敏', '李强']);
     const [wu, li] = members as [(typeof members)[0], (typeof members)[0]];
     const W = await device(t.url, wu, 'carry-wu', { memberName: '吴敏' });
@@ -40,6 +40,7 @@ describe('a file carried for a colleague', () => {
       await W.records.commit(W.household(id), (doc) => addVisit(doc, { id: newId(), kind: 'home', visitorIds: [wu.memberId], visitedAt: new Date().toISOString(), observations: {}, said: `走访${i}`, notes: '', photos }, actor(wu.memberId)));
     }
     const file = await exportBundle(W.records, (await loadIdentity(W.records.db))!);
+    expect(file.signed).toBe(true);
     const bytesOfFile = new Uint8Array(await file.blob.arrayBuffer());
 
     // 李强 walks out first with the file, and has one unsynced household of his own.
@@ -55,20 +56,28 @@ describe('a file carried for a colleague', () => {
     expect(await importOrCarry(C.records, new Blob([bytesOfFile]), (await loadIdentity(C.records.db))!)).toMatchObject({ kind: 'carried', already: true });
     expect(await listCarried(C.records.db, li.teamId)).toHaveLength(1);
 
-    // Signal: the carrier's own household goes up, and its status is exactly its own.
+    // Signal: the carrier's own household goes up, and its status is exactly its own; the
+    // colleague's file goes up whole, signed by 吴敏's phone (its key was registered on its first
+    // sync: it joined without one), applied on 吴敏's authority (ADR 0023).
     C.setOnline(true);
     const status = await syncOnce(C);
     expect([status.state, status.pendingHouseholds, status.pendingPhotos, status.reason]).toEqual(['synced', 0, 0, undefined]);
     expect(C.requests.filter((r) => r.status === 403)).toEqual([]);
-
-    // The lead imports the carried file, unchanged, and it goes up with the lead's rights.
+    expect(C.requests.filter((r) => r.path === '/api/carried').map((r) => r.status)).toEqual([200]);
     const carried = (await listCarried(C.records.db, li.teamId))[0]!;
+    expect(carried).toMatchObject({ signed: true, delivery: { state: 'delivered', docs: 3, photos: 1 } });
+    // Nothing of it came into the carrier's records (the relay does not send 吴敏's households to 李强).
+    expect((await C.records.docs.storedNames()).filter((n) => ids.some((id) => n.endsWith(id)))).toEqual([]);
+    // A second run does not send it again.
+    await syncOnce(C);
+    expect(C.requests.filter((r) => r.path === '/api/carried')).toHaveLength(1);
+
+    // The lead sees 吴敏's records from the relay, photo included; importing the same file too doubles nothing.
     const L = await device(t.url, lead, 'carry-lead');
     await waitForStatus(L, (s) => s.state === 'synced', 15_000, 'lead synced');
-    const applied = await importOrCarry(L.records, carried.file, (await loadIdentity(L.records.db))!);
-    expect(applied).toMatchObject({ kind: 'applied', result: { docsChanged: 3, photosAdded: 1 } });
-    await waitForStatus(L, (s) => s.state === 'synced' && s.pendingHouseholds === 0 && s.pendingPhotos === 0, 20_000, 'lead uploaded the carried records');
     expect(readHousehold(await L.records.doc(L.household(ids[0]!))).visits.map((v) => v.said)).toEqual(['走访0']);
+    const applied = await importOrCarry(L.records, carried.file, (await loadIdentity(L.records.db))!);
+    expect(applied).toMatchObject({ kind: 'applied', result: { docsChanged: 0 } });
 
     // 吴敏 back in signal: the lead's upload made the lead the households' first writer, but
     // the import linked them to 吴敏, so his own phone's updates are his to upload still.

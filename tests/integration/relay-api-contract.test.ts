@@ -1,4 +1,7 @@
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { encodeEnd, encodeHeader, encodeSignature } from '@/docs/bundle';
+import { generateDeviceKey, signBytes } from '@/docs/bundle-signature';
 import { API, checkBody, errorAnswer } from '@/domain/api-contract';
 import { openDatabase } from '../../sync-server/src/storage/db';
 import { testDatabaseUrl } from './helpers/backend';
@@ -76,6 +79,13 @@ describe('API contract on a running relay', () => {
     answers.push({ name: 'changes', ...(await api(relay.url, 'GET', '/api/changes?since=0', { token: member.token })) });
     answers.push({ name: 'team', ...(await api(relay.url, 'GET', '/api/team', { token: member.token })) });
     answers.push({ name: 'devices', ...(await api(relay.url, 'GET', '/api/devices', { token: lead.token })) });
+    // The member's device registers its signing key, then delivers a file it signed (ADR 0023).
+    const key = await generateDeviceKey();
+    answers.push({ name: 'registerKey', ...(await api(relay.url, 'POST', '/api/devices/key', { token: member.token, body: { publicKey: key.publicKey } })) });
+    const header = encodeHeader({ teamId: member.teamId, createdAt: new Date().toISOString(), source: { kind: 'device', deviceId: member.deviceId, memberId: member.memberId, memberName: '吴敏' } });
+    const file = zlib.gzipSync(Buffer.concat([header, encodeSignature(await signBytes(key.privateKey, member.deviceId, header)), encodeEnd({ docs: 0, photos: 0 })]));
+    const delivered = await fetch(`${relay.url}/api/carried`, { method: 'POST', headers: { Authorization: `Bearer ${member.token}`, 'Content-Type': 'application/gzip' }, body: file });
+    answers.push({ name: 'carried', status: delivered.status, json: await delivered.json() });
     answers.push({ name: 'revokeDevice', ...(await api(relay.url, 'POST', `/api/devices/${member.deviceId}/revoke`, { token: lead.token })) });
     answers.push({ name: 'devices', ...(await api(relay.url, 'GET', '/api/devices', { token: lead.token })) });
 
@@ -98,6 +108,7 @@ describe('API contract on a running relay', () => {
       ['a string', json('code'), 400, 'bad_request'],
       ['empty object', '{}', 400, 'code_invalid', 'code'],
       ['code a number', json({ ...ok, code: 12 }), 400, 'code_invalid', 'code'],
+      ['a public key that is a private key', json({ ...ok, publicKey: { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43), d: 'd'.repeat(43) } }), 400, 'publicKey_invalid', 'publicKey'],
       ['code 10 000 characters', json({ ...ok, code: 'A'.repeat(10_000) }), 400, 'code_invalid', 'code'],
       ['memberName a number', json({ ...ok, memberName: 5 }), 400, 'member_name_invalid', 'memberName'],
       ['memberName an object', json({ ...ok, memberName: { toString: 'x' } }), 400, 'member_name_invalid', 'memberName'],

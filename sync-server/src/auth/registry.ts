@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import * as Y from 'yjs';
+import type { DevicePublicKey } from '#domain/device-key';
 import { teamDocName } from '#docs/schema';
 import { initTeam } from '#docs/team-doc';
 import { ID_SEGMENT } from '#domain/api-contract';
@@ -27,6 +28,9 @@ export interface DeviceRow {
   created_at: string;
   last_seen_at: string | null;
   revoked_at: string | null;
+  /** JSON of the device's public signing key (ADR 0023), or null: joined before keys */
+  public_key: string | null;
+  key_at: string | null;
 }
 
 export interface Invite {
@@ -86,8 +90,10 @@ const Q = {
   insertInvite: 'INSERT INTO invites (code_hash, team_id, role, member_id, created_by, created_at, expires_at) VALUES (@hash, @team, @role, @member, @by, @at, @expires)',
   invite: 'SELECT team_id, role, member_id, expires_at, used_at FROM invites WHERE code_hash = @hash',
   useInvite: 'UPDATE invites SET used_at = @at, used_by_device = @device WHERE code_hash = @hash AND used_at IS NULL',
-  insertDevice: `INSERT INTO devices (id, team_id, member_id, member_name, device_name, role, created_at, last_seen_at)
-     VALUES (@id, @team, @member, @memberName, @deviceName, @role, @at, @at)`,
+  insertDevice: `INSERT INTO devices (id, team_id, member_id, member_name, device_name, role, created_at, last_seen_at, public_key, key_at)
+     VALUES (@id, @team, @member, @memberName, @deviceName, @role, @at, @at, @key, @keyAt)`,
+  // First key wins: a key is never replaced (a stolen token must not swap in its own key).
+  setKey: 'UPDATE devices SET public_key = @key, key_at = @at WHERE id = @id AND public_key IS NULL',
   openInvites: 'SELECT code_hash, role, member_id, created_at, expires_at FROM invites WHERE team_id = @team AND used_at IS NULL AND expires_at > @now ORDER BY created_at, code_hash',
   // Cancelling expires the invite now: redeeming it then answers `invite_expired`, and no
   // schema change is needed for a state the table can already say.
@@ -155,14 +161,14 @@ export class Registry {
   }
 
   /** Use an invite and register the device, in one transaction (a code works once). */
-  async redeem(code: string, device: { memberId: string; memberName: string; deviceName: string }): Promise<DeviceRow> {
+  async redeem(code: string, device: { memberId: string; memberName: string; deviceName: string; publicKey?: DevicePublicKey }): Promise<DeviceRow> {
     const hash = hashCode(code);
     const invite = await this.peekInvite(code);
     const id = newId();
     const at = nowIso();
     await this.db.tx(async (tx) => {
       if ((await tx.run(Q.useInvite, { at, device: id, hash })) !== 1) throw new RelayError(410, 'invite_used', 'this invite code was already used');
-      await tx.run(Q.insertDevice, { id, team: invite.teamId, member: device.memberId, memberName: device.memberName, deviceName: device.deviceName, role: invite.role, at });
+      await tx.run(Q.insertDevice, { id, team: invite.teamId, member: device.memberId, memberName: device.memberName, deviceName: device.deviceName, role: invite.role, at, key: device.publicKey ? JSON.stringify(device.publicKey) : null, keyAt: device.publicKey ? at : null });
     });
     return (await this.device(id))!;
   }
@@ -188,6 +194,16 @@ export class Registry {
 
   devices(teamId: string): Promise<DeviceRow[]> {
     return this.db.all<DeviceRow>(Q.devices, { team: teamId });
+  }
+
+  /**
+   * Register the signing key of a device that joined before keys (ADR 0023). True when stored
+   * or when the device already holds this very key; false when it holds another one.
+   */
+  async registerKey(deviceId: string, key: DevicePublicKey): Promise<boolean> {
+    const json = JSON.stringify(key);
+    if ((await this.db.run(Q.setKey, { key: json, at: nowIso(), id: deviceId })) === 1) return true;
+    return (await this.device(deviceId))?.public_key === json;
   }
 
   /** Revoke a device; false when it was unknown or already revoked. */

@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import { RELAY_ORIGIN } from '../sync/team-docs';
 import { authenticate, requireLead } from './authenticate';
 import { sendBundle } from './bundle';
+import { receiveCarried } from './carried';
 import { readBody, sendAnswer } from './respond';
 
 export const deviceJson = (d: DeviceRow): ApiDevice => ({
@@ -71,6 +72,18 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
       requireLead(c);
       return sendAnswer(res, 200, API.devices.answer, { devices: (await s.registry.devices(c.claims.teamId)).map(deviceJson) });
     }
+    case 'POST /api/devices/key': {
+      // A device that joined before signing keys registers its key (once; ADR 0023).
+      const c = await authenticate(s, req);
+      const { publicKey } = await readBody(req, API.registerKey.request);
+      if (!(await s.registry.registerKey(c.device.id, publicKey))) throw new RelayError(409, 'key_exists', 'this device already registered another signing key');
+      s.log.info({ device: c.device.id }, 'signing key registered');
+      return sendAnswer(res, 200, API.registerKey.answer, { deviceId: c.device.id, registered: true });
+    }
+    case 'POST /api/carried': {
+      const c = await authenticate(s, req);
+      return receiveCarried(s, c, req, res);
+    }
     case 'GET /api/team': {
       const c = await authenticate(s, req);
       const team = readTeam(await s.teamDocs.get(c.claims.teamId));
@@ -116,7 +129,7 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
  */
 async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   if (!s.redeemFailures.has(ip)) throw new RelayError(429, 'rate_limited', 'too many wrong invite codes; wait a minute');
-  const { code, memberName, deviceName, memberId: wantedId, teamId: rejoining } = await readBody(req, API.redeemInvite.request);
+  const { code, memberName, deviceName, memberId: wantedId, teamId: rejoining, publicKey } = await readBody(req, API.redeemInvite.request);
 
   let invite;
   try {
@@ -138,7 +151,7 @@ async function redeem(s: Services, req: IncomingMessage, res: ServerResponse, ip
   } else {
     memberId = newId();
   }
-  const device = await s.registry.redeem(code, { memberId, memberName, deviceName });
+  const device = await s.registry.redeem(code, { memberId, memberName, deviceName, ...(publicKey ? { publicKey } : {}) });
   teamDoc.transact(() => upsertTeamMember(teamDoc, { id: memberId, name: memberName, role: invite.role, joinedAt: device.created_at }), RELAY_ORIGIN);
   // The roster change is stored before the device is told it joined.
   await s.relayWrites.flushed(teamDoc.name);

@@ -123,6 +123,11 @@ export const SQLITE_MIGRATIONS: string[] = [
     closed_at TEXT,
     PRIMARY KEY (team_id, household_id, request_id)
   );`,
+  // A device's public signing key (JWK of an ECDSA P-256 point) and when it was registered:
+  // a file the device exported and a colleague carries is applied on its authority (ADR 0023).
+  // NULL for a device that joined before keys, until its next connection registers one.
+  `ALTER TABLE devices ADD COLUMN public_key TEXT;
+  ALTER TABLE devices ADD COLUMN key_at TEXT;`,
 ];
 
 /**
@@ -236,4 +241,6 @@ export const POSTGRES_MIGRATIONS: string[] = [
     closed_at TEXT,
     PRIMARY KEY (team_id, household_id, request_id)
   );`,
+  `ALTER TABLE devices ADD COLUMN public_key TEXT;
+  ALTER TABLE devices ADD COLUMN key_at TEXT;`,
 ];

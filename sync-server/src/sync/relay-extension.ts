@@ -1,8 +1,6 @@
 import { OutgoingMessage, type Connection, type Document, type Extension, type Hocuspocus, type onAuthenticatePayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { readRequestOwnership } from '#docs/household-doc';
 import { parseDocName } from '#docs/schema';
-import { ownershipKey } from '#domain/request-access';
 import type { AccessControl } from '../auth/access';
 import type { Registry } from '../auth/registry';
 import { TokenError, type DeviceClaims, type TokenService } from '../auth/tokens';
@@ -12,9 +10,8 @@ import type { DocStore } from '../storage/doc-store';
 import type { DocLimits } from '../limits/doc-limits';
 import type { RelayWrites } from '../storage/relay-writes';
 import { inspectFrame, type Frame } from '../validation/frame';
-import { checkRecords } from '../validation/record-check';
-import { sameBytes } from '../validation/trial-apply';
 import type { DeviceSessions } from './device-sessions';
+import type { DocWriter } from './doc-writer';
 import type { SocketSession } from './socket-session';
 import { RELAY_ORIGIN, type TeamDocs } from './team-docs';
 
@@ -40,19 +37,11 @@ export interface RelayExtensionDeps {
   compactOnUnloadAfter: number;
   limits: DocLimits;
   sessions: DeviceSessions;
+  /** the one write path for devices' updates (shared with carried files) */
+  writer: DocWriter;
 }
 
 type UpdateFrame = Extract<Frame, { kind: 'sync-update' }>;
-
-/** What Yjs holds back for a doc until missing updates arrive. */
-function pendingOf(doc: Y.Doc): { structs: Uint8Array | null; ds: Uint8Array | null } {
-  return { structs: doc.store.pendingStructs?.update ?? null, ds: doc.store.pendingDs };
-}
-
-function samePending(a: ReturnType<typeof pendingOf>, b: ReturnType<typeof pendingOf>): boolean {
-  const same = (x: Uint8Array | null, y: Uint8Array | null) => x === y || (x !== null && y !== null && sameBytes(x, y));
-  return same(a.structs, b.structs) && same(a.ds, b.ds);
-}
 
 /**
  * Refuse one document on the socket: Hocuspocus answers with a permission-denied message
@@ -74,11 +63,7 @@ const REFUSED = Symbol('refused');
  */
 export function relayExtension(d: RelayExtensionDeps): Extension {
   const { store, access, registry, tokens, teamDocs, relayWrites, log, limits, sessions } = d;
-  /** live household doc → the request ownership last recorded from it (a write touching no request costs no statement) */
-  const knownOwners = new WeakMap<Y.Doc, string>();
   const lastTouch = new Map<string, number>();
-  /** doc name → settles once the last update admitted for it has been applied (or refused) */
-  const applying = new Map<string, Promise<void>>();
 
   /**
    * Apply one checked update to the live document and store what it changed, before
@@ -89,8 +74,6 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
    * limit closes the socket and never settles (never applied, never acknowledged).
    */
   async function applyAndStore(ctx: RelayContext, connection: Connection, document: Y.Doc, documentName: string, frame: UpdateFrame, instance: Hocuspocus): Promise<typeof REFUSED | undefined> {
-    const parsed = parseDocName(documentName);
-    if (!parsed) return REFUSED;
     const device = ctx.device;
     const started = performance.now();
     let charged = false;
@@ -100,83 +83,41 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       charged = true;
     };
     try {
-      if (!d.writable()) {
-        log.warn({ device: device?.deviceId, doc: documentName }, 'update refused: the bus between relays is lost');
-        ctx.session?.close(CLOSE.storageUnavailable, 'the bus between relays is lost');
-        return REFUSED;
-      }
-      const verdict = limits.check(parsed.kind, documentName, document, frame.update, frame.stats);
-      if (!verdict.ok) {
-        log.warn({ device: device?.deviceId, doc: documentName, bytes: frame.update.length, detail: verdict.detail }, 'update refused: over a document limit');
-        ctx.session?.close(verdict.limit === 'document-too-large' ? CLOSE.documentTooLarge : CLOSE.tooManyKeys, verdict.detail);
-        return REFUSED;
-      }
-      // The records it writes must fit the stored layout: refused for this document only,
-      // never applied, stored or acknowledged; the socket and its other documents carry on.
-      const records = checkRecords(parsed.kind, document, frame.update);
-      if (!records.ok) {
-        log.warn({ device: device?.deviceId, doc: documentName, bytes: frame.update.length, detail: records.detail }, 'update refused: breaks the record layout');
-        dropDoc(connection, CLOSE.invalidRecord);
-        return REFUSED;
-      }
-      const store = d.store;
-      const pendingBefore = pendingOf(document);
-      const changes: Uint8Array[] = [];
-      const collect = (u: Uint8Array) => changes.push(u);
-      document.on('update', collect);
-      let failure: unknown;
-      try {
-        // The origin Hocuspocus itself would use, so its broadcast and store hooks behave as usual.
-        Y.applyUpdate(document, frame.update, connection);
-      } catch (e) {
-        failure = e;
-      } finally {
-        document.off('update', collect);
-      }
-      // An update that needs updates the relay has not seen yet is stored whole: Yjs keeps
-      // pending structs in memory only.
-      const pending = !samePending(pendingBefore, pendingOf(document));
-      const toStore = pending ? frame.update : changes.length === 0 ? null : changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
-      charge();
-      let ownersChanged = false;
-      let ownersKey: string | undefined;
-      if (toStore) {
-        try {
-          await store.append(documentName, toStore, device ? { deviceId: device.deviceId, memberId: device.memberId } : null, async (tx, { seq, created }) => {
-            if (parsed.kind !== 'household') return;
-            if (created && device) await access.householdCreated(tx, device.teamId, parsed.id!, device, seq);
-            // Access follows request ownership (ADR 0024): who owns which request, as stored now.
-            const owners = readRequestOwnership(document);
-            ownersChanged = await access.recordRequestOwners(tx, parsed.teamId, parsed.id!, owners, knownOwners.get(document));
-            ownersKey = ownershipKey(owners.filter((o) => !o.deletedAt && o.ownerId));
-          });
-          // Only once committed: a rolled-back write must not make the next one skip its owners.
-          if (ownersKey !== undefined) knownOwners.set(document, ownersKey);
-        } catch (e) {
+      const outcome = await d.writer.apply(document, documentName, frame.update, frame.stats, device, connection, charge);
+      if (outcome.ok) return undefined;
+      const at = { device: device?.deviceId, doc: documentName, bytes: frame.update.length, detail: outcome.detail };
+      switch (outcome.refusal) {
+        case 'unwritable':
+          log.warn(at, 'update refused: the bus between relays is lost');
+          ctx.session?.close(CLOSE.storageUnavailable, 'the bus between relays is lost');
+          break;
+        case 'limit':
+          log.warn(at, 'update refused: over a document limit');
+          ctx.session?.close(outcome.limit === 'document-too-large' ? CLOSE.documentTooLarge : CLOSE.tooManyKeys, outcome.detail);
+          break;
+        case 'record':
+          // Refused for this document only, never applied, stored or acknowledged; the socket
+          // and its other documents carry on.
+          log.warn(at, 'update refused: breaks the record layout');
+          dropDoc(connection, CLOSE.invalidRecord);
+          break;
+        case 'storage':
           // Not committed (the database is down): nothing is acknowledged. The live doc
           // already holds the update, so a resend would look like nothing new and never be
           // stored: every socket on this doc is closed, the doc unloads, and the next load
           // comes from what is stored; the device sends its update again on reconnecting.
-          log.error({ device: device?.deviceId, doc: documentName, err: String(e) }, 'update not stored; closing the document without acknowledging it');
+          log.error(at, 'update not stored; closing the document without acknowledging it');
           ctx.session?.close(CLOSE.storageUnavailable, 'the database did not commit');
           instance.closeConnections(documentName);
-          return REFUSED;
-        }
-        limits.stored(documentName, toStore.length);
+          break;
+        case 'apply':
+          // The strict reader should make this unreachable; what Yjs did apply is stored, so
+          // the live doc and the store stay the same.
+          log.error(at, 'update failed to apply after passing the checks');
+          ctx.session?.close(CLOSE.invalidUpdate, 'apply failed');
+          break;
       }
-      // A team-doc change re-derives who may open what (the update listener started it):
-      // acknowledged means the change feed already answers with it.
-      if (parsed.kind === 'team') await access.settled(parsed.teamId);
-      // So does a request handed to someone else, before the write that did it is acknowledged.
-      if (ownersChanged) await access.requestOwnersChanged(parsed.teamId);
-      if (failure !== undefined) {
-        // The strict reader should make this unreachable; what Yjs did apply is stored above,
-        // so the live doc and the store stay the same.
-        log.error({ device: device?.deviceId, doc: documentName, err: String(failure) }, 'update failed to apply after passing the checks');
-        ctx.session?.close(CLOSE.invalidUpdate, 'apply failed');
-        return REFUSED;
-      }
-      return undefined;
+      return REFUSED;
     } finally {
       charge();
     }
@@ -321,25 +262,18 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       })();
       if (!frame || frame.kind !== 'sync-update' || connection.readOnly) return;
       // Hocuspocus runs this hook for every message before it applies any of them; updates
-      // of one doc are checked and applied here one after the other, in the order they came.
-      const before = applying.get(documentName);
-      let applied!: () => void;
-      const mine = new Promise<void>((resolve) => (applied = resolve));
-      applying.set(documentName, mine);
-      try {
-        if (before) await before;
+      // of one doc are checked and applied one after the other, in the order they came
+      // (carried files' updates take the same turn).
+      const refused = await d.writer.serialize(documentName, async () => {
         if (ctx.device) await sessions.outOfDebt(ctx.device.deviceId);
-        // A refused write is never applied nor acknowledged (NEVER is returned, not awaited,
-        // so the doc's next update goes on).
-        if (await refuseWrite(ctx, connection, documentName)) return NEVER;
-        if (connection.readOnly) return undefined;
+        if (await refuseWrite(ctx, connection, documentName)) return true;
+        if (connection.readOnly) return false;
         await settleCreation(ctx, document, documentName);
-        if ((await applyAndStore(ctx, connection, document, documentName, frame, instance)) === REFUSED) return NEVER;
-        return undefined;
-      } finally {
-        applied();
-        if (applying.get(documentName) === mine) applying.delete(documentName);
-      }
+        return (await applyAndStore(ctx, connection, document, documentName, frame, instance)) === REFUSED;
+      });
+      // A refused write is never applied nor acknowledged (NEVER is returned once the doc's
+      // turn is over, so the doc's next update goes on).
+      return refused ? NEVER : undefined;
     },
 
     async onStoreDocument({ documentName }) {

@@ -23,6 +23,8 @@ const answers: { [K in keyof typeof API]: unknown } = {
   team: { teamId: ids.teamId, name: '一班', seq: 4, me: { deviceId: ids.deviceId, memberId: ids.memberId, role: 'member' } },
   devices: { devices: [device] },
   revokeDevice: { deviceId: ids.deviceId, revoked: true },
+  registerKey: { deviceId: ids.deviceId, registered: true },
+  carried: { exporter: { deviceId: ids.deviceId, memberId: ids.memberId }, docs: [{ name: `h:${ids.teamId}:abc`, result: 'applied' }], photos: 1 },
 };
 
 /** A value of another JSON type than `value`. */
