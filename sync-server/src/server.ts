@@ -24,6 +24,7 @@ import { DocStore } from './storage/doc-store';
 import { RelayWrites } from './storage/relay-writes';
 import { DeviceSessions } from './sync/device-sessions';
 import { relayExtension, type RelayContext } from './sync/relay-extension';
+import { inlineCompression, RELAY_DEFLATE } from './sync/socket-compression';
 import { SocketSession } from './sync/socket-session';
 import { TeamDocs } from './sync/team-docs';
 
@@ -118,21 +119,9 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     // A hard ceiling for ws itself (it answers 1009 above it); frames between the limit and
     // this get our own 4413 with a reason.
     maxPayload: config.limits.maxMessageBytes * 2,
-    // permessage-deflate is off unless WS_COMPRESSION=on (config.ts says why). With it on:
-    // Chinese text compresses about 3x; acks and small edits are not worth the CPU. ws
-    // honours `threshold` only without context takeover: with it (its default) every frame
-    // the relay sent, down to each ack, went through zlib. Now each frame ≥ 1 KiB is
-    // compressed on its own (server_no_context_takeover), in an 8 KiB window with memLevel 5:
-    // 48 KB of zlib state on a socket that was sent one, not 256 KB, for about 1 % more
-    // bytes on a household's state. What phones compress is theirs to choose: client
-    // context takeover stays, so their uploads (a token per doc) stay small.
-    perMessageDeflate: !config.wsCompression ? false : {
-      threshold: 1024,
-      serverNoContextTakeover: true,
-      serverMaxWindowBits: 13,
-      zlibDeflateOptions: { level: 6, memLevel: 5 },
-      concurrencyLimit: 8,
-    },
+    // permessage-deflate unless WS_COMPRESSION=off (config.ts says why; the settings and
+    // why in socket-compression.ts).
+    perMessageDeflate: config.wsCompression ? RELAY_DEFLATE : false,
   });
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
@@ -143,8 +132,14 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
   });
 
+  let warnedCompression = false;
   function accept(ws: WebSocket, req: http.IncomingMessage): void {
     ws.on('error', (e) => log.debug({ err: e.message }, 'socket error'));
+    // One synchronous zlib call per compressed message instead of ws' zlib streams (ADR 0025).
+    if (ws.extensions.includes('permessage-deflate') && !inlineCompression(ws) && !warnedCompression) {
+      warnedCompression = true;
+      log.warn('ws internals changed: permessage-deflate goes through its zlib streams (correct, more relay CPU and memory per socket)');
+    }
     const session = new SocketSession(ws, req.socket, clientAddress(req, trustedProxies), config.limits, sessions, log);
     // Every frame passes the session's gate before Hocuspocus' own 'message' listener sees
     // it; Hocuspocus re-emits frames it queued during authentication, which pass unchanged.

@@ -73,10 +73,11 @@ function changes(url: string, token: string, since: number, localAddress: string
   });
 }
 
+/** A phone's socket: from its own address, compressing every frame it sends as browsers do (no threshold). */
 function socketClass(localAddress: string) {
   return class extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { localAddress });
+      super(url, protocols, { localAddress, perMessageDeflate: { threshold: 0 } });
       this.on('error', () => undefined);
     }
   };

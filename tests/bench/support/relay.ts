@@ -143,7 +143,8 @@ export async function startRelayProcess(dataDir: string, staticDir: string, env:
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A starved machine (other benches, builds) can take a minute to start tsx and open the database.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`relay exited with ${child.exitCode}:\n${log}`);
     try {
@@ -153,7 +154,7 @@ export async function startRelayProcess(dataDir: string, staticDir: string, env:
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`relay not healthy after 30 s:\n${log}`);
+      throw new Error(`relay not healthy after 90 s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
