@@ -56,6 +56,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          // the app and the relay built once for the run, not once a file
+          globalSetup: ['tests/e2e/support/build-app.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -8,7 +8,7 @@ import { HouseholdsPageModel } from './pages/households-page';
 import { SettingsPageModel } from './pages/settings-page';
 import { VisitLogPageModel } from './pages/visit-log-page';
 import { WelcomePageModel } from './pages/welcome-page';
-import { buildApp, E2E_DIST, startAppServer, type AppServer } from './support/app-server';
+import { buildApp, copyOfBuild, startAppServer, type AppServer } from './support/app-server';
 import { writeTestPhoto } from './support/test-photo';
 import { grantPersistence, installabilityErrors, launchPhone, newUserDataDir, shot, waitForServiceWorker } from './support/browser';
 
@@ -63,7 +63,8 @@ describe('field member app, offline, at 360×740', () => {
     buildApp();
     timings.build = Date.now() - t;
     t = Date.now();
-    server = await startAppServer();
+    // Its own copy of the build: the update test below makes a new release of it.
+    server = await startAppServer({ staticDir: copyOfBuild() });
     timings.relayStart = Date.now() - t;
     profile = newUserDataDir();
     writeTestPhoto(photo);
@@ -210,8 +211,8 @@ describe('field member app, offline, at 360×740', () => {
     await context.setOffline(false);
     // A new release: any byte change in sw.js makes the browser install it and wait. The
     // build's compressed copies of the old sw.js go, as a new build would replace them.
-    appendFileSync(join(E2E_DIST, 'sw.js'), `\n// e2e release ${Date.now()}\n`);
-    for (const stale of ['sw.js.br', 'sw.js.gz']) rmSync(join(E2E_DIST, stale), { force: true });
+    appendFileSync(join(server.staticDir, 'sw.js'), `\n// e2e release ${Date.now()}\n`);
+    for (const stale of ['sw.js.br', 'sw.js.gz']) rmSync(join(server.staticDir, stale), { force: true });
     await page.goto(`${server.url}/households/${householdId}/visit`);
     await page.locator('#said').fill('更新前写的字');
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HouseholdEditPageModel } from './pages/household-edit-page';
-import { HouseholdFilePageModel } from './pages/household-file-page';
-import { HouseholdsPageModel } from './pages/households-page';
-import { VisitLogPageModel } from './pages/visit-log-page';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WelcomePageModel } from './pages/welcome-page';
-import { buildApp, startAppServer, type AppServer } from './support/app-server';
-import { CHROMIUM_ARGS, PHONE, shot, waitForServiceWorker } from './support/browser';
+import { shot, waitForServiceWorker } from './support/browser';
+import { LAPTOP, relayTeam, SYNC_MS, type Device } from './support/relay-team';
 
 /**
  * Issue 11 items 2, 4 and 7 in real Chromium through a real relay, three profiles:
@@ -16,39 +12,15 @@ import { CHROMIUM_ARGS, PHONE, shot, waitForServiceWorker } from './support/brow
  * own) and hands it to the lead; the lead revokes 周明's phone, which says so and keeps its
  * record, then joins again on the same phone with a code made under his name and uploads it.
  */
-const SYNC_MS = 60_000;
-
-interface Device {
-  context: BrowserContext;
-  page: Page;
-}
-
 describe('carrying a colleague’s file, a revoked phone joining again, open invites', () => {
-  let server: AppServer;
-  let browser: Browser;
+  const team = relayTeam();
+  const { join } = team;
   let lead: Device;
   let zhou: Device;
   let li: Device;
   let teamId = '';
   let householdId = '';
-  const errors: string[] = [];
   const tmp = path.join(process.cwd(), '.e2e-tmp');
-
-  async function device(name: string, viewport = PHONE): Promise<Device> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
-    return { context, page };
-  }
-
-  async function join(d: Device, memberName: string, code: string): Promise<void> {
-    await d.page.goto(server.url);
-    await d.page.locator('#member-name').waitFor();
-    const welcome = new WelcomePageModel(d.page);
-    await welcome.fillNames(memberName, `${memberName}的手机`);
-    await welcome.join(code);
-  }
 
   /** Click a button that downloads, and keep the file. */
   async function download(page: Page, button: string | RegExp, as: string): Promise<string> {
@@ -59,33 +31,25 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
   }
 
   beforeAll(async () => {
-    buildApp();
-    server = await startAppServer();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    lead = await device('lead', { width: 1280, height: 800 });
-    zhou = await device('zhou');
-    li = await device('li');
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    lead = await team.device('lead', LAPTOP);
+    zhou = await team.device('zhou');
+    li = await team.device('li');
   });
 
   it('the lead and two members join; the lead sees open invites and cancels one', async () => {
-    const created = server.admin(['team', 'create', '北岭林场支部']) as { teamId: string; inviteCode: string };
+    const created = team.server.admin(['team', 'create', '北岭林场支部']) as { teamId: string; inviteCode: string };
     teamId = created.teamId;
     await join(lead, '孙书记', created.inviteCode);
     for (const [d, name] of [
       [zhou, '周明'],
       [li, '李强'],
     ] as const) {
-      const { code } = server.admin(['invite', 'create', '--team', teamId, '--role', 'member']) as { code: string };
+      const { code } = team.server.admin(['invite', 'create', '--team', teamId, '--role', 'member']) as { code: string };
       await join(d, name, code);
       await waitForServiceWorker(d.page);
     }
     // Item 7: a code made on the team page is listed; cancelled, it drops off.
-    await lead.page.goto(`${server.url}/lead/team`);
+    await team.open(lead, '/lead/team');
     await lead.page.getByRole('heading', { name: '未使用的邀请码（0）' }).waitFor();
     await lead.page.getByRole('button', { name: '生成邀请码' }).click();
     await lead.page.locator('.lead-invite__code').waitFor();
@@ -100,19 +64,13 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await zhou.context.setOffline(true);
     await li.context.setOffline(true);
     await zhou.page.getByText('离线', { exact: true }).first().waitFor();
-    await new HouseholdsPageModel(zhou.page).openRegister();
-    const edit = new HouseholdEditPageModel(zhou.page);
-    await edit.fill({ headName: '钱桂兰', phone: '13712345678', area: '北岭林场', village: '老营房', house: '7号' });
-    householdId = await edit.save();
-    await new HouseholdFilePageModel(zhou.page).logVisit();
-    const visit = new VisitLogPageModel(zhou.page);
-    await visit.said('山里入户：老人独居，炕不热。');
-    await visit.save();
-    await zhou.page.goto(`${server.url}/settings`);
+    householdId = await team.register(zhou, { headName: '钱桂兰', phone: '13712345678', area: '北岭林场', village: '老营房', house: '7号' });
+    await team.logVisit(zhou, '山里入户：老人独居，炕不热。');
+    await team.open(zhou, '/settings');
     const file = await download(zhou.page, '导出记录文件', 'zhou.lianhu');
     expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
 
-    await li.page.goto(`${server.url}/settings`);
+    await team.open(li, '/settings');
     await li.page.locator('.sync-file__import input[type=file]').setInputFiles(file);
     await li.page.getByText('这是周明的记录文件（1 户），已作为代传文件保存').waitFor();
     await li.page.getByRole('heading', { name: '代传的文件（1）' }).waitFor();
@@ -121,40 +79,40 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await shot(li.page, 'identity-01-carried');
     // Back in signal: nothing of 周明's is counted or uploaded as 李强's.
     await li.context.setOffline(false);
-    await li.page.goto(`${server.url}/households`);
+    await team.open(li, '/households');
     await li.page.locator('.app-syncbar').getByText('所有记录都已在服务器上').waitFor({ timeout: SYNC_MS });
     expect(await li.page.getByText(/户的记录未上传/).count()).toBe(0);
     expect(await li.page.locator('.hh-card', { hasText: '钱桂兰' }).count()).toBe(0);
     // …and the file went to the relay, signed by 周明's phone, applied on his authority (ADR 0023).
-    await li.page.goto(`${server.url}/settings`);
+    await team.open(li, '/settings');
     await li.page.locator('[data-test=carried-delivery]').getByText(/^已送到服务器 · .*（1 份档案，0 张照片）$/).waitFor({ timeout: SYNC_MS });
     await li.page.locator('.sync-file__carried').scrollIntoViewIfNeeded();
     await shot(li.page, 'identity-01b-carried-delivered');
   });
 
   it('李强 hands the file on unchanged; the lead already has 周明’s visit from the relay, and importing the file too doubles nothing', async () => {
-    await lead.page.goto(`${server.url}/households/${householdId}`);
+    await team.open(lead, `/households/${householdId}`);
     await lead.page.getByText('山里入户：老人独居').waitFor({ timeout: SYNC_MS });
-    await li.page.goto(`${server.url}/settings`);
+    await team.open(li, '/settings');
     // The button is named for whose file it is.
     const handed = await download(li.page, '把周明的记录文件原样导出给组长', 'carried.lianhu');
     expect(readFileSync(handed)).toEqual(readFileSync(path.join(tmp, 'zhou.lianhu')));
-    await lead.page.goto(`${server.url}/settings`);
+    await team.open(lead, '/settings');
     await lead.page.locator('.sync-file__import input[type=file]').setInputFiles(handed);
     await lead.page.getByText(/已导入|导入了/).first().waitFor();
-    await lead.page.goto(`${server.url}/households/${householdId}`);
+    await team.open(lead, `/households/${householdId}`);
     await lead.page.getByText('山里入户：老人独居').waitFor();
   });
 
   it('the lead revokes 周明’s phone; it says so, keeps its record, and joins again with a code under his name, then uploads', async () => {
-    await lead.page.goto(`${server.url}/lead/team`);
+    await team.open(lead, '/lead/team');
     const card = lead.page.locator('.lead-member', { hasText: '周明' });
     await card.getByRole('button', { name: '停用 周明 的设备“周明的手机”' }).click();
     await lead.page.locator('dialog').getByRole('button', { name: '停用', exact: true }).click();
     await card.getByText('已停用').waitFor();
 
     await zhou.context.setOffline(false);
-    await zhou.page.goto(`${server.url}/households`);
+    await team.open(zhou, '/households');
     const notice = zhou.page.locator('.revoked');
     await notice.getByText('这部手机已被组长停用，不能同步').waitFor({ timeout: SYNC_MS });
     await notice.getByText('1 户的记录还没上传，都保留在这部手机上').waitFor();
@@ -172,7 +130,7 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     const code = (await lead.page.locator('.lead-invite__code').textContent())!.trim();
     await lead.page.getByText('周明 的新设备邀请码').first().waitFor();
 
-    await zhou.page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
+    await team.open(zhou, `/join?code=${encodeURIComponent(code)}`);
     await zhou.page.getByRole('heading', { name: '以“周明”的身份加入' }).waitFor();
     expect(await zhou.page.locator('#invite-code').inputValue()).toBe(code);
     await shot(zhou.page, 'identity-03-join-again');
@@ -189,17 +147,14 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
   });
 
   it('孙丽 never had signal: she exports her records, the lead imports them as hers, she joins with a code under her name and owns them', async () => {
-    const sun = await device('sun');
-    await sun.page.goto(server.url);
+    const sun = await team.device('sun');
+    await sun.page.goto(team.server.url);
     await sun.page.locator('#member-name').waitFor();
     const welcome = new WelcomePageModel(sun.page);
     await welcome.fillNames('孙丽', '孙丽的手机');
     await welcome.startAlone();
-    await new HouseholdsPageModel(sun.page).openRegister();
-    const edit = new HouseholdEditPageModel(sun.page);
-    await edit.fill({ headName: '赵老汉', phone: '13698765432', area: '北岭林场', village: '后沟', house: '3号' });
-    await edit.save();
-    await sun.page.goto(`${server.url}/settings`);
+    await team.register(sun, { headName: '赵老汉', phone: '13698765432', area: '北岭林场', village: '后沟', house: '3号' });
+    await sun.page.goto(`${team.server.url}/settings`);
     await sun.page.getByText('这部手机还没加入团队。没有信号时').waitFor();
     expect(await sun.page.locator('.sync-file__import').count()).toBe(0);
     const file = await download(sun.page, '导出记录文件', 'sun.lianhu');
@@ -207,16 +162,16 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await sun.page.locator('#sync-file-title').scrollIntoViewIfNeeded();
     await shot(sun.page, 'identity-05-never-joined-export');
 
-    await lead.page.goto(`${server.url}/settings`);
+    await lead.page.goto(`${team.server.url}/settings`);
     await lead.page.locator('.sync-file__import input[type=file]').setInputFiles(file);
     await lead.page.getByText(/^已导入孙丽的记录（1 户，来自一直没联网的手机）/).waitFor();
     await shot(lead.page, 'identity-06-lead-adopted');
-    await lead.page.goto(`${server.url}/lead/team`);
+    await lead.page.goto(`${team.server.url}/lead/team`);
     const card = lead.page.locator('.lead-member', { hasText: '孙丽' });
     await card.getByRole('button', { name: /新手机发邀请码/ }).click();
     const code = (await lead.page.locator('.lead-invite__code').textContent())!.trim();
 
-    await sun.page.goto(`${server.url}/join?code=${encodeURIComponent(code)}`);
+    await sun.page.goto(`${team.server.url}/join?code=${encodeURIComponent(code)}`);
     expect(await sun.page.locator('#invite-code').inputValue()).toBe(code);
     await sun.page.getByRole('button', { name: '加入团队' }).click();
     await sun.page.waitForURL('**/households');
@@ -229,6 +184,6 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
   });
 
   it('threw no errors on any device', () => {
-    expect(errors).toEqual([]);
+    expect(team.errors).toEqual([]);
   });
 });

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HouseholdEditPageModel } from './pages/household-edit-page';
-import { HouseholdFilePageModel } from './pages/household-file-page';
-import { HouseholdsPageModel } from './pages/households-page';
-import { VisitLogPageModel } from './pages/visit-log-page';
-import { WelcomePageModel } from './pages/welcome-page';
-import { buildApp, startAppServer, type AppServer } from './support/app-server';
-import { CHROMIUM_ARGS, PHONE } from './support/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LAPTOP, relayTeam, type Device } from './support/relay-team';
 
 /**
  * The lead and two members, each on their own device, syncing through a real relay: the
@@ -16,13 +9,6 @@ import { CHROMIUM_ARGS, PHONE } from './support/browser';
  * sees both members' visits, hands a household to the other member (who receives it),
  * merges a household registered twice, and exports an XLSX that is read back here.
  */
-const SYNC_MS = 60_000;
-
-interface Device {
-  context: BrowserContext;
-  page: Page;
-}
-
 const unescape = (x: string) => x.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 const columnIndex = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
 
@@ -37,81 +23,31 @@ function sheetRows(xlsx: Uint8Array, sheet: number): string[][] {
 }
 
 describe('the lead and two members through a real relay', () => {
-  let server: AppServer;
-  let browser: Browser;
+  const team = relayTeam();
+  const { whenSynced, join } = team;
   let lead: Device;
   let wang: Device;
   let li: Device;
   const codes: string[] = [];
-  const errors: string[] = [];
   const ids: Record<string, string> = {};
-
-  async function device(name: string, viewport = PHONE): Promise<Device> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
-    return { context, page };
-  }
-
-  /**
-   * Wait for something that arrives by sync. Opening the app syncs at once (the engine polls
-   * only every minute otherwise), so the page is reloaded every few seconds while waiting.
-   */
-  async function whenSynced(d: Device, path: string, selector: string, hasText: string): Promise<void> {
-    const deadline = Date.now() + SYNC_MS;
-    await d.page.goto(`${server.url}${path}`);
-    for (;;) {
-      try {
-        await d.page.locator(selector, { hasText }).first().waitFor({ timeout: 5_000 });
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await d.page.reload();
-      }
-    }
-  }
-
-  async function join(d: Device, memberName: string, code: string): Promise<void> {
-    await d.page.goto(server.url);
-    const welcome = new WelcomePageModel(d.page);
-    await d.page.locator('#member-name').waitFor();
-    await welcome.fillNames(memberName, `${memberName}的手机`);
-    await welcome.join(code);
-  }
 
   /** Register a household and log a visit saying `said`; returns the household id. */
   async function registerAndVisit(d: Device, headName: string, phone: string, said: string): Promise<string> {
-    await d.page.goto(`${server.url}/households`);
-    await new HouseholdsPageModel(d.page).openRegister();
-    const edit = new HouseholdEditPageModel(d.page);
-    await edit.fill({ headName, phone, area: '东山林场', village: '二道沟', house: '12号' });
-    const id = await edit.save();
-    await new HouseholdFilePageModel(d.page).logVisit();
-    const visit = new VisitLogPageModel(d.page);
-    await visit.said(said);
-    await visit.save();
+    const id = await team.register(d, { headName, phone, area: '东山林场', village: '二道沟', house: '12号' });
+    await team.logVisit(d, said);
     return id;
   }
 
   beforeAll(async () => {
-    buildApp();
-    server = await startAppServer();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    lead = await device('lead', { width: 1280, height: 800 });
-    wang = await device('wang');
-    li = await device('li');
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    lead = await team.device('lead', LAPTOP);
+    wang = await team.device('wang');
+    li = await team.device('li');
   });
 
   it('the lead joins and makes invite codes for two members (text and QR code)', async () => {
-    const { inviteCode } = server.admin(['team', 'create', '东山林场支部']) as { inviteCode: string };
+    const { inviteCode } = team.server.admin(['team', 'create', '东山林场支部']) as { inviteCode: string };
     await join(lead, '赵书记', inviteCode);
-    await lead.page.goto(`${server.url}/lead/team`);
+    await team.open(lead, '/lead/team');
     for (let i = 0; i < 2; i++) {
       const before = codes.length ? codes.at(-1) : '';
       await lead.page.getByRole('button', { name: '生成邀请码' }).click();
@@ -141,7 +77,7 @@ describe('the lead and two members through a real relay', () => {
   });
 
   it('the lead hands 王芳’s household to 李强, and 李强’s phone receives it', async () => {
-    await lead.page.goto(`${server.url}/lead/assign`);
+    await team.open(lead, '/lead/assign');
     await lead.page.locator('#as-search').fill('张三');
     await lead.page.locator('.lead-pick', { hasText: '张三' }).locator('input').check();
     await lead.page.locator('#as-member').selectOption({ label: '李强' });
@@ -160,22 +96,23 @@ describe('the lead and two members through a real relay', () => {
     await lead.page.locator('dialog').getByRole('button', { name: '合并' }).click();
     await lead.page.getByText('已合并。').waitFor();
     // The first registration has the older file and is kept; both visits are listed under it.
-    await lead.page.goto(`${server.url}/households/${ids.zhang}`);
+    await team.open(lead, `/households/${ids.zhang}`);
     await lead.page.getByText('王芳记录：屋顶漏雨').waitFor();
     await lead.page.getByText('李强记录：重复登记的这一户').waitFor();
     // 李强's phone had both files; it shows one 张三 once the merge has synced.
-    const deadline = Date.now() + SYNC_MS;
-    for (;;) {
-      await li.page.goto(`${server.url}/households`);
-      await li.page.locator('.hh-card').first().waitFor();
-      if ((await li.page.locator('.hh-card', { hasText: '张三' }).count()) === 1) break;
-      if (Date.now() > deadline) throw new Error('李强 still sees two 张三 files');
-      await li.page.waitForTimeout(3_000);
-    }
+    await team.until(
+      li,
+      '/households',
+      async () => {
+        await li.page.locator('.hh-card').first().waitFor();
+        return (await li.page.locator('.hh-card', { hasText: '张三' }).count()) === 1;
+      },
+      '李强 sees one 张三 file',
+    );
   });
 
   it('exports an XLSX that opens with the right rows', async () => {
-    await lead.page.goto(`${server.url}/lead/export`);
+    await team.open(lead, '/lead/export');
     const download = lead.page.waitForEvent('download');
     await lead.page.getByRole('button', { name: '导出', exact: true }).click();
     const file = await download;
@@ -193,6 +130,6 @@ describe('the lead and two members through a real relay', () => {
   });
 
   it('threw no errors on any device', () => {
-    expect(errors).toEqual([]);
+    expect(team.errors).toEqual([]);
   });
 });

@@ -1,13 +1,10 @@
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HouseholdEditPageModel } from './pages/household-edit-page';
 import { HouseholdFilePageModel } from './pages/household-file-page';
-import { HouseholdsPageModel } from './pages/households-page';
 import { VisitLogPageModel } from './pages/visit-log-page';
-import { WelcomePageModel } from './pages/welcome-page';
-import { buildApp, startAppServer, type AppServer } from './support/app-server';
-import { CHROMIUM_ARGS, PHONE, shot, waitForServiceWorker } from './support/browser';
+import { shot, waitForServiceWorker } from './support/browser';
+import { LAPTOP, relayTeam, SYNC_MS, type Device } from './support/relay-team';
 import { writeTestPhoto } from './support/test-photo';
 
 /**
@@ -16,13 +13,6 @@ import { writeTestPhoto } from './support/test-photo';
  * not on the server; back in signal everything goes up by itself, and the lead's device
  * receives the visits and the photo.
  */
-const SYNC_MS = 60_000;
-
-interface Device {
-  context: BrowserContext;
-  page: Page;
-}
-
 /** What the app's IndexedDB says about sync: unsynced docs and photos not uploaded. */
 function syncRecords(page: Page) {
   return page.evaluate(async () => {
@@ -51,51 +41,29 @@ function syncRecords(page: Page) {
 }
 
 describe('sync end to end: a member offline with a photo, the lead receives it', () => {
-  let server: AppServer;
-  let browser: Browser;
+  const team = relayTeam();
+  const { join } = team;
   let lead: Device;
   let member: Device;
   let householdId = '';
   let photoSha = '';
-  const errors: string[] = [];
   const photo = path.join(process.cwd(), '.e2e-tmp/sync-photo.png');
   const timings: Record<string, number> = {};
 
-  async function device(name: string, viewport = PHONE): Promise<Device> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
-    return { context, page };
-  }
-
-  async function join(d: Device, memberName: string, code: string): Promise<void> {
-    await d.page.goto(server.url);
-    await d.page.locator('#member-name').waitFor();
-    const welcome = new WelcomePageModel(d.page);
-    await welcome.fillNames(memberName, `${memberName}的手机`);
-    await welcome.join(code);
-  }
-
   beforeAll(async () => {
-    buildApp();
-    server = await startAppServer();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     writeTestPhoto(photo, 1200, 900);
-    lead = await device('lead', { width: 1280, height: 800 });
-    member = await device('member');
-  }, 300_000);
+    lead = await team.device('lead', LAPTOP);
+    member = await team.device('member');
+  });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  afterAll(() => {
     console.log('sync e2e timings (ms):', JSON.stringify(timings));
   });
 
   it('the lead and a member join the team', async () => {
-    const { teamId, inviteCode } = server.admin(['team', 'create', '北岭林场支部']) as { teamId: string; inviteCode: string };
+    const { teamId, inviteCode } = team.server.admin(['team', 'create', '北岭林场支部']) as { teamId: string; inviteCode: string };
     await join(lead, '孙书记', inviteCode);
-    const { code } = server.admin(['invite', 'create', '--team', teamId, '--role', 'member']) as { code: string };
+    const { code } = team.server.admin(['invite', 'create', '--team', teamId, '--role', 'member']) as { code: string };
     await join(member, '周明', code);
     // The app works offline once its service worker controls the page (screens are precached).
     await waitForServiceWorker(member.page);
@@ -104,10 +72,7 @@ describe('sync end to end: a member offline with a photo, the lead receives it',
   it('the member, out of signal, registers a household and logs two visits, one with a photo; the phone says they are not on the server', async () => {
     await member.context.setOffline(true);
     await member.page.getByText('离线', { exact: true }).first().waitFor();
-    await new HouseholdsPageModel(member.page).openRegister();
-    const edit = new HouseholdEditPageModel(member.page);
-    await edit.fill({ headName: '钱桂兰', phone: '13712345678', area: '北岭林场', village: '老营房', house: '7号' });
-    householdId = await edit.save();
+    householdId = await team.register(member, { headName: '钱桂兰', phone: '13712345678', area: '北岭林场', village: '老营房', house: '7号' });
     const file = new HouseholdFilePageModel(member.page);
     await file.logVisit();
     let visit = new VisitLogPageModel(member.page);
@@ -125,11 +90,11 @@ describe('sync end to end: a member offline with a photo, the lead receives it',
     expect(offline.photos).toHaveLength(1);
     expect(offline.photos[0]!.uploaded).toBe(0);
     photoSha = offline.photos[0]!.sha256;
-    await member.page.goto(`${server.url}/households`);
+    await team.open(member, '/households');
     const card = member.page.locator('.hh-card', { hasText: '钱桂兰' });
     await card.getByText('未上传').waitFor();
     await member.page.locator('.app-syncbar').getByText('1 户的记录未上传').waitFor();
-    await member.page.goto(`${server.url}/settings`);
+    await team.open(member, '/settings');
     await member.page.getByText('1 户档案未同步').waitFor();
     await member.page.getByText('1 张照片待上传').waitFor();
     expect(await member.page.getByText('已同步', { exact: true }).count()).toBe(0);
@@ -148,7 +113,7 @@ describe('sync end to end: a member offline with a photo, the lead receives it',
     expect(online.photos).toEqual([{ sha256: photoSha, uploaded: 1 }]);
     await member.page.locator('.syncbar__state', { hasText: '已同步' }).waitFor();
     await shot(member.page, 'sync-02-synced');
-    await member.page.goto(`${server.url}/households`);
+    await team.open(member, '/households');
     await member.page.locator('.hh-card', { hasText: '钱桂兰' }).waitFor();
     await member.page.locator('.app-syncbar').getByText('所有记录都已在服务器上').waitFor();
     expect(await member.page.locator('.hh-card', { hasText: '钱桂兰' }).getByText('未上传').count()).toBe(0);
@@ -157,12 +122,12 @@ describe('sync end to end: a member offline with a photo, the lead receives it',
   it('the lead’s device receives both visits and the photo', async () => {
     const t = Date.now();
     // Opening the app is a sync of its own (the lead's device also polls every minute).
-    await lead.page.goto(`${server.url}/lead/review`);
+    await team.open(lead, '/lead/review');
     await lead.page.locator('.lead-visit', { hasText: '山里入户：老人独居' }).waitFor({ timeout: SYNC_MS });
     await lead.page.locator('.lead-visit', { hasText: '第二次入户：送去了棉被' }).waitFor();
     await lead.page.locator('.lead-visit', { hasText: '山里入户' }).getByText(/1\s*张照片/).waitFor();
     // The household file on the lead's device holds both visits.
-    await lead.page.goto(`${server.url}/households/${householdId}`);
+    await team.open(lead, `/households/${householdId}`);
     await lead.page.getByText('山里入户：老人独居').waitFor();
     await lead.page.getByText('第二次入户：送去了棉被').waitFor();
     timings.leadReceives = Date.now() - t;
@@ -187,6 +152,6 @@ describe('sync end to end: a member offline with a photo, the lead receives it',
   });
 
   it('threw no errors on either device', () => {
-    expect(errors).toEqual([]);
+    expect(team.errors).toEqual([]);
   });
 });

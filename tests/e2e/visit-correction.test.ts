@@ -1,12 +1,7 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HouseholdEditPageModel } from './pages/household-edit-page';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HouseholdFilePageModel } from './pages/household-file-page';
-import { HouseholdsPageModel } from './pages/households-page';
 import { VisitLogPageModel } from './pages/visit-log-page';
-import { WelcomePageModel } from './pages/welcome-page';
-import { buildApp, startAppServer, type AppServer } from './support/app-server';
-import { CHROMIUM_ARGS, PHONE } from './support/browser';
+import { relayTeam, type Device } from './support/relay-team';
 
 /**
  * Correcting and withdrawing visits through a real relay (issue 11 item 1): the lead asks
@@ -15,73 +10,31 @@ import { CHROMIUM_ARGS, PHONE } from './support/browser';
  * household is withdrawn and leaves the lead's feed; two phones correcting one visit
  * offline keep both corrections.
  */
-const SYNC_MS = 60_000;
-
-interface Device {
-  context: BrowserContext;
-  page: Page;
-}
-
 describe('correcting and withdrawing a visit through a real relay', () => {
-  let server: AppServer;
-  let browser: Browser;
+  const team = relayTeam();
+  const { whenSynced, join } = team;
   let lead: Device;
   let wang: Device;
-  const errors: string[] = [];
   let householdId = '';
-
-  async function device(name: string): Promise<Device> {
-    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
-    return { context, page };
-  }
-
-  /** Wait for something that arrives by sync, reloading (opening the app syncs at once). */
-  async function whenSynced(d: Device, path: string, selector: string, hasText: string): Promise<void> {
-    const deadline = Date.now() + SYNC_MS;
-    await d.page.goto(`${server.url}${path}`);
-    for (;;) {
-      try {
-        await d.page.locator(selector, { hasText }).first().waitFor({ timeout: 5_000 });
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await d.page.reload();
-      }
-    }
-  }
 
   /** The lead's review feed filtered by review status ('' for all), once `hasText` is in it. */
   async function inFeed(status: string, hasText: string): Promise<void> {
-    const deadline = Date.now() + SYNC_MS;
-    for (;;) {
-      await lead.page.goto(`${server.url}/lead/review`);
-      await lead.page.locator('#rv-status').selectOption(status);
-      try {
+    await team.until(
+      lead,
+      '/lead/review',
+      async () => {
+        await lead.page.locator('#rv-status').selectOption(status);
         await lead.page.locator('.lead-visit', { hasText }).first().waitFor({ timeout: 5_000 });
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-      }
-    }
-  }
-
-  async function join(d: Device, memberName: string, code: string): Promise<void> {
-    await d.page.goto(server.url);
-    await d.page.locator('#member-name').waitFor();
-    const welcome = new WelcomePageModel(d.page);
-    await welcome.fillNames(memberName, `${memberName}的手机`);
-    await welcome.join(code);
+        return true;
+      },
+      `“${hasText}” in the lead’s feed`,
+      0,
+    );
   }
 
   async function logVisit(d: Device, said: string): Promise<void> {
-    await d.page.goto(`${server.url}/households/${householdId}`);
-    await new HouseholdFilePageModel(d.page).logVisit();
-    const visit = new VisitLogPageModel(d.page);
-    await visit.said(said);
-    await visit.save();
+    await team.open(d, `/households/${householdId}`);
+    await team.logVisit(d, said);
   }
 
   /** Open the correction page of the visit whose card holds `said`. */
@@ -91,30 +44,18 @@ describe('correcting and withdrawing a visit through a real relay', () => {
   }
 
   beforeAll(async () => {
-    buildApp();
-    server = await startAppServer();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    lead = await device('lead');
-    wang = await device('wang');
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    lead = await team.device('lead');
+    wang = await team.device('wang');
   });
 
   it('a member joins the lead’s team and logs two visits at one household', async () => {
-    const { inviteCode } = server.admin(['team', 'create', '东山林场支部']) as { inviteCode: string };
+    const { inviteCode } = team.server.admin(['team', 'create', '东山林场支部']) as { inviteCode: string };
     await join(lead, '赵书记', inviteCode);
-    await lead.page.goto(`${server.url}/lead/team`);
+    await team.open(lead, '/lead/team');
     await lead.page.getByRole('button', { name: '生成邀请码' }).click();
     const code = (await lead.page.locator('.lead-invite__code').textContent())!.trim();
     await join(wang, '王芳', code);
-    await wang.page.goto(`${server.url}/households`);
-    await new HouseholdsPageModel(wang.page).openRegister();
-    const edit = new HouseholdEditPageModel(wang.page);
-    await edit.fill({ headName: '张三', phone: '13800001234', area: '东山林场', village: '二道沟', house: '12号' });
-    householdId = await edit.save();
+    householdId = await team.register(wang, { headName: '张三', phone: '13800001234', area: '东山林场', village: '二道沟', house: '12号' });
     await logVisit(wang, '屋顶漏雨，想请村里修');
     await logVisit(wang, '这条记到了张三家，其实是李四家');
   });
@@ -152,7 +93,7 @@ describe('correcting and withdrawing a visit through a real relay', () => {
   });
 
   it('a visit logged on the wrong household is withdrawn with a reason and leaves the lead’s feed', async () => {
-    await wang.page.goto(`${server.url}/households/${householdId}`);
+    await team.open(wang, `/households/${householdId}`);
     await openCorrection(wang, '其实是李四家');
     await wang.page.getByRole('button', { name: '撤回这次走访' }).click();
     // No reason: refused, and it says why next to the field.
@@ -165,13 +106,16 @@ describe('correcting and withdrawing a visit through a real relay', () => {
     await wang.page.locator('.history__entry', { hasText: '撤回了' }).getByText('原因：记错了户，应记在李四家').waitFor();
 
     // The lead's feed drops it once it has synced; the corrected one stays.
-    const deadline = Date.now() + SYNC_MS;
-    for (;;) {
-      await inFeed('', '东屋屋顶漏雨');
-      if ((await lead.page.locator('.lead-visit', { hasText: '其实是李四家' }).count()) === 0) break;
-      if (Date.now() > deadline) throw new Error('the withdrawn visit is still in the lead’s feed');
-      await lead.page.waitForTimeout(3_000);
-    }
+    await team.until(
+      lead,
+      '/lead/review',
+      async () => {
+        await lead.page.locator('#rv-status').selectOption('');
+        await lead.page.locator('.lead-visit', { hasText: '东屋屋顶漏雨' }).first().waitFor({ timeout: 5_000 });
+        return (await lead.page.locator('.lead-visit', { hasText: '其实是李四家' }).count()) === 0;
+      },
+      'the withdrawn visit left the lead’s feed',
+    );
   });
 
   it('two phones correct the same visit offline, one the words and one the notes: both corrections stay', async () => {
@@ -182,7 +126,7 @@ describe('correcting and withdrawing a visit through a real relay', () => {
     await lead.page.locator('#notes').fill('赵书记补充：已报村委会');
     await lead.page.getByRole('button', { name: '保存更正' }).click();
     await lead.page.waitForURL(/\/households\/[0-9a-f-]{36}$/);
-    await wang.page.goto(`${server.url}/households/${householdId}`);
+    await team.open(wang, `/households/${householdId}`);
     await openCorrection(wang, '东屋屋顶漏雨');
     await wang.page.locator('#said').fill('东屋和厨房屋顶都漏雨');
     await wang.page.getByRole('button', { name: '保存更正' }).click();
@@ -198,7 +142,7 @@ describe('correcting and withdrawing a visit through a real relay', () => {
   });
 
   it('every request, not only open ones: a need raised in a visit is resolved and rated, then found under 已办结 with its due date, rating and visit; the lead sees it closed', async () => {
-    await wang.page.goto(`${server.url}/households/${householdId}`);
+    await team.open(wang, `/households/${householdId}`);
     await new HouseholdFilePageModel(wang.page).logVisit();
     const visit = new VisitLogPageModel(wang.page);
     await visit.said('孩子想转学到镇上');
@@ -217,7 +161,7 @@ describe('correcting and withdrawing a visit through a real relay', () => {
     await wang.page.getByRole('button', { name: '保存评价' }).click();
     await wang.page.locator('dd', { hasText: '满意' }).waitFor();
 
-    await wang.page.goto(`${server.url}/requests`);
+    await team.open(wang, '/requests');
     await wang.page.getByText('没有未办结的诉求').first().waitFor();
     await wang.page.getByRole('radio', { name: '已办结' }).check();
     const card = wang.page.locator('.req-card', { hasText: '联系镇中学办转学' });
@@ -232,6 +176,6 @@ describe('correcting and withdrawing a visit through a real relay', () => {
   });
 
   it('threw no errors on any device', () => {
-    expect(errors).toEqual([]);
+    expect(team.errors).toEqual([]);
   });
 });

@@ -4,31 +4,31 @@
 // converge, losing nothing acknowledged. Runs in the integration-pg project; needs HAProxy
 // (Debian: apt-get install -y --no-install-recommends haproxy), PostgreSQL and Redis.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import IORedis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addVisit, createHousehold, readHousehold } from '@/docs/household-doc';
 import { newId } from '@/domain/ids';
 import { clientDevice, syncOnce, waitForStatus, type ClientDevice } from './helpers/client-device';
-import { HOW_TO_START, REDIS_TEST_URL, testDatabaseUrl } from './helpers/backend';
+import { relayCluster } from './helpers/cluster';
 import { actor, profile } from './helpers/fixtures';
-import { api, inviteByApi, join, ROOT, spawnRelay, tmpDir, waitFor, type ChildRelay } from './helpers/relay';
+import { api, inviteByApi, join, ROOT, waitFor, type ChildRelay } from './helpers/relay';
 
 const HOW_TO_INSTALL = 'apt-get install -y --no-install-recommends haproxy';
 /** Debian installs it in /usr/sbin, which a user's PATH may lack. */
 const HAPROXY = process.env.HAPROXY || (fs.existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy');
-const dataDir = tmpDir('lianhu-haproxy-');
-const prefix = `lianhu_test_${crypto.randomBytes(4).toString('hex')}:`;
-const relays: ChildRelay[] = [];
+// Checked first: without HAProxy there is nothing to test (and no relays to start).
+beforeAll(() => {
+  const v = spawnSync(HAPROXY, ['-v'], { encoding: 'utf8' });
+  if (v.error || v.status !== 0) throw new Error(`HAProxy is not installed (${v.error?.message ?? v.stderr}); this test runs the shipped deploy/haproxy.cfg. Install it with\n  ${HOW_TO_INSTALL}\n(.ci/run does this on a machine without it).`);
+});
+const cluster = relayCluster({ name: 'haproxy', teamName: '代理班组', env: { TRUST_PROXY: 'loopback' } });
+const { dataDir, relays } = cluster;
 const devices: ClientDevice[] = [];
 let proxy: ChildProcess | undefined;
 let proxyLog = '';
 let proxyUrl: string;
-let teamId: string;
-let inviteCode: string;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -63,32 +63,7 @@ async function sockets(r: ChildRelay): Promise<number> {
   return h.json.sockets as number;
 }
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    return (await c.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
-}
-
 beforeAll(async () => {
-  const v = spawnSync(HAPROXY, ['-v'], { encoding: 'utf8' });
-  if (v.error || v.status !== 0) throw new Error(`HAProxy is not installed (${v.error?.message ?? v.stderr}); this test runs the shipped deploy/haproxy.cfg. Install it with\n  ${HOW_TO_INSTALL}\n(.ci/run does this on a machine without it).`);
-  if (!(await redisAnswers(REDIS_TEST_URL))) throw new Error(`Redis does not answer at ${REDIS_TEST_URL}; several relays need it. Start it with\n  ${HOW_TO_START.redis}`);
-  const databaseUrl = testDatabaseUrl(dataDir) ?? (() => {
-    throw new Error('the cluster tests run in the integration-pg project (LIANHU_TEST_BACKEND=postgres)');
-  })();
-  const admin = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), 'team', 'create', '代理班组'], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
-  if (admin.status !== 0) throw new Error(`admin team create failed: ${admin.stderr}`);
-  ({ teamId, inviteCode } = JSON.parse(admin.stdout) as { teamId: string; inviteCode: string });
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: REDIS_TEST_URL, REDIS_PREFIX: prefix, TRUST_PROXY: 'loopback' };
-  for (let i = 0; i < 3; i++) relays.push(await spawnRelay(dataDir, env));
-
   const port = await freePort();
   const cfgFile = path.join(dataDir, 'haproxy.cfg');
   fs.writeFileSync(cfgFile, proxyConfig(port));
@@ -119,17 +94,11 @@ afterAll(async () => {
     proxy.kill('SIGKILL');
     await exited;
   }
-  await Promise.all(relays.map((r) => r.kill()));
-  const c = new IORedis(REDIS_TEST_URL);
-  const keys = await c.keys(`${prefix}*`);
-  if (keys.length) await c.del(...keys);
-  c.disconnect();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('three relays behind the shipped HAProxy config', () => {
   it("sends a team's sockets to one relay, and when that relay dies the phones reconnect to another and converge", async () => {
-    const lead = await join(proxyUrl, inviteCode, '王书记', 'lead-phone');
+    const lead = await join(proxyUrl, cluster.inviteCode, '王书记', 'lead-phone');
     // A second lead: a member would see only the households linked to them.
     const member = await join(proxyUrl, await inviteByApi(proxyUrl, lead, 'lead'), '李明', 'second-phone');
     // The app's engine, through the proxy; sockets stay open (no idle close, no polling) so
@@ -143,7 +112,7 @@ describe('three relays behind the shipped HAProxy config', () => {
 
     const id = newId();
     const name = L.household(id);
-    await L.records.commit(name, (doc) => createHousehold(doc, { id, teamId, profile: profile('赵大娘') }, actor(lead.memberId)));
+    await L.records.commit(name, (doc) => createHousehold(doc, { id, teamId: cluster.teamId, profile: profile('赵大娘') }, actor(lead.memberId)));
     await waitForStatus(L, (s) => s.state === 'synced' && s.pendingHouseholds === 0, 20_000, 'household acknowledged');
     await syncOnce(M);
 

@@ -1,47 +1,22 @@
 // Several relay processes on one PostgreSQL database and one Redis: what an install with
 // more than one relay promises. Runs in the integration-pg project; needs PostgreSQL and
 // Redis on loopback (see helpers/backend.ts for how to start them).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import type { HocuspocusProvider } from '@hocuspocus/provider';
-import IORedis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { HOW_TO_START, REDIS_TEST_URL, testDatabaseUrl } from './helpers/backend';
+import { HOW_TO_START } from './helpers/backend';
+import { redisAnswers, relayCluster } from './helpers/cluster';
 import { actor, newHousehold, readHousehold, visit } from './helpers/fixtures';
 import { jpegBytes } from './helpers/jpeg';
-import { api, Device, join, ROOT, spawnRelay, tmpDir, waitFor, type ChildRelay, type Joined } from './helpers/relay';
+import { api, Device, join, spawnRelay, waitFor, type ChildRelay, type Joined } from './helpers/relay';
 
-const dataDir = tmpDir('lianhu-cluster-');
-const prefix = `lianhu_test_${crypto.randomBytes(4).toString('hex')}:`;
-let databaseUrl: string;
-const relays: ChildRelay[] = [];
+const cluster = relayCluster({ name: 'cluster', teamName: '多节点班组' });
+const { dataDir, relays, env } = cluster;
 let teamId: string;
 let lead: Joined;
-
-const env = (redisUrl = REDIS_TEST_URL) => ({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'info' });
-
-function admin(extra: Record<string, string>, ...args: string[]): unknown {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/src/admin.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, ...extra }, encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`admin ${args.join(' ')} failed: ${out.stderr}`);
-  return JSON.parse(out.stdout);
-}
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const c = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    return (await c.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
-}
 
 async function inviteLead(via: ChildRelay, name: string): Promise<Joined> {
   const r = await api(via.url, 'POST', '/api/invites', { token: lead.token, body: { role: 'lead' } });
@@ -71,23 +46,8 @@ function ackCounter(p: HocuspocusProvider): { sent: number; acked: () => number;
 }
 
 beforeAll(async () => {
-  if (!(await redisAnswers(REDIS_TEST_URL))) throw new Error(`Redis does not answer at ${REDIS_TEST_URL}; several relays need it. Start it with\n  ${HOW_TO_START.redis}\nor point LIANHU_TEST_REDIS_URL at one.`);
-  databaseUrl = testDatabaseUrl(dataDir) ?? (() => {
-    throw new Error('the cluster tests run in the integration-pg project (LIANHU_TEST_BACKEND=postgres)');
-  })();
-  const team = admin({ DATABASE_URL: databaseUrl }, 'team', 'create', '多节点班组') as { teamId: string; inviteCode: string };
-  teamId = team.teamId;
-  for (let i = 0; i < 3; i++) relays.push(await spawnRelay(dataDir, env()));
-  lead = await join(relays[0]!.url, team.inviteCode, '王书记', 'laptop');
-});
-
-afterAll(async () => {
-  await Promise.all(relays.map((r) => r.kill()));
-  const c = new IORedis(REDIS_TEST_URL);
-  const keys = await c.keys(`${prefix}*`);
-  if (keys.length) await c.del(...keys);
-  c.disconnect();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  teamId = cluster.teamId;
+  lead = await join(relays[0]!.url, cluster.inviteCode, '王书记', 'laptop');
 });
 
 describe('three relays, one PostgreSQL, one Redis', () => {
