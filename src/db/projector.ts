@@ -226,7 +226,9 @@ export class Projector {
     writes.forEach((w, i) => this.docs.written(w.open, ids[i]!, w.replaces));
     this.rescheduleChanged(plans);
     for (const name of new Set(hadRows)) this.schedule(name);
-    if (received) await this.regroup([...names, ...stored.map((r) => r.name)]);
+    // A group's root that arrives after its members (by bundle or by socket) takes them in:
+    // they were derived as files of their own while this device did not hold the root.
+    await this.regroup([...names, ...stored.map((r) => r.name)]);
   }
 
   /**

@@ -23,6 +23,10 @@ const COUNTED = new RegExp(`\\{(\\w+)\\} (?:(?:open|new|closed|linked|more|simil
 /** Numbers before a noun that are never 1 or do not count that noun, and why. */
 const NOT_A_COUNT = new Set([
   'field.correction.reasonLimit', // "{n} / {max} characters": the limit, never 1
+  'common.charCount', // "{n}/{max} characters": the limit, never 1
+  'errors.overLimit', // "At most {max} characters": a limit (src/domain/limits.ts), never 1
+  'errors.tooLongMax', // the same limit
+  'errors.tooManyPhotos', // "At most {max} photos": the photo limit, 30
 ]);
 const forms = (m: string) => m.split(' | ');
 const params = (m: string) => [...m.matchAll(/\{(\w+)\}/g)].map((x) => x[1]!).sort();

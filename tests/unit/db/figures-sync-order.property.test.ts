@@ -184,7 +184,8 @@ describe('lead figures and the order of sync', () => {
           }
         },
       ),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 8) },
+      // FC_SEED and FC_PATH replay a failure fast-check reported.
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 8), ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}) },
     );
   }, 120_000);
 });

@@ -42,7 +42,9 @@ describe('identity: first run', () => {
     await identity.load();
     const fetchMock = relayAnswers(200, redeemed('m-team'));
     await identity.join({ memberName: '李梅', deviceName: '手机', code: ' AB12 CD34 ' });
-    expect(JSON.parse(fetchMock.mock.calls[0]![1]!.body as string)).toEqual({ code: 'AB12CD34', memberName: '李梅', deviceName: '手机' });
+    // The device's public signing key goes with the code (ADR 0023); its private half never leaves.
+    const body = JSON.parse(fetchMock.mock.calls[0]![1]!.body as string) as Record<string, unknown>;
+    expect(body).toEqual({ code: 'AB12CD34', memberName: '李梅', deviceName: '手机', publicKey: { kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String) } });
     expect(identity.identity).toMatchObject({ teamId: TEAM, memberId: 'm-team', teamName: '东山林场支部' });
     expect(await loadSession(localRecords().db)).toEqual({ token: 'jwt', expiresAt: '2027-01-01T00:00:00.000Z' });
   });
