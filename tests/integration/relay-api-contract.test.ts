@@ -108,7 +108,7 @@ describe('API contract on a running relay', () => {
       ['a string', json('code'), 400, 'bad_request'],
       ['empty object', '{}', 400, 'code_invalid', 'code'],
       ['code a number', json({ ...ok, code: 12 }), 400, 'code_invalid', 'code'],
-      ['a public key that is a private key', json({ ...ok, publicKey: { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43), d: 'd'.repeat(43) } }), 400, 'publicKey_invalid', 'publicKey'],
+      ['a public key that is a private key', json({ ...ok, publicKey: { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43), d: 'd'.repeat(43) } }), 400, 'public_key_invalid', 'publicKey'],
       ['code 10 000 characters', json({ ...ok, code: 'A'.repeat(10_000) }), 400, 'code_invalid', 'code'],
       ['memberName a number', json({ ...ok, memberName: 5 }), 400, 'member_name_invalid', 'memberName'],
       ['memberName an object', json({ ...ok, memberName: { toString: 'x' } }), 400, 'member_name_invalid', 'memberName'],
