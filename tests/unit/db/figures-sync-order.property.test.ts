@@ -10,6 +10,8 @@ import { periodContaining } from '@/domain/assessment';
 import { leadFigures, leadOverview } from '@/domain/lead-figures';
 import { SATISFACTION_LEVELS } from '@/domain/rating';
 import type { Role } from '@/domain/team';
+// The bench's seeded generator (mulberry32), so an order fast-check found can be replayed.
+import { rng } from '../../bench/generate';
 
 /**
  * Issue 12: any order of sync gives the same figures. Members' phones record visits (back-
@@ -49,17 +51,6 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('merge' as const), d: fc.nat(1), from: fc.nat(3), to: fc.nat(3), day: fc.nat(330) }) },
 );
 
-/** A small seeded generator (mulberry32), so an order fast-check found can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Sent {
   name: string;
@@ -173,7 +164,7 @@ describe('lead figures and the order of sync', () => {
           // Not vacuous: every visit counts in one of the two half-years.
           expect(inOrder.first.figures.visits + inOrder.second.figures.visits).toBe(visits);
           for (const seed of seeds) {
-            const rnd = random(seed);
+            const rnd = rng(seed);
             const order = [...sent.keys()];
             for (let i = order.length - 1; i > 0; i--) {
               const j = Math.floor(rnd() * (i + 1));
