@@ -3,7 +3,7 @@ import { liveQuery } from 'dexie';
 import { ref } from 'vue';
 import { localRecords } from '@/db/instance';
 import { countPendingBlobs } from '@/db/blobs';
-import { DEFAULT_LOCALE, isLocale, setLocale, type Locale } from '@/i18n';
+import { DEFAULT_LOCALE, isLocale, loadLocaleMessages, setLocale, type Locale } from '@/i18n';
 
 const LOCALE_KEY = 'locale';
 /** Above this share of the quota the settings screen warns. */
@@ -38,11 +38,16 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  /** Switch the language; throws (and changes nothing) when its messages cannot be fetched. */
+  /**
+   * Switch the language; throws (and changes nothing) when its messages cannot be fetched.
+   * The choice is saved before the screen changes: once a member sees the new language, a
+   * reload or a tap to another page keeps it (saved after, a quick reload started in the old one).
+   */
   async function changeLocale(next: Locale): Promise<void> {
+    await loadLocaleMessages(next);
+    await localRecords().db.settings.put({ key: LOCALE_KEY, value: next });
     await setLocale(next);
     locale.value = next;
-    await localRecords().db.settings.put({ key: LOCALE_KEY, value: next });
   }
 
   /**
