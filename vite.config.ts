@@ -32,7 +32,10 @@ export default defineConfig({
           groups: [
             // The lead workspace in chunks of its own (`lead-*`): kept out of the precached
             // shell, cached on first use, and prefetched by lead devices (lead-routes.ts).
-            { name: 'lead', test: /src[\\/](?:(?:pages|components|composables)[\\/]lead[\\/]|stores[\\/]lead-|i18n[\\/]messages[\\/]lead\.|domain[\\/](?:assessment|team-stats|request-board|summary|duplicate-pairs|lead-figures|periods|review-feed|assignment-select)\.)/ },
+            { name: 'lead', test: /src[\\/](?:(?:pages|components|composables)[\\/]lead[\\/]|stores[\\/]lead-|i18n[\\/]messages[\\/]lead\.zh-CN\.|domain[\\/](?:assessment|team-stats|request-board|summary|duplicate-pairs|lead-figures|periods|review-feed|assignment-select)\.)/ },
+            // The lead workspace's zh-TW and en messages: loaded with the lead workspace only in that language (src/i18n).
+            { name: 'lead-locale-zh-TW', test: /src[\\/]i18n[\\/]messages[\\/]lead\.zh-TW\./ },
+            { name: 'lead-locale-en', test: /src[\\/]i18n[\\/]messages[\\/]lead\.en\./ },
             // zh-TW and en field messages (`locale-*`): loaded when chosen, fetched ahead while
             // online (src/i18n), cached on first use like the lead workspace.
             { name: 'locale-zh-TW', test: /src[\\/]i18n[\\/]messages[\\/](?:common|field|sync)\.zh-TW\./ },

@@ -15,6 +15,7 @@ import { useRequestsStore } from './stores/requests';
 import { useSettingsStore } from './stores/settings';
 import { useSyncStore } from './stores/sync';
 import { useTeamStore } from './stores/team';
+import { startLeadFiguresWorker } from './workers/figures-worker-start';
 import './styles.css';
 
 /** Start-up marks (the bench and profile tools read them): where a cold start's time goes. */
@@ -25,7 +26,7 @@ async function start(): Promise<void> {
   // A lead page opened cold (a reload, a bookmark): the figures worker starts reading the
   // team's rows now, on its own thread, beside the start-up below; it used to start only
   // once the team doc was open and the route guard ran, 2 s later at CPU 4×.
-  if (location.pathname.startsWith('/lead')) void import('./workers/lead-figures-client').then((m) => m.warmLeadFigures(localRecords().db.name));
+  if (location.pathname.startsWith('/lead')) startLeadFiguresWorker(localRecords().db.name, location.pathname);
   const app = createApp(App);
   const pinia = createPinia();
   app.use(pinia).use(i18n);
@@ -46,6 +47,7 @@ async function start(): Promise<void> {
   mark('mounted');
   // The first page drawn, not only the app's frame: then the team and the rows' reads start.
   await router.isReady().catch(() => undefined);
+  mark('router-ready');
   useConnectivityStore().watch();
 
   // The first screen kept from the last start is drawn before the whole household table is

@@ -57,6 +57,11 @@ const localeLoads = new Map<Locale, Promise<void>>([[DEFAULT_LOCALE, Promise.res
  * never fetched before): the language then stays as it was.
  */
 export function loadLocaleMessages(locale: Locale): Promise<void> {
+  const own = loadOwnMessages(locale);
+  return leadWanted ? Promise.all([own, loadLeadLocale(locale)]).then(() => undefined) : own;
+}
+
+function loadOwnMessages(locale: Locale): Promise<void> {
   const known = localeLoads.get(locale);
   if (known) return known;
   const load = otherLocales[locale as Exclude<Locale, 'zh-CN'>]().then((parts: { default: object }[]) => {
@@ -81,18 +86,37 @@ export function prefetchLocales(): Promise<unknown> {
   return Promise.allSettled(LOCALES.map(loadLocaleMessages));
 }
 
-let leadMessages: Promise<void> | undefined;
+/** The lead workspace's messages, a chunk per language (vite.config.ts: `lead`, `lead-locale-*`). */
+const leadLocales: Record<Locale, () => Promise<{ default: object }>> = {
+  'zh-CN': () => import('./messages/lead.zh-CN'),
+  'zh-TW': () => import('./messages/lead.zh-TW'),
+  en: () => import('./messages/lead.en'),
+};
+const leadLoads = new Map<Locale, Promise<void>>();
+/** Set once a lead page was opened: a language chosen later brings its lead messages too. */
+let leadWanted = false;
 
-/** Load the lead workspace's messages in every language (once; before any lead page shows). */
+function loadLeadLocale(locale: Locale): Promise<void> {
+  const known = leadLoads.get(locale);
+  if (known) return known;
+  const load = leadLocales[locale]().then((m) => (i18n.global.mergeLocaleMessage as (locale: Locale, m: object) => void)(locale, m.default));
+  load.catch(() => leadLoads.delete(locale));
+  leadLoads.set(locale, load);
+  return load;
+}
+
+/**
+ * Load the lead workspace's messages (before any lead page shows): the default language's
+ * (the fallback) and the one in use — not all three: merging every language's messages cost
+ * a cheap phone's cold lead page a quarter of a second. Another language's come with it
+ * when it is chosen (`setLocale`).
+ */
 export function loadLeadMessages(): Promise<void> {
-  leadMessages ??= Promise.all([import('./messages/lead.zh-CN'), import('./messages/lead.zh-TW'), import('./messages/lead.en')]).then(([cn, tw, en]) => {
-    const add = i18n.global.mergeLocaleMessage as (locale: Locale, m: object) => void;
-    add('zh-CN', cn.default);
-    add('zh-TW', tw.default);
-    add('en', en.default);
-  });
-  leadMessages.catch(() => {
-    leadMessages = undefined;
-  });
-  return leadMessages;
+  leadWanted = true;
+  return Promise.all([loadLeadLocale(DEFAULT_LOCALE), loadLeadLocale(i18n.global.locale.value)]).then(() => undefined);
+}
+
+/** Fetch every language's lead messages while online (a lead's device): a later switch works offline. */
+export function prefetchLeadMessages(): Promise<unknown> {
+  return Promise.allSettled(LOCALES.map((l) => leadLocales[l]()));
 }

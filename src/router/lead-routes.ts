@@ -1,6 +1,6 @@
 import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router';
 import { localRecords } from '@/db/instance';
-import { loadLeadMessages } from '@/i18n';
+import { loadLeadMessages, prefetchLeadMessages } from '@/i18n';
 import { useIdentityStore } from '@/stores/identity';
 import { useTeamStore } from '@/stores/team';
 
@@ -73,6 +73,7 @@ export async function prefetchLeadWorkspace(): Promise<void> {
   // seconds of main thread, and the page being opened needs it more.
   await new Promise<void>((resolve) => (window.requestIdleCallback ? window.requestIdleCallback(() => resolve(), { timeout: 5000 }) : setTimeout(resolve, 2000)));
   await loadLeadMessages();
+  void prefetchLeadMessages();
   const loaders = leadRoutes.map((r) => r.component).filter((c): c is () => Promise<unknown> => typeof c === 'function');
   await Promise.allSettled([...loaders.map((load) => load()), import('@/workers/export-client').then((m) => m.prefetchExportWorker())]);
 }

@@ -4,7 +4,7 @@ import { ref } from 'vue';
 import { localRecords } from '@/db/instance';
 import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
 import { FIGURE_TABLES, type FigureTable } from '@/workers/lead-figures-source';
-import { figuresBackend, rememberRoster } from '@/workers/lead-figures-client';
+import { figuresBackend } from '@/workers/lead-figures-client';
 
 /** While changes keep coming (a sync), tell the worker at most this often. */
 const MIN_GAP_MS = 1500;
@@ -27,6 +27,8 @@ export const useLeadFiguresStore = defineStore('lead-figures', () => {
     last = Date.now();
     const tables = [...changed];
     changed.clear();
+    // The profile scripts read it: a change makes the worker read those tables again.
+    performance.mark(`lianhu:lead-figures:changed:${tables.join(',')}`);
     figuresBackend().changed(localRecords().db.name, tables);
     version.value++;
   }
@@ -56,9 +58,7 @@ export const useLeadFiguresStore = defineStore('lead-figures', () => {
   function figures(query: FiguresQuery): Promise<LeadFigures> {
     // Reactive proxies cannot cross to a worker: send plain copies.
     const plain = JSON.parse(JSON.stringify(query)) as FiguresQuery;
-    const dbName = localRecords().db.name;
-    rememberRoster(dbName, plain.members);
-    return figuresBackend().figures(dbName, plain);
+    return figuresBackend().figures(localRecords().db.name, plain);
   }
 
   function overview(today: string): Promise<LeadOverview> {

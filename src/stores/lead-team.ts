@@ -9,6 +9,7 @@ import { DomainError } from '@/domain/errors';
 import type { HouseholdRow } from '@/domain/projection';
 import { parseMemberName, type Role, type TeamMember } from '@/domain/team';
 import { useIdentityStore } from './identity';
+import { rememberedRoster } from './remembered-roster';
 import { useTeamStore } from './team';
 
 /** A lead action that does not make sense (an unknown member, a merge into itself, …). */
@@ -29,7 +30,11 @@ export const useLeadTeamStore = defineStore('lead-team', () => {
   const identity = useIdentityStore();
   const team = useTeamStore();
 
-  const members = computed<TeamMember[]>(() => team.snapshot?.members ?? []);
+  // Until the team doc is read (after a cold start's first screen), the roster as it was
+  // last read: a lead page opened cold draws its members' rows and asks for their figures
+  // at once (the figures worker computed them ahead with the same roster).
+  const remembered = rememberedRoster(localRecords().db.name) ?? [];
+  const members = computed<TeamMember[]>(() => team.snapshot?.members ?? remembered);
   const activeMembers = computed(() => members.value.filter((m) => !m.leftAt));
   const assignments = computed(() => team.snapshot?.assignments ?? new Map<string, string[]>());
   const merges = computed(() => team.snapshot?.merges ?? new Map<string, string>());

@@ -6,6 +6,7 @@ import { isLocalTeam } from '@/db/identity';
 import { readTeam, type TeamSnapshot } from '@/docs/team-doc';
 import { teamDocName } from '@/docs/schema';
 import { DEFAULT_TEAM_SETTINGS, type TeamSettings } from '@/domain/team';
+import { rememberRoster } from './remembered-roster';
 
 /** What a list's first screen needs of the team, kept with it between starts. */
 export type RememberedTeam = Pick<TeamSnapshot, 'settings' | 'tags'>;
@@ -30,8 +31,11 @@ export const useTeamStore = defineStore('team', () => {
     snapshot.value = undefined;
     if (!teamId || isLocalTeam(teamId)) return;
     const doc: Y.Doc = await localRecords().doc(teamDocName(teamId));
+    const dbName = localRecords().db.name;
     const refresh = () => {
       snapshot.value = readTeam(doc);
+      // Lead pages start with it before this doc is read at the next start.
+      rememberRoster(dbName, snapshot.value.members);
     };
     doc.on('update', refresh);
     detach = () => doc.off('update', refresh);

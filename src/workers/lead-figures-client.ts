@@ -1,9 +1,9 @@
-import { periodContaining, previousPeriod } from '@/domain/assessment';
 import { toLocalDate } from '@/domain/dates';
 import type { FiguresQuery, LeadFigures, LeadOverview } from '@/domain/lead-figures';
-import type { TeamMember } from '@/domain/team';
-import { figuresSources, type WarmHint } from './lead-figures-source';
+import { rememberedRoster } from '@/stores/remembered-roster';
+import { expectedQueries, figuresSources, type WarmHint } from './lead-figures-source';
 import type { FiguresReply, FiguresRequest } from './lead-figures.worker';
+import { takeStartedWorker } from './figures-worker-start';
 // `lead-` keeps the worker out of the precached shell like the rest of the lead workspace
 // (cached on first use, like the export worker).
 import workerUrl from './lead-figures.worker.ts?worker&url';
@@ -29,7 +29,8 @@ function workerBackend(): FiguresBackend {
   const waiting = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
   const get = () => {
     if (!worker) {
-      worker = new Worker(workerUrl, { type: 'module' });
+      // Started by main.ts for a lead page opened cold, reading the rows already; or now.
+      worker = takeStartedWorker() ?? new Worker(workerUrl, { type: 'module' });
       worker.onmessage = (e: MessageEvent<FiguresReply>) => {
         const w = waiting.get(e.data.id);
         if (!w) return;
@@ -83,39 +84,6 @@ export function figuresBackend(): FiguresBackend {
 /** Forget cached rows and answers (tests give each case a fresh database). */
 export function resetFiguresBackend(): void {
   backend = undefined;
-}
-
-const ROSTER_KEY = 'lianhu.lead-figures.roster';
-
-/**
- * The roster the figures were last asked with, kept in localStorage (a synchronous read at
- * start-up; the team doc is opened much later): the worker computes a cold page's first
- * question with it while the page starts. A different roster is simply a new question.
- */
-export function rememberRoster(dbName: string, members: TeamMember[]): void {
-  try {
-    localStorage.setItem(`${ROSTER_KEY}:${dbName}`, JSON.stringify(members));
-  } catch {
-    // No storage (private mode, tests): the first question is computed when asked.
-  }
-}
-
-function rememberedRoster(dbName: string): TeamMember[] | undefined {
-  try {
-    const saved = JSON.parse(localStorage.getItem(`${ROSTER_KEY}:${dbName}`) ?? 'null') as unknown;
-    return Array.isArray(saved) ? (saved as TeamMember[]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What a lead page at `path` asks first (the pages' default periods, the whole team). */
-export function expectedQueries(path: string, today: string, members: TeamMember[]): FiguresQuery[] {
-  if (path === '/lead/assessment') return [{ period: periodContaining('half', today), today, members }];
-  const summary = /^\/lead\/summary\/(half|year)$/.exec(path)?.[1] as 'half' | 'year' | undefined;
-  if (!summary) return [];
-  const now = periodContaining(summary, today);
-  return [now, previousPeriod(now)].map((period) => ({ period, today, members }));
 }
 
 /** Warm the figures for the app's database (called on the way into a lead page, `path`). */

@@ -3,6 +3,8 @@ import { unpackRecords } from '@/db/records';
 import { withDayMemo } from '@/domain/local-day';
 import { leadFigures, leadOverview, type FiguresQuery, type LeadFigures, type LeadOverview, type LeadRows } from '@/domain/lead-figures';
 import type { HouseholdRow, RequestRow } from '@/domain/projection';
+import { periodContaining, previousPeriod } from '@/domain/assessment';
+import type { TeamMember } from '@/domain/team';
 import { readStores } from './read-stores';
 
 /** The Dexie tables the figures are computed from (visits, ratings and complaints are packed in `records`). */
@@ -20,6 +22,15 @@ const DAY_MEMO_LIMIT = 200_000;
 export interface WarmHint {
   today: string;
   queries: FiguresQuery[];
+}
+
+/** What a lead page at `path` asks first (the pages' default periods, the whole team). */
+export function expectedQueries(path: string, today: string, members: TeamMember[]): FiguresQuery[] {
+  if (path === '/lead/assessment') return [{ period: periodContaining('half', today), today, members }];
+  const summary = /^\/lead\/summary\/(half|year)$/.exec(path)?.[1] as 'half' | 'year' | undefined;
+  if (!summary) return [];
+  const now = periodContaining(summary, today);
+  return [now, previousPeriod(now)].map((period) => ({ period, today, members }));
 }
 
 /** A performance mark (the profile script reads the worker's): where the worker's time goes. */

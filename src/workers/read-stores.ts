@@ -10,6 +10,7 @@ export function readStores<T extends string>(dbName: string, stores: readonly T[
     open.onupgradeneeded = () => open.transaction?.abort();
     open.onerror = () => reject(open.error ?? new Error(`cannot open ${dbName}`));
     open.onsuccess = () => {
+      performance.mark('lianhu:read-stores:opened');
       const db = open.result;
       // Let the app upgrade its schema at once if it needs to.
       db.onversionchange = () => db.close();

@@ -27,16 +27,22 @@ export function useLeadFigures(period: Ref<Period>, today: Ref<string>, memberId
   const query = () => ({ period: period.value, today: today.value, members: team.members, memberId: memberId?.value || undefined });
   const result = shallowRef<LeadFigures>(leadFigures(NO_ROWS, query()));
   const ready = shallowRef(false);
-  /** The question (period, day, member, roster) the figures shown answer; not the rows' version: rows arriving during a download update figures in place. */
-  const questionOf = () => JSON.stringify([period.value, today.value, memberId?.value ?? '', team.members.map((m) => [m.id, m.role, m.leftAt ?? ''])]);
+  /**
+   * The question (period, day, member, roster) the figures shown answer; not the rows'
+   * version: rows arriving during a download update figures in place. The whole roster (a
+   * renamed member's rows carry the new name), by value: the team doc read after a cold
+   * start's first answer (asked with the remembered roster) asks nothing again when equal.
+   */
+  const questionOf = () => JSON.stringify([period.value, today.value, memberId?.value ?? '', team.members]);
   const answered = shallowRef('');
   const failed = shallowRef(false);
   let asked = 0;
   watch(
-    [period, today, () => memberId?.value, () => team.members, () => store.version],
+    [questionOf, () => store.version],
     async () => {
       const mine = ++asked;
       const question = questionOf();
+      if (mine === 1) performance.mark('lianhu:lead-figures-asked');
       try {
         const value = await store.figures(query());
         if (mine !== asked) return;

@@ -5,7 +5,7 @@ import { periodContaining, previousPeriod } from '@/domain/assessment';
 import { leadFigures, leadOverview } from '@/domain/lead-figures';
 import type { VisitRow } from '@/domain/projection';
 import { FiguresSource, type FigureTable } from '@/workers/lead-figures-source';
-import { expectedQueries } from '@/workers/lead-figures-client';
+import { expectedQueries } from '@/workers/lead-figures-source';
 import { readStores } from '@/workers/read-stores';
 import { complaint, household, rating, request, visit } from './rows';
 
