@@ -79,6 +79,8 @@ describe('a request handed to a member not linked to its household', () => {
   it('李强 resolves it; the lead sees it resolved by him', async () => {
     await team.open(li, `/households/${householdId}/requests/${requestId}`);
     await li.page.getByText('负责人').waitFor();
+    // The timeline names who it was handed to, not a bare name under "转交".
+    await li.page.locator('.timeline__item', { hasText: '陈书记' }).getByText('转交给 李强').waitFor();
     await li.page.getByRole('radio', { name: '已解决' }).check({ force: true });
     await li.page.locator('#step-text').fill('已帮他递交申请，乡里已批');
     await li.page.getByRole('button', { name: '确定' }).click();
