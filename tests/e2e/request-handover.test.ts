@@ -50,7 +50,8 @@ describe('a request handed to a member not linked to its household', () => {
     await wang.page.getByRole('link', { name: '新诉求' }).click();
     await wang.page.locator('#description').fill(summary);
     await wang.page.getByRole('button', { name: '保存' }).click();
-    await wang.page.waitForURL(`**/households/${householdId}/requests/*`);
+    // The page it lands on once saved (the form itself is at …/requests/new).
+    await wang.page.waitForURL(new RegExp(`/households/${householdId}/requests/[0-9a-f-]{36}$`));
     requestId = new URL(wang.page.url()).pathname.split('/').pop()!;
     await team.open(wang, '/households');
     await wang.page.locator('.app-syncbar').getByText('所有记录都已在服务器上').waitFor({ timeout: SYNC_MS });
