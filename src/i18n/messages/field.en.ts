@@ -244,6 +244,7 @@ export default {
     },
     requests: {
       apply: 'Apply',
+      assignedTo: 'Reassigned to {name}',
       category: 'Category',
       closedOn: 'closed {date}',
       description: 'What the household asked for',

@@ -242,6 +242,7 @@ export default {
     },
     requests: {
       apply: '确定',
+      assignedTo: '转交给 {name}',
       category: '类别',
       closedOn: '{date} 办结',
       description: '诉求内容',

@@ -244,6 +244,7 @@ export default {
     },
     requests: {
       apply: '確定',
+      assignedTo: '轉交給 {name}',
       category: '類別',
       closedOn: '{date} 辦結',
       description: '訴求內容',

@@ -479,7 +479,7 @@ export default {
       inviteOnce: 'Works once.',
       inviteTitle: 'Invite members',
       lastSeen: 'last online {time}',
-      leave: 'Leaves the team',
+      leave: 'Mark as left the team',
       leaveHint: 'When {name} leaves, their {n} household goes to the member taking over in one step. Their visits and requests stay on file. | When {name} leaves, all {n} of their households go to the member taking over in one step. Their visits and requests stay on file.',
       left: 'Done: the member has left and their households were handed over.',
       leftOn: 'left {date}',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useIdentityStore } from '@/stores/identity';
+import { useSettingsStore } from '@/stores/settings';
 import { eventually, useFreshStores } from '../stores/helpers';
 import { mountAt } from './mount-app';
 
@@ -27,5 +28,24 @@ describe('welcome page', () => {
     await eventually(() => expect(router.currentRoute.value.name).toBe('households'));
     expect(useIdentityStore().identity?.memberName).toBe('王建国');
     wrapper.unmount();
+  });
+
+  it('offers the language before anything is typed; the suggested device name follows it, a typed one stays', async () => {
+    await useIdentityStore().load();
+    const { wrapper } = await mountAt('/welcome');
+    try {
+      expect((wrapper.find('#device-name').element as HTMLInputElement).value).toBe('我的手机');
+      await wrapper.find('#locale').setValue('en');
+      await eventually(() => expect(wrapper.find('label[for=member-name]').text()).toBe('Your name'));
+      expect((wrapper.find('#device-name').element as HTMLInputElement).value).toBe('My phone');
+      expect(useSettingsStore().locale).toBe('en');
+      await wrapper.find('#device-name').setValue('Old Nokia');
+      await wrapper.find('#locale').setValue('zh-TW');
+      await eventually(() => expect(wrapper.find('label[for=member-name]').text()).toBe('你的姓名'));
+      expect((wrapper.find('#device-name').element as HTMLInputElement).value).toBe('Old Nokia');
+    } finally {
+      await useSettingsStore().changeLocale('zh-CN');
+      wrapper.unmount();
+    }
   });
 });
