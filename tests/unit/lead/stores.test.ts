@@ -8,6 +8,9 @@ import { useLeadRecordsStore } from '@/stores/lead-records';
 import { useLeadRequestsStore } from '@/stores/lead-requests';
 import { useLeadReviewStore } from '@/stores/lead-review';
 import { LeadActionError, useLeadTeamStore } from '@/stores/lead-team';
+import { rememberedRoster } from '@/stores/remembered-roster';
+import { useTeamStore } from '@/stores/team';
+import { createPinia, setActivePinia } from 'pinia';
 import { eventually, useFreshStores } from '../stores/helpers';
 import { household, LEAD, LI, startTeam, TEAM, WANG } from './helpers';
 import { visitRow, visitRows } from '../helpers/rows';
@@ -18,6 +21,22 @@ afterEach(() => useLeadRecordsStore().stop());
 const row = (id: string) => localRecords().db.households.get(id);
 
 describe('lead team store', () => {
+  it('starts with the roster as last read, before the team doc is read at the next start', async () => {
+    await startTeam();
+    const dbName = localRecords().db.name;
+    expect(rememberedRoster(dbName)?.map((m) => m.name)).toEqual(useLeadTeamStore().members.map((m) => m.name));
+    // A change to the team doc is remembered at once (not only when a lead page asks for figures).
+    await useLeadTeamStore().rename(LI, '李强强');
+    await eventually(() => expect(rememberedRoster(dbName)?.find((m) => m.id === LI)?.name).toBe('李强强'));
+
+    // The next start: the team doc not read yet, the lead pages already have the roster.
+    setActivePinia(createPinia());
+    expect(useTeamStore().snapshot).toBeUndefined();
+    const team = useLeadTeamStore();
+    expect(team.members.find((m) => m.id === LI)?.name).toBe('李强强');
+    expect(team.members).toHaveLength(3);
+  });
+
   it('assigns households in bulk, adds and removes members, and the rows follow', async () => {
     await startTeam();
     await household('h1', {}, { linked: [WANG] });
