@@ -179,7 +179,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
       await page.emulateMedia({ media: 'print' });
       await page.setViewportSize({ width: 794, height: 1123 });
       await page.screenshot({ path: `${SHOTS}/lead-summary-year-print.png`, fullPage: true });
-      await page.emulateMedia({ media: 'screen' });
+      await page.emulateMedia({ media: null });
       await page.setViewportSize({ width: 1280, height: 800 });
     }
   });
@@ -218,6 +218,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
       ['/lead/duplicates', '.lead-dup'],
       ['/lead/assessment', '.lead-assessment tbody tr'],
       ['/lead/summary/half', '.lead-report .lead-chart svg'],
+      ['/lead/summary/year', '.lead-report .lead-chart svg'],
       ['/lead/export', '.lead-export'],
       ['/households', '.page--list'],
       ['/requests', '.page'],
@@ -238,7 +239,42 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
     }
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(found).toEqual([]);
-  });
+  }, 300_000);
+
+  it('the overview, assessment and both summaries pass axe in Traditional Chinese and English too', async () => {
+    const found: string[] = [];
+    const pages: [string, string][] = [
+      ['/lead', '.lead-stat'],
+      ['/lead/assessment', '.lead-assessment tbody tr'],
+      ['/lead/summary/half', '.lead-report .lead-chart svg'],
+      ['/lead/summary/year', '.lead-report .lead-chart svg'],
+    ];
+    try {
+      for (const locale of ['zh-TW', 'en']) {
+        await page.goto(`${url}/settings`);
+        await page.locator('#locale').selectOption(locale);
+        await page.waitForFunction((l) => document.documentElement.lang === l, locale);
+        for (const [w, h] of [
+          [360, 740],
+          [1280, 800],
+        ] as const) {
+          await page.setViewportSize({ width: w, height: h });
+          for (const [path, ready] of pages) {
+            await page.goto(`${url}${path}`);
+            await page.locator(ready).first().waitFor();
+            await page.waitForTimeout(300);
+            found.push(...(await axeViolations(page)).map((v) => `${locale} ${path} @${w}: ${v}`));
+          }
+        }
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(`${url}/settings`);
+      await page.locator('#locale').selectOption('zh-CN');
+      await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    }
+    expect(found).toEqual([]);
+  }, 300_000);
 
   it('threw no errors on any page', () => {
     expect(errors).toEqual([]);

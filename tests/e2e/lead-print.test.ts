@@ -1,6 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import readXlsx from 'read-excel-file/node';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fieldZhCN from '@/i18n/messages/field.zh-CN';
+import leadZhCN from '@/i18n/messages/lead.zh-CN';
 import { FULL, SMOKE } from '../bench/generate';
 import { CHROMIUM_ARGS } from './support/browser';
 
@@ -11,10 +18,16 @@ import { CHROMIUM_ARGS } from './support/browser';
  * once they are here, the printed ratings count is the one in the device's own rows, the
  * "records still arriving" mark is printed, and the sync bar and navigation are not. The
  * figures worker's script is held back a moment so the first state is there to look at.
- * LEAD_PRINT_SIZE=smoke for a small team; LEAD_SCREENSHOTS for the print previews.
+ * Both summaries are then printed to PDF (page.pdf), the PDF's text read back with poppler's
+ * pdftotext, and its figures compared with the assessment page's and the XLSX export's.
+ * LEAD_PRINT_SIZE=smoke for a small team; LEAD_SCREENSHOTS for the print previews;
+ * LEAD_PDF_LOCALES=zh-CN,zh-TW,en prints the PDFs in those languages (CI: zh-CN) and
+ * LEAD_PDF_DIR keeps them, to render and look at.
  */
 const SIZE = process.env.LEAD_PRINT_SIZE === 'smoke' ? SMOKE : FULL;
 const SHOTS = process.env.LEAD_SCREENSHOTS;
+const PDF_LOCALES = (process.env.LEAD_PDF_LOCALES ?? 'zh-CN').split(',');
+const PDF_DIR = process.env.LEAD_PDF_DIR;
 const WORKER_HELD_MS = 2500;
 
 /** What the printed page shows: the text of what is visible under print media. */
@@ -36,7 +49,8 @@ async function printed(page: Page): Promise<{ text: string; visible: Record<stri
       };
     })()`)) as { text: string; visible: Record<string, boolean> };
   } finally {
-    await page.emulateMedia({ media: 'screen' });
+    // No emulation again, not 'screen': page.pdf prints under screen media when 'screen' is emulated.
+    await page.emulateMedia({ media: null });
   }
 }
 
@@ -126,6 +140,99 @@ async function layoutProblems(page: Page, print: boolean): Promise<string[]> {
   })()`)) as string[];
 }
 
+/** What a summary shows on screen once its figures are here: the period, the figures table's rows (label, this period) and the members' table rows. */
+interface OnScreen {
+  label: string;
+  from: string;
+  to: string;
+  figures: [string, string][];
+  members: string[][];
+}
+
+async function summaryOnScreen(page: Page): Promise<OnScreen> {
+  const meta = await page.locator('.lead-report__meta').innerText();
+  const [, label, from, to] = /·\s*(.+?)\s*[（(](\d{4}-\d{2}-\d{2}) – (\d{4}-\d{2}-\d{2})[）)]/.exec(meta) ?? [];
+  const figures = (await page.locator('.lead-report__section').first().locator('.lead-table tbody tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')!.textContent!.trim(), r.querySelector('td')!.textContent!.trim()]))) as [string, string][];
+  return { label: label!, from: from!, to: to!, figures, members: await assessmentRows(page, '.lead-report .lead-assessment') };
+}
+
+/** Each row of an assessment table (members and 合计) as its cells' texts; the 合计 row's footnote mark left out. */
+async function assessmentRows(page: Page, table: string): Promise<string[][]> {
+  return page.locator(`${table} tbody tr, ${table} tfoot tr`).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => (c.querySelector('button')?.textContent ?? c.childNodes[0]?.textContent ?? '').trim())));
+}
+
+/** The text of a printed PDF as poppler reads it, its columns kept on their lines. */
+function pdfText(pdf: Buffer, keepAs?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lianhu-pdf-'));
+  try {
+    const file = join(dir, 'print.pdf');
+    writeFileSync(file, pdf);
+    if (keepAs) writeFileSync(keepAs, pdf);
+    return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Cells printed on one line, in order, with only spaces between them. */
+const onOneLine = (cells: string[]) => new RegExp(`(^|\\s)${cells.map(escape).join('[ \\t]+')}(\\s|$)`, 'm');
+
+type Cell = string | number | boolean | Date | null;
+/** A sheet of the export as records keyed by its (zh-CN) headers. */
+function records(sheets: { sheet: string; data: Cell[][] }[], title: string): Record<string, Cell>[] {
+  const data = sheets.find((s) => s.sheet === title)?.data;
+  if (!data) throw new Error(`no sheet ${title} in the export (sheets: ${sheets.map((s) => s.sheet).join(', ')})`);
+  const [head, ...rows] = data;
+  return rows.map((r) => Object.fromEntries(head!.map((h, i) => [String(h), r[i] ?? null])));
+}
+
+/**
+ * The local day of a date cell. Spreadsheet dates carry no time zone: the reader gives the
+ * cell's wall-clock time as a UTC instant, so its UTC day is the day written in the cell.
+ */
+function cellDay(c: Cell): string {
+  if (!(c instanceof Date)) throw new Error(`not a date cell: ${JSON.stringify(c)}`);
+  return c.toISOString().slice(0, 10);
+}
+
+/** The team's figures for a period worked out from the XLSX export's sheets alone, labelled as the summary labels them (zh-CN). */
+function figuresFromXlsx(sheets: { sheet: string; data: Cell[][] }[], from: string, to: string): Record<string, string> {
+  const { export: ex, summary } = leadZhCN.lead;
+  const col = ex.columns;
+  const within = (c: Cell) => c !== null && cellDay(c) >= from && cellDay(c) <= to;
+  const visits = records(sheets, ex.datasets.visits).filter((v) => within(v[col.visitedAt]!));
+  const ratings = records(sheets, ex.datasets.ratings).filter((r) => within(r[col.recordedOn]!));
+  const requests = records(sheets, ex.datasets.requests);
+  const level = (k: keyof typeof fieldZhCN.field.satisfaction) => ratings.filter((r) => r[col.level] === fieldZhCN.field.satisfaction[k]).length;
+  const closed = (k: 'resolved' | 'explained') => requests.filter((q) => q[col.status] === fieldZhCN.field.statuses[k] && within(q[col.closedOn]!)).length;
+  const satisfied = level('satisfied');
+  const basically = level('basically_satisfied');
+  return {
+    [summary.figures.visits]: String(visits.length),
+    [summary.figures.requestsRaised]: String(requests.filter((q) => within(q[col.raisedAt]!)).length),
+    [summary.figures.resolved]: String(closed('resolved')),
+    [summary.figures.explained]: String(closed('explained')),
+    [summary.figures.ratings]: String(ratings.length),
+    [summary.figures.satisfaction]: ratings.length ? `${Math.round(((satisfied + 0.5 * basically) / ratings.length) * 100)}%` : '–',
+  };
+}
+
+/** Download the lead's XLSX export of every dataset, made in the current language, and read it back. */
+async function exportXlsx(page: Page): Promise<{ sheet: string; data: Cell[][] }[]> {
+  await navigate(page, '/lead/export');
+  await page.locator('.lead-export').waitFor({ timeout: 60_000 });
+  const download = page.waitForEvent('download', { timeout: 300_000 });
+  await page.locator('.lead-export button[type="submit"]').click();
+  // A failed export says so in its status line: fail with that, not after the download's timeout.
+  const failed = page.locator('.lead-export .save-status--error').waitFor({ timeout: 300_000 }).then(async () => {
+    throw new Error(`export failed: ${await page.locator('.lead-export .save-status').innerText()}`);
+  });
+  const file = await (await Promise.race([download, failed])).path();
+  failed.catch(() => undefined);
+  return (await readXlsx(readFileSync(file))) as { sheet: string; data: Cell[][] }[];
+}
+
 /** Go to a page of the running app the way its links do (no reload: the app, its figures and the dev server's modules stay). */
 async function navigate(page: Page, path: string): Promise<void> {
   await page.evaluate((p) => {
@@ -204,6 +311,53 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
     }, 180_000);
   }
 
+  it('prints both summaries to PDF with the figures of the assessment page and of the XLSX export', async () => {
+    await page.context().unroute('**/lead-figures.worker*');
+    await page.goto(`${url}/lead`);
+    await page.locator('.lead-stat').first().waitFor({ timeout: 120_000 });
+    const looked: string[] = [];
+    for (const locale of PDF_LOCALES) {
+      await chooseLanguage(page, locale);
+      const xlsx = locale === 'zh-CN' ? await exportXlsx(page) : undefined;
+      for (const kind of ['half', 'year'] as const) {
+        await navigate(page, `/lead/summary/${kind}`);
+        await page.locator('.lead-report__head').waitFor();
+        await page.locator('.lead-report__computing').waitFor({ state: 'hidden', timeout: 120_000 });
+        await page.locator('.lead-report .lead-chart svg').first().waitFor({ timeout: 120_000 });
+        const shown = await summaryOnScreen(page);
+        const text = pdfText(await page.pdf({ format: 'A4', printBackground: true }), PDF_DIR && join(PDF_DIR, `summary-${kind}-${locale}.pdf`));
+        looked.push(`${locale} ${kind}`);
+
+        // What is on paper is what was on screen: the period, every figure, every member's row and the 合计.
+        expect(text).toContain(`${shown.from} – ${shown.to}`);
+        expect(shown.figures).toHaveLength(12);
+        for (const [label, value] of shown.figures) expect(text, `${locale} ${kind}: ${label}`).toMatch(onOneLine([label, value]));
+        expect(shown.members.length).toBeGreaterThan(2);
+        for (const row of shown.members) expect(text, `${locale} ${kind}: ${row[0]}`).toMatch(onOneLine(row.slice(1)));
+        expect(text).not.toMatch(/群众评价\s*0\s*次|群眾評價\s*0\s*次|0 ratings/);
+
+        // The assessment page, on the same period, shows the same members' rows and 合计.
+        await navigate(page, '/lead/assessment');
+        if (kind === 'year') await page.locator('#as-period-kind').selectOption('year');
+        await page.locator('section[aria-labelledby="as-table"][aria-busy="false"] .lead-assessment tbody tr').first().waitFor({ timeout: 120_000 });
+        expect(await page.locator('#as-table').innerText()).toContain(shown.label);
+        expect(await assessmentRows(page, '.lead-assessment')).toEqual(shown.members);
+        // Printed too, every column on paper (a zh-TW print once lost its last one).
+        const sheet = pdfText(await page.pdf({ format: 'A4', printBackground: true }), PDF_DIR && join(PDF_DIR, `assessment-${kind}-${locale}.pdf`));
+        for (const row of shown.members) expect(sheet, `${locale} assessment ${kind}: ${row[0]}`).toMatch(onOneLine(row.slice(1)));
+
+        // The export, read back with a spreadsheet reader, gives the same team figures.
+        if (xlsx) {
+          const fromSheets = figuresFromXlsx(xlsx, shown.from, shown.to);
+          expect(Number(fromSheets[leadZhCN.lead.summary.figures.ratings])).toBeGreaterThan(0);
+          expect(Object.fromEntries(shown.figures.filter(([label]) => label in fromSheets))).toEqual(fromSheets);
+        }
+      }
+    }
+    await chooseLanguage(page, 'zh-CN');
+    expect(looked).toHaveLength(PDF_LOCALES.length * 2);
+  }, 600_000);
+
   it('prints on A4 and reads at 360 px in every language: no header or name broken inside a word, no chart label clipped or on another', async () => {
     await page.context().unroute('**/lead-figures.worker*'); // held back only for the first state above
     const found: string[] = [];
@@ -229,7 +383,7 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
           found.push(...(await layoutProblems(page, media === 'print')).map((p) => `${locale} ${path} ${media} ${width}px: ${p}`));
           if (SHOTS) await page.screenshot({ path: `${SHOTS}/lead-layout-${locale}-${path.split('/').at(-1)}-${width}.png`, fullPage: true });
         }
-        await page.emulateMedia({ media: 'screen' });
+        await page.emulateMedia({ media: null });
         await page.setViewportSize({ width: 1280, height: 800 });
       }
     }
@@ -247,6 +401,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ media: 'print' });
   await page.setViewportSize({ width: 794, height: 1123 });
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-  await page.emulateMedia({ media: 'screen' });
+  await page.emulateMedia({ media: null });
   await page.setViewportSize({ width: 1280, height: 800 });
 }

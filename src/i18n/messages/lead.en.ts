@@ -441,8 +441,10 @@ export default {
         overdue: '{n} request open and overdue at the end of the period | {n} requests open and overdue at the end of the period',
         unassigned: '{n} household nobody looks after | {n} households nobody looks after',
         unvisited: '{n} linked household not visited in this period | {n} linked households not visited in this period',
+        unvisitedBy: ' ({list})',
       },
       problemsTitle: 'Open problems',
+      range: ' ({from} – {to})',
       reasons: {
         complaints: '{n} complaint | {n} complaints',
         concerns: 'hardship seen on {n} visit | hardship seen on {n} visits',

@@ -439,8 +439,10 @@ export default {
         overdue: '期末逾期未办结的诉求 {n} 项',
         unassigned: '无人联系的户 {n} 户',
         unvisited: '本期没有走访到的联系户 {n} 户',
+        unvisitedBy: '（{list}）',
       },
       problemsTitle: '存在问题',
+      range: '（{from} – {to}）',
       reasons: {
         complaints: '投诉 {n} 件',
         concerns: '{n} 次走访发现困难',

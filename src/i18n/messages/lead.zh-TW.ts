@@ -441,8 +441,10 @@ export default {
         overdue: '期末逾期未辦結的訴求 {n} 項',
         unassigned: '無人聯繫的戶 {n} 戶',
         unvisited: '本期沒有走訪到的聯繫戶 {n} 戶',
+        unvisitedBy: '（{list}）',
       },
       problemsTitle: '存在問題',
+      range: '（{from} – {to}）',
       reasons: {
         complaints: '投訴 {n} 件',
         concerns: '{n} 次走訪發現困難',
