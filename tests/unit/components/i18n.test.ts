@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { msg } from '@/domain/validation';
-import { i18n, messages as shellMessages, setLocale } from '@/i18n';
+import { i18n, loadLeadMessages, messages as shellMessages, setLocale } from '@/i18n';
 import { allMessages as messages } from '@/i18n/all-messages';
 
 type Tree = { [k: string]: string | Tree };
@@ -35,6 +35,20 @@ describe('messages', () => {
     expect(i18n.global.t('field.settings.language')).toBe('語言');
     await setLocale('zh-CN');
     expect(i18n.global.t('field.settings.language')).toBe('语言');
+  });
+
+  it("loads the lead workspace's messages for the language in use, and another language's when it is chosen", async () => {
+    await setLocale('zh-CN');
+    expect(i18n.global.te('lead.assessment.chartsTitle', 'en')).toBe(false);
+    await loadLeadMessages();
+    expect(i18n.global.t('lead.assessment.cols.complaints')).toBe('投诉');
+    // Only the default's and the one in use: the others' chunks are not evaluated or merged.
+    expect(i18n.global.te('lead.assessment.cols.complaints', 'en')).toBe(false);
+    await setLocale('en');
+    expect(i18n.global.t('lead.assessment.cols.complaints')).toBe('Complaints');
+    await setLocale('zh-TW');
+    expect(i18n.global.t('lead.assessment.cols.complaints')).toBe('投訴');
+    await setLocale('zh-CN');
   });
 
   it('has the same keys in every language', () => {
