@@ -21,6 +21,8 @@ export const LAPTOP = { width: 1280, height: 800 };
 export interface Device {
   context: BrowserContext;
   page: Page;
+  /** the app lock's PIN once one is set on the device: `open` unlocks with it (ADR 0029) */
+  pin?: string;
 }
 
 export interface RelayTeam {
@@ -88,8 +90,19 @@ export function relayTeam(): RelayTeam {
       return { context, page };
     },
 
-    open(d, path) {
-      return d.page.goto(`${team.server.url}${path}`);
+    async open(d, path) {
+      const res = await d.page.goto(`${team.server.url}${path}`);
+      if (d.pin) {
+        // A device with a PIN starts locked: the lock screen, or (unlocked) the app's main.
+        const lock = d.page.locator('[data-test=lock-screen]');
+        await lock.or(d.page.locator('main#main')).first().waitFor();
+        if (await lock.isVisible()) {
+          await d.page.locator('#lock-pin').fill(d.pin);
+          await d.page.locator('#lock-pin').press('Enter');
+          await d.page.locator('main#main').waitFor();
+        }
+      }
+      return res;
     },
 
     async join(d, memberName, code) {
