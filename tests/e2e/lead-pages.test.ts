@@ -4,6 +4,7 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL, SMOKE } from '../bench/generate';
 import { CHROMIUM_ARGS } from './support/browser';
+import { throughLock } from './support/lock';
 
 /**
  * Every lead page in real Chromium with a bench-sized team on the device (20 members,
@@ -35,6 +36,8 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  /** the lead's app-lock PIN, once the first lead page asked for it (ADR 0029) */
+  let pin: string | undefined;
   let url = '';
   let leadId = '';
   const errors: string[] = [];
@@ -67,6 +70,8 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
   async function load(path: string, ready: string): Promise<number> {
     const t = Date.now();
     await page.goto(`${url}${path}`);
+    // A lead's phone has a PIN: set at the first lead page, then each cold start is unlocked.
+    pin = await throughLock(page, pin, 120_000);
     return waitReady(path.replace(/\W+/g, '-'), ready, t);
   }
 
@@ -231,6 +236,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
       await page.setViewportSize({ width: w, height: h });
       for (const [path, ready] of pages) {
         await page.goto(`${url}${path}`);
+        pin = await throughLock(page, pin);
         await page.locator(ready).first().waitFor();
         await page.waitForTimeout(300);
         found.push(...(await axeViolations(page)).map((v) => `${path} @${w}: ${v}`));

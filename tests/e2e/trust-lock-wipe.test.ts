@@ -107,7 +107,7 @@ describe('app lock and a lost phone', () => {
 
   it('a lead must set a PIN; revoking a phone as lost erases it at its next contact, and the lead sees it confirmed', async () => {
     // The lead workspace stays shut until the lead has a PIN.
-    await team.open(lead, '/lead/team');
+    await lead.page.goto(`${team.server.url}/lead/team`);
     await lead.page.getByText('请先设置 PIN').waitFor();
     expect(new URL(lead.page.url()).pathname).toBe('/settings/lock');
     await setPin(lead.page);

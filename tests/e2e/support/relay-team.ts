@@ -7,6 +7,7 @@ import { VisitLogPageModel } from '../pages/visit-log-page';
 import { WelcomePageModel } from '../pages/welcome-page';
 import { startAppServer, type AppServer } from './app-server';
 import { CHROMIUM_ARGS, PHONE } from './browser';
+import { throughLock } from './lock';
 
 /**
  * What every story of a team syncing through a real relay starts with, so each test file
@@ -92,16 +93,9 @@ export function relayTeam(): RelayTeam {
 
     async open(d, path) {
       const res = await d.page.goto(`${team.server.url}${path}`);
-      if (d.pin) {
-        // A device with a PIN starts locked: the lock screen, or (unlocked) the app's main.
-        const lock = d.page.locator('[data-test=lock-screen]');
-        await lock.or(d.page.locator('main#main')).first().waitFor();
-        if (await lock.isVisible()) {
-          await d.page.locator('#lock-pin').fill(d.pin);
-          await d.page.locator('#lock-pin').press('Enter');
-          await d.page.locator('main#main').waitFor();
-        }
-      }
+      // A device with a PIN starts locked; a lead page asks a lead for a PIN first (ADR 0029).
+      const pin = await throughLock(d.page, d.pin);
+      if (pin) d.pin = pin;
       return res;
     },
 
@@ -122,7 +116,8 @@ export function relayTeam(): RelayTeam {
           return;
         } catch (err) {
           if (Date.now() > deadline) throw err;
-          await d.page.reload();
+          // Opened again (not reloaded): a device with a PIN starts locked.
+          await team.open(d, path);
         }
       }
     },
