@@ -499,7 +499,7 @@ export default {
       revoke: 'Revoke',
       revokeDevice: 'Revoke {name}’s device “{device}”',
       revokeLost: 'Lost: erase its records',
-      revokeMessage: 'The device stops receiving records at once. Why? Replaced: when the old phone next goes online it uploads what it has not sent one last time, then stops; its records stay on it. Lost: when the phone next goes online it erases every record, draft and sign-in on it; records it had not sent are lost.',
+      revokeMessage: 'The device stops receiving records at once. Replaced: when the old phone next goes online it uploads what it has not sent one last time, then stops; its records stay on it. Lost: when the phone next goes online it erases every record, draft and sign-in on it; records it had not sent are lost.',
       revokeOwnMessage: 'This is the device you are using now. It stops syncing at once and keeps all its records; to sync again, another lead must give you a new invite code to join again on this phone.',
       revokeOwnTitle: 'Revoke the device you are using?',
       revokeReplaced: 'Replaced: upload, then stop',

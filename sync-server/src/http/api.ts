@@ -125,7 +125,9 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
     const target = await s.registry.device(id);
     if (!target || target.team_id !== c.claims.teamId) throw new RelayError(404, 'not_found', 'no such device in this team');
     if (id !== c.device.id) requireLead(c);
-    const { reason } = await readBody(req, API.revokeDevice.request);
+    // No body (an older app, a script): a plain revocation, as before reasons existed.
+    const hasBody = req.headers['content-type'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const { reason } = hasBody ? await readBody(req, API.revokeDevice.request) : { reason: undefined };
     await s.registry.revoke(id, reason ?? null);
     const now = (await s.registry.device(id))!;
     // The phone learns at once if it is connected: lost erases itself, replaced makes its
