@@ -14,7 +14,13 @@ export async function throughLock(page: Page, pin: string | undefined, timeout?:
   if (pin && (await lock.isVisible())) {
     await page.locator('#lock-pin').fill(pin);
     await page.locator('#lock-pin').press('Enter');
-    await page.locator('main#main').waitFor();
+    await page
+      .locator('main#main')
+      .waitFor()
+      .catch(async (err: unknown) => {
+        // Say what the lock screen said (a wait, a wrong PIN) rather than only "timed out".
+        throw new Error(`still locked at ${page.url()}: "${await lock.innerText().catch(() => '')}" attempts=${await page.evaluate(() => localStorage.getItem('lianhu.lock.attempts'))}`, { cause: err });
+      });
   }
   const url = new URL(page.url());
   if (url.pathname === '/settings/lock' && url.searchParams.get('required') === 'lead') {
