@@ -48,9 +48,14 @@ export const useLockStore = defineStore('lock', () => {
     touch();
   }
 
-  /** After too many wrong PINs: only joining again with a code from the lead opens the app. */
+  /**
+   * After too many wrong PINs: the join screen opens (the router allows nothing else), and
+   * only joining again with a code from the lead removes the PIN. The count of wrong PINs is
+   * kept: a reload comes back to "too many", not to fresh tries.
+   */
   function startRejoin(): void {
     rejoining.value = true;
+    locked.value = false;
   }
 
   /** Joined again with the lead's code: the old PIN goes (a new one is set, as for any member). */

@@ -70,12 +70,14 @@ describe('lock state', () => {
     expect(document.title).toBe('联户走访');
   });
 
-  it('re-joining after too many wrong PINs removes the old PIN', () => {
+  it('re-joining after too many wrong PINs removes the old PIN; until then the wrong PINs stay counted', () => {
     saveLock({ pin, idleMinutes: 5 });
+    localStorage.setItem('lianhu.lock.attempts', JSON.stringify({ failures: 10, notBefore: 0 }));
     const lock = useLockStore();
     lock.rejoined();
     expect(lock.enabled).toBe(true);
     lock.startRejoin();
+    expect([lock.locked, lock.rejoining, JSON.parse(localStorage.getItem('lianhu.lock.attempts')!).failures]).toEqual([false, true, 10]);
     lock.rejoined();
     expect([lock.enabled, lock.locked, localStorage.getItem('lianhu.lock')]).toEqual([false, false, null]);
   });
