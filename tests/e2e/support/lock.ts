@@ -14,9 +14,10 @@ export async function throughLock(page: Page, pin: string | undefined, timeout?:
   if (pin && (await lock.isVisible())) {
     await page.locator('#lock-pin').fill(pin);
     await page.locator('#lock-pin').press('Enter');
+    // PBKDF2's 600,000 rounds share this 2-core machine with a lead page's figures worker.
     await page
       .locator('main#main')
-      .waitFor()
+      .waitFor({ timeout: 90_000 })
       .catch(async (err: unknown) => {
         // Say what the lock screen said (a wait, a wrong PIN) rather than only "timed out".
         throw new Error(`still locked at ${page.url()}: "${await lock.innerText().catch(() => '')}" attempts=${await page.evaluate(() => localStorage.getItem('lianhu.lock.attempts'))}`, { cause: err });
