@@ -1,7 +1,7 @@
 import { createApp, watch } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
-import { i18n, prefetchLocales } from './i18n';
+import { i18n, isLocale, prefetchLocales, setLocale } from './i18n';
 import type { Router } from 'vue-router';
 import { createAppRouter } from './router';
 import { deviceIsLead, prefetchLeadWorkspace } from './router/lead-routes';
@@ -10,6 +10,8 @@ import { useConnectivityStore } from './stores/connectivity';
 import { useHouseholdListCache } from './stores/household-list-cache';
 import { useHouseholdsStore } from './stores/households';
 import { useIdentityStore } from './stores/identity';
+import { useLockStore } from './stores/lock';
+import { readWipedMarker, type WipedMarker } from './trust/wiped-marker';
 import { usePwaStore } from './stores/pwa';
 import { useRequestsStore } from './stores/requests';
 import { useSettingsStore } from './stores/settings';
@@ -23,6 +25,9 @@ const mark = (what: string) => performance.mark(`lianhu:start:${what}`);
 
 async function start(): Promise<void> {
   mark('modules');
+  // A phone that erased itself (revoked as lost) says so and opens nothing else (ADR 0029).
+  const wiped = readWipedMarker();
+  if (wiped) return showWiped(wiped);
   // A lead page opened cold (a reload, a bookmark): the figures worker starts reading the
   // team's rows now, on its own thread, beside the start-up below; it used to start only
   // once the team doc was open and the route guard ran, 2 s later at CPU 4×.
@@ -43,6 +48,13 @@ async function start(): Promise<void> {
   mark('identity');
 
   app.use(router);
+  // Locked from the start when a PIN is set; listens for idleness and the page being hidden.
+  const lock = useLockStore();
+  lock.install();
+  watch(
+    () => identity.identity?.deviceId,
+    () => lock.rejoined(),
+  );
   app.mount('#app');
   mark('mounted');
   // The first page drawn, not only the app's frame: then the team and the rows' reads start.
@@ -92,6 +104,13 @@ async function start(): Promise<void> {
   // The consistency check (stored docs without rows) is cheap, but not start-up's business.
   // Not during the first seconds either: a cold start's list and first taps come first.
   setTimeout(() => idle(() => void localRecords().sweep()), 5000);
+}
+
+/** The plain "this phone was erased" screen, in the language the phone had. */
+async function showWiped(marker: WipedMarker): Promise<void> {
+  if (isLocale(marker.locale)) await setLocale(marker.locale).catch(() => undefined);
+  const { default: WipedScreen } = await import('./components/trust/WipedScreen.vue');
+  createApp(WipedScreen, { marker }).use(i18n).mount('#app');
 }
 
 /**

@@ -17,6 +17,9 @@ import { TEXT_LIMITS } from './limits';
 /** Member and device ids: what a doc name segment allows (src/docs/schema.ts). */
 export const ID_SEGMENT = /^[0-9a-zA-Z_-]{1,64}$/;
 
+export const REVOKE_REASONS = ['replaced', 'lost'] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
+
 const segment = v.pipe(v.string(), v.regex(ID_SEGMENT));
 /** sequence numbers and counts */
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -133,11 +136,33 @@ export const deviceSchema = v.object({
   createdAt: isoDateTime,
   lastSeenAt: v.nullable(isoDateTime),
   revokedAt: v.nullable(isoDateTime),
+  // ADR 0029. Optional: an older relay does not send them (nothing of it was ever erased).
+  /** why it was revoked; null: revoked before reasons existed */
+  revokeReason: v.optional(v.nullable(v.picklist(REVOKE_REASONS)), null),
+  /** a replaced phone said its last upload was done */
+  retiredAt: v.optional(v.nullable(isoDateTime), null),
+  /** a lost phone was told to erase itself (its first contact after the revocation) */
+  wipeToldAt: v.optional(v.nullable(isoDateTime), null),
+  /** a lost phone said it had erased everything */
+  wipedAt: v.optional(v.nullable(isoDateTime), null),
 });
 
 export const devicesAnswer = v.object({ devices: v.array(deviceSchema) });
 
-export const revokeDeviceAnswer = v.object({ deviceId: segment, revoked: v.literal(true) });
+/**
+ * Why a lead revokes a phone (ADR 0029): `replaced` — the old phone may upload what it holds
+ * one last time, then stops; `lost` — on its next contact it erases every local record.
+ */
+export const revokeDeviceRequest = v.object({
+  /** absent (an older app, a script): stopped at once, nothing uploaded or erased */
+  reason: v.optional(v.picklist(REVOKE_REASONS)),
+});
+
+/** `reason`: the one that holds now (a second revoke does not change it, except replaced → lost). */
+export const revokeDeviceAnswer = v.object({ deviceId: segment, revoked: v.literal(true), reason: v.optional(v.nullable(v.picklist(REVOKE_REASONS)), null) });
+
+/** `POST /api/devices/retire` (a replaced phone's last upload is done) and `/wiped` (a lost phone erased itself). */
+export const deviceEndAnswer = v.object({ deviceId: segment, at: isoDateTime });
 
 export const registerKeyAnswer = v.object({ deviceId: segment, registered: v.literal(true) });
 
@@ -171,7 +196,9 @@ export const API = {
   changes: { method: 'GET', path: '/api/changes', request: undefined, answer: changesAnswer, status: 200 },
   team: { method: 'GET', path: '/api/team', request: undefined, answer: teamAnswer, status: 200 },
   devices: { method: 'GET', path: '/api/devices', request: undefined, answer: devicesAnswer, status: 200 },
-  revokeDevice: { method: 'POST', path: '/api/devices/<deviceId>/revoke', request: undefined, answer: revokeDeviceAnswer, status: 200 },
+  revokeDevice: { method: 'POST', path: '/api/devices/<deviceId>/revoke', request: revokeDeviceRequest, answer: revokeDeviceAnswer, status: 200 },
+  retireDevice: { method: 'POST', path: '/api/devices/retire', request: undefined, answer: deviceEndAnswer, status: 200 },
+  deviceWiped: { method: 'POST', path: '/api/devices/wiped', request: undefined, answer: deviceEndAnswer, status: 200 },
   registerKey: { method: 'POST', path: '/api/devices/key', request: registerKeyRequest, answer: registerKeyAnswer, status: 200 },
   /** the body is the `.lianhu` file itself (gzip), not JSON */
   carried: { method: 'POST', path: '/api/carried', request: undefined, answer: carriedAnswer, status: 200 },
@@ -190,6 +217,7 @@ export type TeamAnswer = v.InferOutput<typeof teamAnswer>;
 export type ApiDevice = v.InferOutput<typeof deviceSchema>;
 export type DevicesAnswer = v.InferOutput<typeof devicesAnswer>;
 export type RevokeDeviceAnswer = v.InferOutput<typeof revokeDeviceAnswer>;
+export type DeviceEndAnswer = v.InferOutput<typeof deviceEndAnswer>;
 export type CarriedAnswer = v.InferOutput<typeof carriedAnswer>;
 export type ErrorAnswer = v.InferOutput<typeof errorAnswer>;
 

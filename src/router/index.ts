@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { useDialogStore } from '@/stores/dialog';
 import { useIdentityStore } from '@/stores/identity';
+import { useLockStore } from '@/stores/lock';
 import { leadRoutes } from './lead-routes';
 
 declare module 'vue-router' {
@@ -30,6 +31,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/households/:id/requests/:requestId', name: 'request', component: () => import('@/pages/RequestPage.vue'), props: true },
   { path: '/requests', name: 'requests', component: () => import('@/pages/RequestsPage.vue'), meta: { nav: true } },
   { path: '/settings', name: 'settings', component: () => import('@/pages/SettingsPage.vue'), meta: { nav: true } },
+  { path: '/settings/lock', name: 'settings-lock', component: () => import('@/pages/LockSettingsPage.vue') },
   ...leadRoutes,
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true } },
 ];
@@ -45,6 +47,8 @@ export function createAppRouter() {
     const identity = useIdentityStore();
     if (!identity.identity && (!to.meta.public || to.name === 'join')) return { name: 'welcome', query: to.name === 'welcome' || to.name === 'join' ? to.query : {} };
     if (identity.identity && to.name === 'welcome') return { name: 'households' };
+    // Too many wrong PINs: joining again with the lead's code is the only way in (ADR 0029).
+    if (useLockStore().rejoining && to.name !== 'join') return { name: 'join' };
     return true;
   });
   // A page that is not precached (the lead workspace before its first use, joining again)

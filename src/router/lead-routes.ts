@@ -2,6 +2,7 @@ import type { RouteLocationNormalized, RouteRecordRaw } from 'vue-router';
 import { localRecords } from '@/db/instance';
 import { loadLeadMessages, prefetchLeadMessages } from '@/i18n';
 import { useIdentityStore } from '@/stores/identity';
+import { useLockStore } from '@/stores/lock';
 import { useTeamStore } from '@/stores/team';
 
 declare module 'vue-router' {
@@ -27,6 +28,8 @@ export function deviceIsLead(): boolean {
 async function leadOnly(to: RouteLocationNormalized) {
   if (!to.meta.lead) return true;
   if (!deviceIsLead()) return { name: 'households' };
+  // A lead's phone opens the team's whole picture: it stays shut until it has a PIN (ADR 0029).
+  if (!useLockStore().enabled) return { name: 'settings-lock', query: { required: 'lead', then: to.fullPath } };
   // The figures worker starts reading the team's rows while the page's code loads.
   void import('@/workers/lead-figures-client').then((m) => m.warmLeadFigures(localRecords().db.name, to.path));
   await loadLeadMessages();

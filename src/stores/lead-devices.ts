@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { localRecords } from '@/db/instance';
 import { loadSession } from '@/db/identity';
-import type { ApiDevice, CreateInviteAnswer, OpenInvite } from '@/domain/api-contract';
+import type { ApiDevice, CreateInviteAnswer, OpenInvite, RevokeReason } from '@/domain/api-contract';
 import { DomainError } from '@/domain/errors';
 import type { Role } from '@/domain/team';
 import { SyncError } from '@/sync/errors';
@@ -79,15 +79,19 @@ export const useLeadDevicesStore = defineStore('lead-devices', () => {
     }
   }
 
-  /** Revoke a lost or handed-on phone: the relay refuses it at once, on HTTP and WebSocket. */
-  async function revoke(deviceId: string): Promise<void> {
+  /**
+   * Revoke a phone for a reason (ADR 0029): replaced — its last upload is accepted, then it
+   * stops; lost — it erases itself at its next contact. Either way it reads nothing new.
+   */
+  async function revoke(deviceId: string, reason: RevokeReason): Promise<void> {
+    let held: RevokeReason | null;
     try {
-      await (await api()).revokeDevice(deviceId);
+      held = (await (await api()).revokeDevice(deviceId, reason)).reason;
     } catch (err) {
       throw toRelayError(err);
     }
     const now = new Date().toISOString();
-    devices.value = devices.value.map((d) => (d.deviceId === deviceId ? { ...d, revokedAt: d.revokedAt ?? now } : d));
+    devices.value = devices.value.map((d) => (d.deviceId === deviceId ? { ...d, revokedAt: d.revokedAt ?? now, revokeReason: held } : d));
   }
 
   /** Cancel an open invite: its code stops working at once. */

@@ -52,6 +52,21 @@ export interface SyncEngineOptions {
   /** run the photo outbox (default true) */
   photos?: boolean;
   outbox?: Pick<OutboxOptions, 'chunkSize' | 'retryDelays' | 'onChunk'>;
+  /**
+   * Revoked as lost (ADR 0029): erase every local record, key and draft. By default
+   * `eraseDevice` (src/trust/wipe.ts); the engine stops first and tells the relay after.
+   */
+  erase?: (records: LocalRecords) => Promise<void>;
+  /** after the erasure: whether the relay heard of it, and how to tell it later if not */
+  onWiped?: (w: WipeOutcome) => void;
+}
+
+export interface WipeOutcome {
+  at: string;
+  /** the relay recorded the erasure */
+  confirmed: boolean;
+  /** to tell the relay later (its answer failed): the relay's address and this device's token */
+  retry?: { http: string; token: string };
 }
 
 const HOT_LIMIT = 50;
@@ -68,7 +83,7 @@ const COOL_RETRY_MS = 5_000;
 export class SyncEngine {
   status: SyncStatus = { ...INITIAL_STATUS };
   readonly tracker: UnsyncedTracker;
-  private readonly o: Required<Omit<SyncEngineOptions, 'relay' | 'WebSocket' | 'fetch' | 'outbox'>> & Pick<SyncEngineOptions, 'relay' | 'WebSocket' | 'fetch' | 'outbox'>;
+  private readonly o: Required<Omit<SyncEngineOptions, 'relay' | 'WebSocket' | 'fetch' | 'outbox' | 'erase' | 'onWiped'>> & Pick<SyncEngineOptions, 'relay' | 'WebSocket' | 'fetch' | 'outbox' | 'erase' | 'onWiped'>;
   private readonly transport: RelayTransport;
   private readonly triggers: SyncTriggers;
   private readonly counts: PendingCounts;
@@ -128,6 +143,12 @@ export class SyncEngine {
       outbox: this.o.outbox,
       onChange: () => {
         if (this.transport.fatalClose === 'device_revoked') void this.rememberRevoked();
+        if (this.transport.fatalClose === 'device_lost') void this.wipe();
+        if (this.transport.replacedClose) {
+          this.transport.replacedClose = false;
+          // The relay closed the socket to say so: the last upload goes on a new one.
+          queueMicrotask(() => void this.syncNow());
+        }
         this.publish();
       },
       onActivity: () => this.triggers.touch(),
@@ -373,11 +394,45 @@ export class SyncEngine {
   private fail(err: SyncError, scheduleRetry: boolean): void {
     this.lastError = err;
     if (err.code === 'device_revoked') void this.rememberRevoked();
+    if (err.code === 'device_lost') void this.wipe();
     if (err.retryable && scheduleRetry && !this.stopped) {
       this.status.retryAt = new Date(this.triggers.scheduleRetry(this.failures)).toISOString();
       this.failures++;
     }
     this.publish();
+  }
+
+  /**
+   * Revoked as lost (ADR 0029): stop, erase everything on this phone, then tell the relay (the
+   * lead sees when). The erasure comes first: a relay that cannot be told must not keep the
+   * records here. Once only, whichever of the socket and HTTP said so first.
+   */
+  private wiping: Promise<void> | undefined;
+  wipe(): Promise<void> {
+    this.wiping ??= (async () => {
+      const api = this.transport.api;
+      const relay = this.transport.current?.relay;
+      const token = this.transport.current?.session.token;
+      this.lastError = new SyncError('device_lost', 'this phone was revoked as lost');
+      this.publish();
+      // Not awaited from inside a run: `stop` waits for the run, which is what called us.
+      await Promise.resolve();
+      await this.stop();
+      const erase = this.o.erase ?? (async (records: LocalRecords) => (await import('@/trust/wipe')).eraseDevice(records));
+      await erase(this.records);
+      const at = new Date().toISOString();
+      let confirmed = false;
+      try {
+        if (api) {
+          await api.deviceWiped();
+          confirmed = true;
+        }
+      } catch (err) {
+        console.warn('could not tell the relay the phone was erased', err);
+      }
+      this.o.onWiped?.({ at, confirmed, ...(!confirmed && relay && token ? { retry: { http: relay.http, token } } : {}) });
+    })();
+    return this.wiping;
   }
 
   /** Keep "revoked" across reloads and offline starts (the relay said so once; it is final). */

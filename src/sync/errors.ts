@@ -15,6 +15,10 @@ export type SyncErrorCode =
   | 'token_expired'
   /** this device was revoked by the team lead (4403 device-revoked) */
   | 'device_revoked'
+  /** revoked as lost (4403 device-lost / HTTP 403 device_lost): this phone erases itself (ADR 0029) */
+  | 'device_lost'
+  /** revoked as replaced (4403 device-replaced / HTTP 403 device_replaced): upload once more, then stop */
+  | 'device_replaced'
   /** the relay refused access (4403 forbidden / HTTP 403) */
   | 'forbidden'
   /** the relay refused some documents to this device (not linked to it, or read-only) */
@@ -53,7 +57,7 @@ export class SyncError extends Error {
   }
 }
 
-const FATAL = new Set<SyncErrorCode>(['not_joined', 'token_invalid', 'token_expired', 'device_revoked', 'forbidden']);
+const FATAL = new Set<SyncErrorCode>(['not_joined', 'token_invalid', 'token_expired', 'device_revoked', 'device_lost', 'forbidden']);
 
 /** The relay's WebSocket close codes (docs/sync-protocol.md) mapped to our reasons. */
 export function reasonForClose(code: number, reason: string): SyncErrorCode | undefined {
@@ -61,7 +65,7 @@ export function reasonForClose(code: number, reason: string): SyncErrorCode | un
     case 4401:
       return reason === 'token-expired' ? 'token_expired' : 'token_invalid';
     case 4403:
-      return reason === 'device-revoked' ? 'device_revoked' : 'forbidden';
+      return reason === 'device-revoked' ? 'device_revoked' : reason === 'device-lost' ? 'device_lost' : reason === 'device-replaced' ? 'device_replaced' : 'forbidden';
     case 4413:
     case 1009: // ws itself, for a frame over twice the relay's limit
       return 'message_too_large';
@@ -78,7 +82,11 @@ export function reasonForClose(code: number, reason: string): SyncErrorCode | un
 /** The relay's HTTP error answers mapped to our reasons. */
 export function reasonForHttp(status: number, code: string | undefined): SyncErrorCode {
   if (status === 401) return code === 'token_expired' || code === 'token-expired' ? 'token_expired' : 'token_invalid';
-  if (status === 403) return code === 'device_revoked' || code === 'device-revoked' ? 'device_revoked' : 'forbidden';
+  if (status === 403) {
+    if (code === 'device_lost') return 'device_lost';
+    if (code === 'device_replaced') return 'device_replaced';
+    return code === 'device_revoked' || code === 'device-revoked' ? 'device_revoked' : 'forbidden';
+  }
   if (status === 429) return 'rate_limited';
   return 'server';
 }

@@ -1,6 +1,8 @@
 import { localRecords } from '@/db/instance';
 import { loadIdentity } from '@/db/identity';
-import { SyncEngine } from './engine';
+import { i18n } from '@/i18n';
+import { writeWipedMarker } from '@/trust/wiped-marker';
+import { SyncEngine, type WipeOutcome } from './engine';
 import { SyncError } from './errors';
 import { dropCarried, getCarried, listCarried, type CarriedFile } from './carried-files';
 import { importOrCarry, type ImportOutcome } from './file-import';
@@ -14,8 +16,17 @@ import { fetchPhoto } from './photos';
 let engine: SyncEngine | undefined;
 
 export function syncEngine(): SyncEngine {
-  engine ??= new SyncEngine({ records: localRecords() });
+  engine ??= new SyncEngine({ records: localRecords(), onWiped: showWiped });
   return engine;
+}
+
+/**
+ * The phone erased itself (revoked as lost): leave a note saying so and start again from
+ * it — nothing of the app's state (stores, open pages) survives the reload.
+ */
+function showWiped(w: WipeOutcome): void {
+  writeWipedMarker({ at: w.at, locale: String(i18n.global.locale.value), ...(w.retry ? { confirm: w.retry } : {}) });
+  location.replace('/');
 }
 
 /** Stop and forget the engine (tests, and before `resetLocalRecords`). */

@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 import type { Bundle } from '@/docs/bundle';
 import type { DevicePublicKey } from '@/domain/device-key';
-import { API, checkBody, errorAnswer, type ApiDevice, type CarriedAnswer, type CancelInviteAnswer, type CreateInviteAnswer, type OpenInvite, type RefreshTokenAnswer, type RevokeDeviceAnswer } from '@/domain/api-contract';
+import { API, checkBody, errorAnswer, type ApiDevice, type CarriedAnswer, type CancelInviteAnswer, type CreateInviteAnswer, type OpenInvite, type RefreshTokenAnswer, type RevokeDeviceAnswer, type RevokeReason, type DeviceEndAnswer } from '@/domain/api-contract';
 import type { Role } from '@/domain/team';
 import { readBundle } from './bundle-io';
 import { SyncError, reasonForHttp } from './errors';
@@ -137,10 +137,26 @@ export class RelayApi {
     return parseAnswer(API.cancelInvite.answer, await this.json(res), 'POST /api/invites/…/cancel');
   }
 
-  /** Revoke a device (`POST /api/devices/<id>/revoke`): a lead any of the team's, a device itself. */
-  async revokeDevice(deviceId: string): Promise<RevokeDeviceAnswer> {
-    const res = await this.request(`/api/devices/${encodeURIComponent(deviceId)}/revoke`, { method: 'POST' });
+  /** Revoke a device for a reason (`POST /api/devices/<id>/revoke`, ADR 0029): a lead any of the team's, a device itself. */
+  async revokeDevice(deviceId: string, reason: RevokeReason): Promise<RevokeDeviceAnswer> {
+    const res = await this.request(`/api/devices/${encodeURIComponent(deviceId)}/revoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason }),
+    });
     return parseAnswer(API.revokeDevice.answer, await this.json(res), 'POST /api/devices/…/revoke');
+  }
+
+  /** A replaced phone's last upload is done (`POST /api/devices/retire`): the relay refuses it from now on. */
+  async retire(): Promise<DeviceEndAnswer> {
+    const res = await this.request('/api/devices/retire', { method: 'POST' });
+    return parseAnswer(API.retireDevice.answer, await this.json(res), 'POST /api/devices/retire');
+  }
+
+  /** A lost phone erased itself (`POST /api/devices/wiped`): the lead sees when. */
+  async deviceWiped(): Promise<DeviceEndAnswer> {
+    const res = await this.request('/api/devices/wiped', { method: 'POST' });
+    return parseAnswer(API.deviceWiped.answer, await this.json(res), 'POST /api/devices/wiped');
   }
 
   /** Register this device's signing key (`POST /api/devices/key`, once; ADR 0023). */

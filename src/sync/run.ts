@@ -70,8 +70,38 @@ export class SyncRun {
         await this.execute(false);
         return;
       }
+      if (err instanceof SyncError && err.code === 'device_replaced') {
+        await this.lastUpload();
+        throw new SyncError('device_revoked', 'this phone was replaced: its last upload is done');
+      }
       throw err;
     }
+  }
+
+  /**
+   * The lead revoked this phone as replaced (ADR 0029): what it holds goes up once — its own
+   * unsynced docs, its photos, the files it carries — and then it tells the relay it is done
+   * and stops for good. Nothing new is read. Anything that fails throws (retryable), and the
+   * next run tries again: the relay keeps accepting until the phone says it is done.
+   */
+  private async lastUpload(): Promise<void> {
+    const { records, tracker, transport, options: o } = this.d;
+    const teamId = this.ctx.identity.teamId;
+    const api = transport.api!;
+    const excluded = transport.excluded;
+    const own = (await tracker.unsyncedNames(teamId)).filter((n) => !excluded.has(n));
+    if (own.length > 0) {
+      this.d.setPhase('syncing');
+      await transport.ensureSocket(this.ctx);
+      const failed = await this.syncDocs(own, () => undefined);
+      await records.docs.flushAll();
+      await tracker.settled();
+      if (failed.size > 0) throw this.failureError(failed);
+    }
+    if (o.photos) await this.uploadPhotos();
+    await deliverCarriedFiles(records.db, teamId, api);
+    await api.retire();
+    transport.close();
   }
 
   private async steps(): Promise<void> {

@@ -52,6 +52,8 @@ export class RelayTransport {
   sessions: DocSessions | undefined;
   outbox: PhotoOutbox | undefined;
   fatalClose: SyncErrorCode | undefined;
+  /** the relay closed the socket because the lead revoked this phone as replaced */
+  replacedClose = false;
   readonly excluded = new Map<string, 'message_too_large' | 'invalid_update'>();
   private ctx: SyncContext | undefined;
   private token = '';
@@ -94,7 +96,9 @@ export class RelayTransport {
     });
     this.socket.onClose((code, reason) => {
       const r = reasonForClose(code, reason);
-      if (r === 'token_invalid' || r === 'token_expired' || r === 'device_revoked' || r === 'forbidden') this.fatalClose = r;
+      if (r === 'token_invalid' || r === 'token_expired' || r === 'device_revoked' || r === 'device_lost' || r === 'forbidden') this.fatalClose = r;
+      // Replaced while connected: the next run makes the last upload on a new socket (ADR 0029).
+      if (r === 'device_replaced') this.replacedClose = true;
       // The relay refused one doc's update: leave that doc out (its data stays here), sync the rest.
       if ((r === 'message_too_large' || r === 'invalid_update') && this.suspect) this.excluded.set(this.suspect.doc, r);
       this.suspect = undefined;
@@ -151,7 +155,7 @@ export class RelayTransport {
     try {
       fresh = await this.api!.refreshToken();
     } catch (err) {
-      if (err instanceof SyncError && (err.code === 'token_invalid' || err.code === 'token_expired' || err.code === 'device_revoked')) throw err;
+      if (err instanceof SyncError && (err.code === 'token_invalid' || err.code === 'token_expired' || err.code === 'device_revoked' || err.code === 'device_lost')) throw err;
       throw new SyncError('token_expired', 'could not refresh the token', { cause: err });
     }
     await saveSession(this.o.records.db, { token: fresh.token, expiresAt: fresh.expiresAt });

@@ -26,6 +26,10 @@ export const CLOSE = {
   tokenExpired: { code: 4401, reason: 'token-expired' },
   forbidden: { code: 4403, reason: 'forbidden' },
   deviceRevoked: { code: 4403, reason: 'device-revoked' },
+  /** revoked as lost: the phone erases itself (ADR 0029) */
+  deviceLost: { code: 4403, reason: 'device-lost' },
+  /** revoked as replaced: the phone makes its last upload, then stops */
+  deviceReplaced: { code: 4403, reason: 'device-replaced' },
   authTimeout: { code: 4408, reason: 'auth-timeout' },
   messageTooLarge: { code: 4413, reason: 'message-too-large' },
   preAuthTooLarge: { code: 4413, reason: 'too-much-before-auth' },

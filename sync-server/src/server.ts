@@ -4,6 +4,7 @@ import { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AccessControl } from './auth/access';
 import { Registry } from './auth/registry';
+import { closeFor } from './auth/revocation';
 import { loadSecret, TokenService, type DeviceClaims } from './auth/tokens';
 import { BlobStore } from './blobs/blob-store';
 import { createTusServer } from './blobs/tus';
@@ -161,12 +162,17 @@ export async function startRelay(config: RelayConfig, log: Logger = createLogger
     });
   }
   cluster.onEvent((e) => {
-    if (e.type === 'device-revoked') sessions.closeDevice(e.deviceId, CLOSE.deviceRevoked);
+    if (e.type === 'device-revoked') sessions.closeDevice(e.deviceId, e.close === 'lost' ? CLOSE.deviceLost : e.close === 'replaced' ? CLOSE.deviceReplaced : CLOSE.deviceRevoked);
   });
   // Also for revocations by the admin CLI without Redis: every relay looks in the database.
   const poll = setInterval(() => {
     registry.revokedAmong(sessions.deviceIds()).then(
-      (ids) => ids.forEach((id) => sessions.closeDevice(id, CLOSE.deviceRevoked)),
+      (rows) =>
+        rows.forEach(({ id, revocation }) => {
+          // A replaced phone making its last upload keeps its socket (ADR 0029).
+          const close = closeFor(revocation);
+          if (close) sessions.closeDevice(id, close);
+        }),
       (e: unknown) => log.warn({ err: String(e) }, 'could not look for revoked devices'),
     );
   }, REVOCATION_POLL_MS);

@@ -13,7 +13,8 @@ import { Link } from './support/link';
 import { PAGE_MARKS } from './support/page-marks';
 import { createInvites, removeDir, seedOf, seedTeams, startRelayProcess, tempDir } from './support/relay';
 import { benchTeam } from './support/team';
-import { joinAndSync, type BenchWindow } from './lead-sync.bench';
+import { throughLock } from '../e2e/support/lock';
+import { joinAndSync, setLeadPin, type BenchWindow } from './lead-sync.bench';
 
 interface ProfileNode {
   id: number;
@@ -50,6 +51,7 @@ try {
   console.log(`first sync ${(sync.rowsMs / 1000).toFixed(1)} s`);
   await page.waitForTimeout(1000);
   await page.close();
+  const pin = await setLeadPin(context, link);
   for (let round = 0; round < Number(process.env.ROUNDS ?? 2); round++) {
     const p = await context.newPage();
     const session = await cdp(context, p);
@@ -58,6 +60,7 @@ try {
     await session.send('Profiler.setSamplingInterval', { interval: 500 });
     await session.send('Profiler.start');
     await p.goto(`${link.url}${pagePath}`);
+    await throughLock(p, pin, 120_000);
     const key = pagePath === '/lead' ? 'overviewReady' : 'assessmentReady';
     await p.waitForFunction((k) => (window as unknown as BenchWindow).__bench[k as 'assessmentReady'] !== undefined, key, { polling: 100, timeout: 180_000 });
     const { profile } = (await session.send('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };

@@ -9,7 +9,7 @@ import { LAPTOP, relayTeam, SYNC_MS, type Device } from './support/relay-team';
 /**
  * Issue 11 items 2, 4 and 7 in real Chromium through a real relay, three profiles:
  * 周明 is out of signal, hands his file to 李强, who carries it (his own status stays his
- * own) and hands it to the lead; the lead revokes 周明's phone, which says so and keeps its
+ * own) and hands it to the lead; the lead revokes 周明's phone as replaced: it uploads once, says so, keeps its
  * record, then joins again on the same phone with a code made under his name and uploads it.
  */
 describe('carrying a colleague’s file, a revoked phone joining again, open invites', () => {
@@ -104,21 +104,24 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await lead.page.getByText('山里入户：老人独居').waitFor();
   });
 
-  it('the lead revokes 周明’s phone; it says so, keeps its record, and joins again with a code under his name, then uploads', async () => {
+  it('the lead revokes 周明’s phone as replaced; it uploads its record once, says so, keeps it, and joins again with a code under his name', async () => {
     await team.open(lead, '/lead/team');
     const card = lead.page.locator('.lead-member', { hasText: '周明' });
     await card.getByRole('button', { name: '停用 周明 的设备“周明的手机”' }).click();
-    await lead.page.locator('dialog').getByRole('button', { name: '停用', exact: true }).click();
-    await card.getByText('已停用').waitFor();
+    // Replaced (ADR 0029): at its next contact the phone uploads what it holds, then stops.
+    await lead.page.locator('dialog').getByRole('button', { name: '换了新手机：先上传再停用' }).click();
+    await card.getByText('已停用 · 换机').waitFor();
 
     await zhou.context.setOffline(false);
     await team.open(zhou, '/households');
     const notice = zhou.page.locator('.revoked');
     await notice.getByText('这部手机已被组长停用，不能同步').waitFor({ timeout: SYNC_MS });
-    await notice.getByText('1 户的记录还没上传，都保留在这部手机上').waitFor();
+    await notice.getByText('手机上的记录都还在。').waitFor();
     await zhou.page.locator('.app-syncbar').getByText('这部手机已被组长停用，不能同步').waitFor();
     expect(await zhou.page.locator('.app-syncbar').getByText(/上次同步/).count()).toBe(0);
-    await zhou.page.locator('.hh-card', { hasText: '钱桂兰' }).getByText('未上传').waitFor();
+    await zhou.page.locator('.hh-card', { hasText: '钱桂兰' }).waitFor();
+    expect(await zhou.page.locator('.hh-card', { hasText: '钱桂兰' }).getByText('未上传').count()).toBe(0);
+    await team.until(lead, '/lead/team', async () => (await card.getByText(/旧手机已最后上传一次/).count()) > 0, 'last upload on the team page');
     await shot(zhou.page, 'identity-02-revoked');
     // Still so after a reload with no signal.
     await zhou.context.setOffline(true);
@@ -141,7 +144,7 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     expect(await zhou.page.locator('.hh-card', { hasText: '钱桂兰' }).getByText('未上传').count()).toBe(0);
 
     // The lead's list: the used code dropped off, 周明 has a new device.
-    await lead.page.reload();
+    await team.open(lead, '/lead/team');
     await lead.page.getByRole('heading', { name: '未使用的邀请码（0）' }).waitFor();
     await expect.poll(() => card.locator('.lead-devices li').count()).toBe(2);
   });
@@ -162,11 +165,11 @@ describe('carrying a colleague’s file, a revoked phone joining again, open inv
     await sun.page.locator('#sync-file-title').scrollIntoViewIfNeeded();
     await shot(sun.page, 'identity-05-never-joined-export');
 
-    await lead.page.goto(`${team.server.url}/settings`);
+    await team.open(lead, '/settings');
     await lead.page.locator('.sync-file__import input[type=file]').setInputFiles(file);
     await lead.page.getByText(/^已导入孙丽的记录（1 户，来自一直没联网的手机）/).waitFor();
     await shot(lead.page, 'identity-06-lead-adopted');
-    await lead.page.goto(`${team.server.url}/lead/team`);
+    await team.open(lead, '/lead/team');
     const card = lead.page.locator('.lead-member', { hasText: '孙丽' });
     await card.getByRole('button', { name: /新手机发邀请码/ }).click();
     const code = (await lead.page.locator('.lead-invite__code').textContent())!.trim();

@@ -4,6 +4,7 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL, SMOKE } from '../bench/generate';
 import { CHROMIUM_ARGS } from './support/browser';
+import { throughLock } from './support/lock';
 
 /**
  * Every lead page in real Chromium with a bench-sized team on the device (20 members,
@@ -35,6 +36,8 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  /** the lead's app-lock PIN, once the first lead page asked for it (ADR 0029) */
+  let pin: string | undefined;
   let url = '';
   let leadId = '';
   const errors: string[] = [];
@@ -67,6 +70,8 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
   async function load(path: string, ready: string): Promise<number> {
     const t = Date.now();
     await page.goto(`${url}${path}`);
+    // A lead's phone has a PIN: set at the first lead page, then each cold start is unlocked.
+    pin = await throughLock(page, pin, 120_000);
     return waitReady(path.replace(/\W+/g, '-'), ready, t);
   }
 
@@ -207,6 +212,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
     await shoot('lead-export');
   });
 
+  // Every load of a lead's phone starts locked (ADR 0029): 28 unlocks, each a PBKDF2 run.
   it('every page passes axe, at 360 px and on a laptop, the member’s screens too', async () => {
     const found: string[] = [];
     const pages: [string, string][] = [
@@ -223,6 +229,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
       ['/households', '.page--list'],
       ['/requests', '.page'],
       ['/settings', '.page'],
+      ['/settings/lock', '.lock-settings'],
       ['/households/new', 'form'],
     ];
     for (const [w, h] of [
@@ -232,6 +239,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
       await page.setViewportSize({ width: w, height: h });
       for (const [path, ready] of pages) {
         await page.goto(`${url}${path}`);
+        pin = await throughLock(page, pin);
         await page.locator(ready).first().waitFor();
         await page.waitForTimeout(300);
         found.push(...(await axeViolations(page)).map((v) => `${path} @${w}: ${v}`));
@@ -252,6 +260,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
     try {
       for (const locale of ['zh-TW', 'en']) {
         await page.goto(`${url}/settings`);
+        pin = await throughLock(page, pin);
         await page.locator('#locale').selectOption(locale);
         await page.waitForFunction((l) => document.documentElement.lang === l, locale);
         for (const [w, h] of [
@@ -261,6 +270,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
           await page.setViewportSize({ width: w, height: h });
           for (const [path, ready] of pages) {
             await page.goto(`${url}${path}`);
+            pin = await throughLock(page, pin);
             await page.locator(ready).first().waitFor();
             await page.waitForTimeout(300);
             found.push(...(await axeViolations(page)).map((v) => `${locale} ${path} @${w}: ${v}`));
@@ -270,6 +280,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
       await page.goto(`${url}/settings`);
+      pin = await throughLock(page, pin);
       await page.locator('#locale').selectOption('zh-CN');
       await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     }

@@ -10,6 +10,7 @@ import fieldZhCN from '@/i18n/messages/field.zh-CN';
 import leadZhCN from '@/i18n/messages/lead.zh-CN';
 import { FULL, SMOKE } from '../bench/generate';
 import { CHROMIUM_ARGS } from './support/browser';
+import { throughLock } from './support/lock';
 
 /**
  * The half-year analysis and the year-end summary printed at 2,000 households (issue 12, item
@@ -252,6 +253,8 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
   let vite: ViteDevServer;
   let browser: Browser;
   let page: Page;
+  /** the lead's app-lock PIN, once the first lead page asked for it (ADR 0029) */
+  let pin: string | undefined;
   let url = '';
   const errors: string[] = [];
 
@@ -285,6 +288,7 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
   for (const kind of ['half', 'year'] as const) {
     it(`${kind === 'half' ? 'half-year analysis' : 'year-end summary'}: "working out" on paper until the figures are here, then the rows' ratings count`, async () => {
       await page.goto(`${url}/lead/summary/${kind}`);
+      pin = await throughLock(page, pin, 120_000);
       // The dev server compiles the app on its first load: slow on a busy machine, not what is tested.
       await page.locator('.lead-report__head').waitFor({ timeout: 120_000 });
       const early = await printed(page);

@@ -86,7 +86,12 @@ describe('API contract on a running relay', () => {
     const file = zlib.gzipSync(Buffer.concat([header, encodeSignature(await signBytes(key.privateKey, member.deviceId, header)), encodeEnd({ docs: 0, photos: 0 })]));
     const delivered = await fetch(`${relay.url}/api/carried`, { method: 'POST', headers: { Authorization: `Bearer ${member.token}`, 'Content-Type': 'application/gzip' }, body: file });
     answers.push({ name: 'carried', status: delivered.status, json: await delivered.json() });
-    answers.push({ name: 'revokeDevice', ...(await api(relay.url, 'POST', `/api/devices/${member.deviceId}/revoke`, { token: lead.token })) });
+    // Replaced: the phone says its last upload is done; lost: another phone says it erased itself (ADR 0029).
+    answers.push({ name: 'revokeDevice', ...(await api(relay.url, 'POST', `/api/devices/${member.deviceId}/revoke`, { token: lead.token, body: { reason: 'replaced' } })) });
+    answers.push({ name: 'retireDevice', ...(await api(relay.url, 'POST', '/api/devices/retire', { token: member.token })) });
+    const lost = await join(relay.url, (await api(relay.url, 'POST', '/api/invites', { token: lead.token, body: {} })).json.code, '赵敏', 'phone');
+    expect((await api(relay.url, 'POST', `/api/devices/${lost.deviceId}/revoke`, { token: lead.token, body: { reason: 'lost' } })).status).toBe(200);
+    answers.push({ name: 'deviceWiped', ...(await api(relay.url, 'POST', '/api/devices/wiped', { token: lost.token })) });
     answers.push({ name: 'devices', ...(await api(relay.url, 'GET', '/api/devices', { token: lead.token })) });
 
     for (const a of answers) expect([a.name, a.status, checkBody(API[a.name].answer, a.json)]).toMatchObject([a.name, API[a.name].status, { ok: true }]);

@@ -182,7 +182,7 @@ describe('tokens and revocation', () => {
     await dev.saved(dev.attach(households[0]!.name));
 
     const r = await api(t.url, 'POST', `/api/devices/${m.deviceId}/revoke`, { token: lead.token });
-    expect(r.json).toEqual({ deviceId: m.deviceId, revoked: true });
+    expect(r.json).toEqual({ deviceId: m.deviceId, revoked: true, reason: null });
     // The relay closes the socket itself, with the revocation code: not the token running out
     // or a ping timing out (those close differently, and much later).
     await waitFor(() => dev.closes.length > 0, 30_000, 'socket closed');

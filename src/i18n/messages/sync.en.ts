@@ -69,6 +69,8 @@ export default {
     },
     progress: 'Downloading files: {done} / {total}',
     reasons: {
+      device_lost: 'Your lead marked this phone as lost: its records are being erased.',
+      device_replaced: 'This phone was replaced: it is uploading what it has not sent, one last time.',
       device_revoked: 'The team lead has switched this phone off from syncing. Everything on the phone is kept; talk to your lead.',
       forbidden: 'The server refused this phone. Everything on the phone is kept; talk to your lead.',
       invalid_record: 'The server refused household files holding data of the wrong form (marked in the file). Correct them with “Edit file” and they upload by themselves; everything else syncs.',

@@ -19,7 +19,9 @@ const USAGE = `Lianhu relay administration (JSON on stdout; honours DATA_DIR, an
   team list
   invite create --team <teamId> --role member|lead [--member <memberId>]
   device list --team <teamId>
-  device revoke <deviceId>                      stops the device at once (the relay notices within a second)
+  device revoke <deviceId> [--reason replaced|lost]
+                                                stops the device at once (the relay notices within a second);
+                                                replaced: its last upload is accepted first; lost: it erases itself
   backup <file>                                 consistent online copy of the database (PostgreSQL: pg_dump's custom format)
   migrate --from sqlite:<file> --to postgres://… [--replace] [--verify-only]
                                                 copy a single relay's SQLite file into PostgreSQL and check every doc;
@@ -55,6 +57,10 @@ const device = (d: DeviceRow) => ({
   createdAt: d.created_at,
   lastSeenAt: d.last_seen_at,
   revokedAt: d.revoked_at,
+  revokeReason: d.revoke_reason,
+  retiredAt: d.retired_at,
+  wipeToldAt: d.wipe_told_at,
+  wipedAt: d.wiped_at,
 });
 
 /** Run one admin command; returns the exit code. */
@@ -107,12 +113,14 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out = pro
         if (!id) throw new RelayError(2, 'usage', 'device revoke <deviceId>');
         const d = await registry.device(id);
         if (!d) throw new RelayError(404, 'device_not_found', `no device ${id}`);
-        const changed = await registry.revoke(id);
+        const reason = opts.reason ?? null;
+        if (reason !== null && reason !== 'replaced' && reason !== 'lost') throw new RelayError(2, 'usage', '--reason is replaced or lost');
+        const changed = await registry.revoke(id, reason);
         // Relays look for revoked devices every second; with Redis they hear it at once.
         if (config.redisUrl) {
           const cluster = openCluster(config.redisUrl, config.redisPrefix, createLogger('silent'));
           try {
-            await cluster.publish({ type: 'device-revoked', deviceId: id });
+            await cluster.publish({ type: 'device-revoked', deviceId: id, ...(reason ? { close: reason } : {}) });
           } finally {
             await cluster.close();
           }

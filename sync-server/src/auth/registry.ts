@@ -3,13 +3,14 @@ import * as Y from 'yjs';
 import type { DevicePublicKey } from '#domain/device-key';
 import { teamDocName } from '#docs/schema';
 import { initTeam } from '#docs/team-doc';
-import { ID_SEGMENT } from '#domain/api-contract';
+import { ID_SEGMENT, type RevokeReason } from '#domain/api-contract';
 import { newId } from '#domain/ids';
 import type { Role } from '#domain/team';
 import { RelayError } from '../errors';
 import { nowIso } from '../storage/db';
 import type { DocStore } from '../storage/doc-store';
 import type { Sql } from '../storage/sql';
+import { revocationOf, type Revocation } from './revocation';
 
 export interface TeamRow {
   id: string;
@@ -31,6 +32,14 @@ export interface DeviceRow {
   /** JSON of the device's public signing key (ADR 0023), or null: joined before keys */
   public_key: string | null;
   key_at: string | null;
+  /** why it was revoked (ADR 0029); null: before reasons existed, or not revoked */
+  revoke_reason: RevokeReason | null;
+  /** a replaced device said its last upload was done: refused from then on */
+  retired_at: string | null;
+  /** a lost device was told to erase itself */
+  wipe_told_at: string | null;
+  /** a lost device said it had erased everything */
+  wiped_at: string | null;
 }
 
 export interface Invite {
@@ -100,7 +109,13 @@ const Q = {
   cancelInvite: 'UPDATE invites SET expires_at = @now WHERE code_hash = @hash AND team_id = @team AND used_at IS NULL AND expires_at > @now',
   device: 'SELECT * FROM devices WHERE id = @id',
   devices: 'SELECT * FROM devices WHERE team_id = @team ORDER BY created_at, id',
-  revoke: 'UPDATE devices SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL',
+  revoke: 'UPDATE devices SET revoked_at = @at, revoke_reason = @reason WHERE id = @id AND revoked_at IS NULL',
+  // A replaced phone that has not yet made its last upload may still be called lost (it did
+  // not turn up, or it was stolen after all); nothing else changes a reason once given.
+  lostAfterAll: `UPDATE devices SET revoke_reason = 'lost' WHERE id = @id AND revoke_reason = 'replaced' AND retired_at IS NULL`,
+  retire: `UPDATE devices SET retired_at = @at WHERE id = @id AND revoke_reason = 'replaced' AND retired_at IS NULL`,
+  wipeTold: `UPDATE devices SET wipe_told_at = @at WHERE id = @id AND revoke_reason = 'lost' AND wipe_told_at IS NULL`,
+  wiped: `UPDATE devices SET wiped_at = @at WHERE id = @id AND revoke_reason = 'lost' AND wiped_at IS NULL`,
   touch: 'UPDATE devices SET last_seen_at = @at WHERE id = @id',
   setRole: 'UPDATE devices SET role = @role WHERE id = @id',
 };
@@ -206,9 +221,28 @@ export class Registry {
     return (await this.device(deviceId))?.public_key === json;
   }
 
-  /** Revoke a device; false when it was unknown or already revoked. */
-  async revoke(deviceId: string): Promise<boolean> {
-    return (await this.db.run(Q.revoke, { at: nowIso(), id: deviceId })) === 1;
+  /**
+   * Revoke a device for a reason (ADR 0029); false when nothing changed (unknown, or already
+   * revoked — except a replaced phone still owing its last upload, which may become lost).
+   */
+  async revoke(deviceId: string, reason: RevokeReason | null): Promise<boolean> {
+    if ((await this.db.run(Q.revoke, { at: nowIso(), id: deviceId, reason })) === 1) return true;
+    return reason === 'lost' && (await this.db.run(Q.lostAfterAll, { id: deviceId })) === 1;
+  }
+
+  /** A replaced device's last upload is done; false when it was not waiting for one. */
+  async retire(deviceId: string): Promise<boolean> {
+    return (await this.db.run(Q.retire, { at: nowIso(), id: deviceId })) === 1;
+  }
+
+  /** A lost device was told to erase itself (the first time only). */
+  async wipeTold(deviceId: string): Promise<void> {
+    await this.db.run(Q.wipeTold, { at: nowIso(), id: deviceId });
+  }
+
+  /** A lost device confirmed it erased everything; false when it was not a lost device or had said so already. */
+  async wiped(deviceId: string): Promise<boolean> {
+    return (await this.db.run(Q.wiped, { at: nowIso(), id: deviceId })) === 1;
   }
 
   async touch(deviceId: string): Promise<void> {
@@ -219,12 +253,15 @@ export class Registry {
     await this.db.run(Q.setRole, { role, id: deviceId });
   }
 
-  /** Devices among `ids` that are revoked now. */
-  async revokedAmong(ids: string[]): Promise<string[]> {
+  /** Devices among `ids` that are revoked now, with where they stand (a retiring one may stay connected). */
+  async revokedAmong(ids: string[]): Promise<{ id: string; revocation: Revocation }[]> {
     if (ids.length === 0) return [];
     const p: Record<string, string> = {};
     ids.forEach((id, i) => (p[`d${i}`] = id));
-    const rows = await this.db.all<{ id: string }>(`SELECT id FROM devices WHERE revoked_at IS NOT NULL AND id IN (${ids.map((_, i) => `@d${i}`).join(',')})`, p);
-    return rows.map((r) => r.id);
+    const rows = await this.db.all<Pick<DeviceRow, 'id' | 'revoked_at' | 'revoke_reason' | 'retired_at'>>(
+      `SELECT id, revoked_at, revoke_reason, retired_at FROM devices WHERE revoked_at IS NOT NULL AND id IN (${ids.map((_, i) => `@d${i}`).join(',')})`,
+      p,
+    );
+    return rows.map((r) => ({ id: r.id, revocation: revocationOf(r) }));
   }
 }

@@ -6,7 +6,8 @@ import * as Y from 'yjs';
 import type { Logger } from '../logger';
 
 /** What one relay tells the others (besides the documents' own updates, which the Hocuspocus Redis extension carries). */
-export type ClusterEvent = { type: 'device-revoked'; deviceId: string };
+/** `close` says why (ADR 0029); absent from an older relay: a plain revocation. */
+export type ClusterEvent = { type: 'device-revoked'; deviceId: string; close?: 'lost' | 'replaced' };
 
 /**
  * The relays of one install, as seen from one of them. Without `REDIS_URL` there is one

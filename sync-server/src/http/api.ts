@@ -3,6 +3,7 @@ import { readTeam, upsertTeamMember } from '#docs/team-doc';
 import { API, type ApiDevice } from '#domain/api-contract';
 import { newId } from '#domain/ids';
 import type { DeviceRow } from '../auth/registry';
+import { closeFor, revocationOf } from '../auth/revocation';
 import { CLOSE, RelayError } from '../errors';
 import type { Services } from '../services';
 import { RELAY_ORIGIN } from '../sync/team-docs';
@@ -20,6 +21,10 @@ export const deviceJson = (d: DeviceRow): ApiDevice => ({
   createdAt: d.created_at,
   lastSeenAt: d.last_seen_at,
   revokedAt: d.revoked_at,
+  revokeReason: d.revoke_reason,
+  retiredAt: d.retired_at,
+  wipeToldAt: d.wipe_told_at,
+  wipedAt: d.wiped_at,
 });
 
 /** A percent-encoded path segment; malformed encoding is the caller's mistake (400), not ours. */
@@ -81,8 +86,26 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
       return sendAnswer(res, 200, API.registerKey.answer, { deviceId: c.device.id, registered: true });
     }
     case 'POST /api/carried': {
-      const c = await authenticate(s, req);
+      // Carried files a replaced phone holds go up with its last upload (ADR 0029).
+      const c = await authenticate(s, req, { lastUpload: true });
       return receiveCarried(s, c, req, res);
+    }
+    case 'POST /api/devices/retire': {
+      // A replaced phone's last upload is done: from now on it is refused (ADR 0029).
+      const c = await authenticate(s, req, { lastUpload: true });
+      if (!(await s.registry.retire(c.device.id))) throw new RelayError(409, 'not_replaced', 'this device is not a replaced one waiting for its last upload');
+      s.sessions.closeDevice(c.device.id, CLOSE.deviceRevoked);
+      const at = (await s.registry.device(c.device.id))!.retired_at!;
+      s.log.info({ device: c.device.id }, 'replaced device made its last upload');
+      return sendAnswer(res, 200, API.retireDevice.answer, { deviceId: c.device.id, at });
+    }
+    case 'POST /api/devices/wiped': {
+      // A lost phone erased itself; the lead sees when (ADR 0029). Said once.
+      const c = await authenticate(s, req, { wiped: true });
+      if (!(await s.registry.wiped(c.device.id))) throw new RelayError(409, 'not_lost', 'this device is not a lost one, or already said it was erased');
+      const at = (await s.registry.device(c.device.id))!.wiped_at!;
+      s.log.info({ device: c.device.id }, 'lost device confirmed it erased itself');
+      return sendAnswer(res, 200, API.deviceWiped.answer, { deviceId: c.device.id, at });
     }
     case 'GET /api/team': {
       const c = await authenticate(s, req);
@@ -102,12 +125,19 @@ export async function handleApi(s: Services, req: IncomingMessage, res: ServerRe
     const target = await s.registry.device(id);
     if (!target || target.team_id !== c.claims.teamId) throw new RelayError(404, 'not_found', 'no such device in this team');
     if (id !== c.device.id) requireLead(c);
-    await s.registry.revoke(id);
-    const closed = s.sessions.closeDevice(id, CLOSE.deviceRevoked);
+    // No body (an older app, a script): a plain revocation, as before reasons existed.
+    const hasBody = req.headers['content-type'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const { reason } = hasBody ? await readBody(req, API.revokeDevice.request) : { reason: undefined };
+    await s.registry.revoke(id, reason ?? null);
+    const now = (await s.registry.device(id))!;
+    // The phone learns at once if it is connected: lost erases itself, replaced makes its
+    // last upload on a new socket (ADR 0029). A repeated revoke answers with the reason that holds.
+    const held = now.revoke_reason;
+    const closed = s.sessions.closeDevice(id, revocationOf(now) === 'retiring' ? CLOSE.deviceReplaced : (closeFor(revocationOf(now)) ?? CLOSE.deviceRevoked));
     // …and on every other relay at once (they would also notice within a second by polling).
-    await s.cluster.publish({ type: 'device-revoked', deviceId: id }).catch((e: unknown) => s.log.warn({ err: String(e) }, 'could not tell the other relays'));
-    s.log.info({ by: c.device.id, device: id, socketsClosed: closed }, 'device revoked');
-    return sendAnswer(res, 200, API.revokeDevice.answer, { deviceId: id, revoked: true });
+    await s.cluster.publish({ type: 'device-revoked', deviceId: id, ...(held ? { close: held } : {}) }).catch((e: unknown) => s.log.warn({ err: String(e) }, 'could not tell the other relays'));
+    s.log.info({ by: c.device.id, device: id, reason: held, socketsClosed: closed }, 'device revoked');
+    return sendAnswer(res, 200, API.revokeDevice.answer, { deviceId: id, revoked: true, reason: held });
   }
   const cancel = /^\/api\/invites\/([^/]+)\/cancel$/.exec(url.pathname);
   if (cancel && req.method === 'POST') {

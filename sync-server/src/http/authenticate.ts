@@ -6,8 +6,9 @@ import { RelayError } from '../errors';
 import type { Services } from '../services';
 import type { Reader } from '../storage/change-feed';
 import { bearer } from './respond';
+import { revocationOf } from '../auth/revocation';
 
-/** An authenticated API caller: a device that is not revoked, with the role that counts now. */
+/** An authenticated API caller: a device not revoked (or revoked, where `authenticate`'s options let it in), with the role that counts now. */
 export interface Caller {
   claims: DeviceClaims;
   device: DeviceRow;
@@ -15,7 +16,13 @@ export interface Caller {
   reader: Reader;
 }
 
-export async function authenticate(s: Services, req: IncomingMessage, opts: { forRefresh?: boolean } = {}): Promise<Caller> {
+/**
+ * `forRefresh`: an expired token is accepted (for a long grace). `lastUpload`: a replaced
+ * phone still owing its last upload is let in (uploads, token refresh, saying it is done).
+ * `wiped`: a lost phone is let in to say it erased itself. Everything else a revoked device
+ * asks is refused, with what it must do (ADR 0029).
+ */
+export async function authenticate(s: Services, req: IncomingMessage, opts: { forRefresh?: boolean; lastUpload?: boolean; wiped?: boolean } = {}): Promise<Caller> {
   const token = bearer(req);
   if (!token) throw new RelayError(401, 'token_invalid', 'send Authorization: Bearer <device token>');
   let claims: DeviceClaims;
@@ -31,7 +38,15 @@ export async function authenticate(s: Services, req: IncomingMessage, opts: { fo
   }
   const device = await s.registry.device(claims.deviceId);
   if (!device || device.team_id !== claims.teamId) throw new RelayError(401, 'token_invalid', 'unknown device');
-  if (device.revoked_at) throw new RelayError(403, 'device_revoked', 'this device was revoked by the team lead');
+  const revocation = revocationOf(device);
+  if (revocation === 'lost' && !opts.wiped) {
+    await s.registry.wipeTold(device.id);
+    throw new RelayError(403, 'device_lost', 'this device was revoked as lost: erase every local record now');
+  }
+  if (revocation === 'retiring' && !opts.lastUpload && !opts.forRefresh) {
+    throw new RelayError(403, 'device_replaced', 'this device was replaced: upload what it holds, then POST /api/devices/retire');
+  }
+  if (revocation === 'revoked') throw new RelayError(403, 'device_revoked', 'this device was revoked by the team lead');
   if (!s.httpBuckets.take(claims.deviceId)) throw new RelayError(429, 'rate_limited', 'too many requests from this device; retry shortly');
   await s.teamDocs.get(claims.teamId);
   const role = s.access.role(claims);

@@ -56,7 +56,8 @@ export function createRouter(s: Services, tus: TusServer, tusCallers: WeakMap<In
     if (req.method === 'OPTIONS') return tus.handle(req, res);
     // tus can also serve finished uploads by id; photos are served only by hash, with checks.
     if (req.method === 'GET') throw new RelayError(405, 'method_not_allowed', 'download photos from /files/<sha256>');
-    const c = await authenticate(s, req);
+    // A replaced phone's last upload includes its photos (ADR 0029).
+    const c = await authenticate(s, req, { lastUpload: true });
     const id = p.slice(UPLOAD_PATH.length + 1);
     if (id) {
       // An upload belongs to the device that created it.

@@ -128,6 +128,14 @@ export const SQLITE_MIGRATIONS: string[] = [
   // NULL for a device that joined before keys, until its next connection registers one.
   `ALTER TABLE devices ADD COLUMN public_key TEXT;
   ALTER TABLE devices ADD COLUMN key_at TEXT;`,
+  // Why a device was revoked (ADR 0029): 'replaced' (its last upload is accepted, then it
+  // stops: `retired_at` records when it said it was done) or 'lost' (its next contact is
+  // told to erase itself: `wipe_told_at`, and `wiped_at` when it confirmed). NULL reason:
+  // revoked before reasons existed (stopped at once, nothing erased).
+  `ALTER TABLE devices ADD COLUMN revoke_reason TEXT;
+  ALTER TABLE devices ADD COLUMN retired_at TEXT;
+  ALTER TABLE devices ADD COLUMN wipe_told_at TEXT;
+  ALTER TABLE devices ADD COLUMN wiped_at TEXT;`,
 ];
 
 /**
@@ -243,4 +251,8 @@ export const POSTGRES_MIGRATIONS: string[] = [
   );`,
   `ALTER TABLE devices ADD COLUMN public_key TEXT;
   ALTER TABLE devices ADD COLUMN key_at TEXT;`,
+  `ALTER TABLE devices ADD COLUMN revoke_reason TEXT;
+  ALTER TABLE devices ADD COLUMN retired_at TEXT;
+  ALTER TABLE devices ADD COLUMN wipe_told_at TEXT;
+  ALTER TABLE devices ADD COLUMN wiped_at TEXT;`,
 ];

@@ -4,6 +4,7 @@ import { parseDocName } from '#docs/schema';
 import type { AccessControl } from '../auth/access';
 import type { Registry } from '../auth/registry';
 import { TokenError, type DeviceClaims, type TokenService } from '../auth/tokens';
+import { closeFor, revocationOf } from '../auth/revocation';
 import { CLOSE, type CloseReason } from '../errors';
 import type { Logger } from '../logger';
 import type { DocStore } from '../storage/doc-store';
@@ -191,10 +192,14 @@ export function relayExtension(d: RelayExtensionDeps): Extension {
       session.close(CLOSE.tokenInvalid);
       throw refuseDoc(CLOSE.tokenInvalid.reason);
     }
-    if (device.revoked_at) {
+    // A replaced phone making its last upload may open its docs; lost or stopped may not (ADR 0029).
+    const revocation = revocationOf(device);
+    const stop = closeFor(revocation);
+    if (stop) {
+      if (revocation === 'lost') await registry.wipeTold(device.id);
       session.docDenied(name);
-      session.close(CLOSE.deviceRevoked);
-      throw refuseDoc(CLOSE.deviceRevoked.reason);
+      session.close(stop);
+      throw refuseDoc(stop.reason);
     }
     const bound = session.bind(claims);
     if (bound === 'mismatch') {

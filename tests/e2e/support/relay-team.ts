@@ -7,6 +7,7 @@ import { VisitLogPageModel } from '../pages/visit-log-page';
 import { WelcomePageModel } from '../pages/welcome-page';
 import { startAppServer, type AppServer } from './app-server';
 import { CHROMIUM_ARGS, PHONE } from './browser';
+import { throughLock } from './lock';
 
 /**
  * What every story of a team syncing through a real relay starts with, so each test file
@@ -21,6 +22,8 @@ export const LAPTOP = { width: 1280, height: 800 };
 export interface Device {
   context: BrowserContext;
   page: Page;
+  /** the app lock's PIN once one is set on the device: `open` unlocks with it (ADR 0029) */
+  pin?: string;
 }
 
 export interface RelayTeam {
@@ -88,8 +91,12 @@ export function relayTeam(): RelayTeam {
       return { context, page };
     },
 
-    open(d, path) {
-      return d.page.goto(`${team.server.url}${path}`);
+    async open(d, path) {
+      const res = await d.page.goto(`${team.server.url}${path}`);
+      // A device with a PIN starts locked; a lead page asks a lead for a PIN first (ADR 0029).
+      const pin = await throughLock(d.page, d.pin);
+      if (pin) d.pin = pin;
+      return res;
     },
 
     async join(d, memberName, code) {
@@ -109,7 +116,8 @@ export function relayTeam(): RelayTeam {
           return;
         } catch (err) {
           if (Date.now() > deadline) throw err;
-          await d.page.reload();
+          // Opened again (not reloaded): a device with a PIN starts locked.
+          await team.open(d, path);
         }
       }
     },

@@ -11,7 +11,7 @@ const session = { token: 'eyJhbGciOiJIUzI1NiJ9.e30.sig', expiresAt: '2027-01-06T
 const invite: Invite = { code: 'ABCD-EFGH-JKMN', inviteId: 'q3X9v0Zb_kL2m-Aa8sD1fw', teamId: ids.teamId, role: 'lead', memberId: ids.memberId, expiresAt: '2026-12-21T01:00:00.000Z' };
 const openInvite: OpenInviteRow = { inviteId: invite.inviteId, role: 'member', memberId: ids.memberId, createdAt: '2026-12-07T01:00:00.000Z', expiresAt: invite.expiresAt };
 const changes: Changes = { seq: 12, changed: [`h:${ids.teamId}:abc`], readable: 3, revoked: [], reset: true };
-const device = { ...ids, memberName: '吴敏', deviceName: 'phone', role: 'lead' as const, createdAt: '2026-12-01T08:00:00.000Z', lastSeenAt: null, revokedAt: '2026-12-02T08:00:00.000Z' };
+const device = { ...ids, memberName: '吴敏', deviceName: 'phone', role: 'lead' as const, createdAt: '2026-12-01T08:00:00.000Z', lastSeenAt: null, revokedAt: '2026-12-02T08:00:00.000Z', revokeReason: 'lost', retiredAt: null, wipeToldAt: '2026-12-02T09:00:00.000Z', wipedAt: '2026-12-02T09:00:01.000Z' };
 
 const answers: { [K in keyof typeof API]: unknown } = {
   redeemInvite: { ...session, teamName: '一班' },
@@ -22,7 +22,9 @@ const answers: { [K in keyof typeof API]: unknown } = {
   changes,
   team: { teamId: ids.teamId, name: '一班', seq: 4, me: { deviceId: ids.deviceId, memberId: ids.memberId, role: 'member' } },
   devices: { devices: [device] },
-  revokeDevice: { deviceId: ids.deviceId, revoked: true },
+  revokeDevice: { deviceId: ids.deviceId, revoked: true, reason: 'lost' },
+  retireDevice: { deviceId: ids.deviceId, at: '2026-12-03T08:00:00.000Z' },
+  deviceWiped: { deviceId: ids.deviceId, at: '2026-12-03T08:00:00.000Z' },
   registerKey: { deviceId: ids.deviceId, registered: true },
   carried: { exporter: { deviceId: ids.deviceId, memberId: ids.memberId }, docs: [{ name: `h:${ids.teamId}:abc`, result: 'applied' }], photos: 1 },
 };

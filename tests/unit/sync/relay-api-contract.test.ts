@@ -33,7 +33,7 @@ describe('RelayApi: answers are checked against the API contract', () => {
     ['refreshToken', 'expiresAt', (api: RelayApi) => api.refreshToken(), { ...session, expiresAt: 12 }],
     ['devices', 'devices.0.memberId', (api: RelayApi) => api.devices(), { devices: [{ deviceId: 'd1' }] }],
     ['createInvite', 'role', (api: RelayApi) => api.createInvite('member'), { code: 'X', teamId: 'team', role: 'boss', expiresAt: session.expiresAt }],
-    ['revokeDevice', 'revoked', (api: RelayApi) => api.revokeDevice('d1'), { deviceId: 'd1', revoked: 'yes' }],
+    ['revokeDevice', 'revoked', (api: RelayApi) => api.revokeDevice('d1', 'lost'), { deviceId: 'd1', revoked: 'yes' }],
   ])('%s: an answer that does not match is a server error naming %s', async (_name, path, call, body) => {
     const err = await failure(call(relayAnswering(body)));
     expect(err).toBeInstanceOf(SyncError);
