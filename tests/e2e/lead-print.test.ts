@@ -29,7 +29,6 @@ const SIZE = process.env.LEAD_PRINT_SIZE === 'smoke' ? SMOKE : FULL;
 const SHOTS = process.env.LEAD_SCREENSHOTS;
 const PDF_LOCALES = (process.env.LEAD_PDF_LOCALES ?? 'zh-CN').split(',');
 const PDF_DIR = process.env.LEAD_PDF_DIR;
-const WORKER_HELD_MS = 2500;
 
 /** What the printed page shows: the text of what is visible under print media. */
 async function printed(page: Page): Promise<{ text: string; visible: Record<string, boolean> }> {
@@ -249,12 +248,18 @@ async function chooseLanguage(page: Page, locale: string): Promise<void> {
   await page.waitForFunction((l) => document.documentElement.lang === l, locale);
 }
 
+/** The figures worker's own script — not the module that only gives its address (`?worker&url`, dev server), which the app's start-up imports. */
+const FIGURES_WORKER = (u: URL) => u.pathname.includes('lead-figures.worker') && !u.searchParams.has('url');
+
 describe(`the summaries printed with ${SIZE.households} households`, () => {
   let vite: ViteDevServer;
   let browser: Browser;
   let page: Page;
   /** the lead's app-lock PIN, once the first lead page asked for it (ADR 0029) */
   let pin: string | undefined;
+  /** the figures worker's script is held back until released (see beforeAll) */
+  let workerHeld: Promise<void> = Promise.resolve();
+  let releaseWorker: () => void = () => undefined;
   let url = '';
   const errors: string[] = [];
 
@@ -273,9 +278,11 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
     await page.locator('body[data-ready="1"]').waitFor({ state: 'attached', timeout: 60_000 });
     const seeded = (await page.evaluate(`window.seedLeadDevice(${JSON.stringify(SIZE)})`)) as { households: number };
     expect(seeded.households).toBeGreaterThanOrEqual(SIZE.households);
-    // The figures worker comes late (as on a slow phone): the report is on screen before its figures.
-    await context.route('**/lead-figures.worker*', async (r) => {
-      await new Promise((ok) => setTimeout(ok, WORKER_HELD_MS));
+    // The figures worker comes late (as on a slow phone): the report is on screen before its
+    // figures. Held until the test has seen that, not for a set time: the worker is asked for
+    // as the app starts, and a PIN typed meanwhile (ADR 0029) can take longer than any delay.
+    await context.route(FIGURES_WORKER, async (r) => {
+      await workerHeld;
       await r.continue();
     });
   }, 600_000);
@@ -287,6 +294,7 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
 
   for (const kind of ['half', 'year'] as const) {
     it(`${kind === 'half' ? 'half-year analysis' : 'year-end summary'}: "working out" on paper until the figures are here, then the rows' ratings count`, async () => {
+      workerHeld = new Promise((release) => (releaseWorker = release));
       await page.goto(`${url}/lead/summary/${kind}`);
       pin = await throughLock(page, pin, 120_000);
       // The dev server compiles the app on its first load: slow on a busy machine, not what is tested.
@@ -297,6 +305,7 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
       expect(early.visible.sections).toBe(false);
       expect(early.text).not.toMatch(/群众评价 0 次/);
       expect(await page.locator('.lead-report__print').isDisabled()).toBe(true);
+      releaseWorker();
 
       await page.locator('.lead-report .lead-chart svg').first().waitFor({ timeout: 120_000 });
       const [, from, to] = /（(\d{4}-\d{2}-\d{2}) – (\d{4}-\d{2}-\d{2})）/.exec(await page.locator('.lead-report__meta').innerText()) ?? [];
@@ -316,8 +325,17 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
   }
 
   it('prints both summaries to PDF with the figures of the assessment page and of the XLSX export', async () => {
-    await page.context().unroute('**/lead-figures.worker*');
+    await page.context().unroute(FIGURES_WORKER);
     await page.goto(`${url}/lead`);
+    pin = await throughLock(page, pin, 120_000);
+    // This test and the next navigate for minutes without a touch or a key: the lock's
+    // longest idle time (ADR 0029), so the app does not lock under them on a slow machine.
+    await page.evaluate(() => {
+      const record = JSON.parse(localStorage.getItem('lianhu.lock') ?? 'null') as { idleMinutes: number } | null;
+      if (record) localStorage.setItem('lianhu.lock', JSON.stringify({ ...record, idleMinutes: 30 }));
+    });
+    await page.goto(`${url}/lead`);
+    pin = await throughLock(page, pin, 120_000);
     await page.locator('.lead-stat').first().waitFor({ timeout: 120_000 });
     const looked: string[] = [];
     for (const locale of PDF_LOCALES) {
@@ -363,7 +381,7 @@ describe(`the summaries printed with ${SIZE.households} households`, () => {
   }, 600_000);
 
   it('prints on A4 and reads at 360 px in every language: no header or name broken inside a word, no chart label clipped or on another', async () => {
-    await page.context().unroute('**/lead-figures.worker*'); // held back only for the first state above
+    await page.context().unroute(FIGURES_WORKER); // held back only for the first state above
     const found: string[] = [];
     const pages: [string, string][] = [
       ['/lead/summary/half', '.lead-report .lead-chart svg'],

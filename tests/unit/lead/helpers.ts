@@ -1,3 +1,4 @@
+import { clearLock, saveLock } from '@/trust/lock-record';
 import { localRecords } from '@/db/instance';
 import { saveIdentity } from '@/db/identity';
 import { addRequest, addVisit, createHousehold } from '@/docs/household-doc';
@@ -25,6 +26,10 @@ export async function startTeam(role: Role = 'lead') {
     upsertTeamMember(doc, { id: WANG, name: '王芳', role: 'member', joinedAt: '2026-01-01T00:00:00Z' });
     upsertTeamMember(doc, { id: LI, name: '李强', role: 'member', joinedAt: '2026-01-01T00:00:00Z' });
   });
+  // A lead's device has its PIN (ADR 0029: the lead workspace asks for one first). The
+  // verifier is never checked here: these tests do not unlock.
+  if (role === 'lead') saveLock({ pin: { v: 1, salt: 'AAAAAAAAAAAAAAAAAAAAAA==', iterations: 1, verifier: 'AAAA' }, idleMinutes: 5 });
+  else clearLock();
   const identity = useIdentityStore();
   await identity.load();
   await useTeamStore().open(TEAM);
