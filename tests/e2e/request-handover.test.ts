@@ -84,8 +84,10 @@ describe('a request handed to a member not linked to its household', () => {
     await li.page.locator('.timeline__item', { hasText: '陈书记' }).getByText('转交给 李强').waitFor();
     await li.page.getByRole('radio', { name: '已解决' }).check({ force: true });
     await li.page.locator('#step-text').fill('已帮他递交申请，乡里已批');
+    expect(await li.page.getByRole('radio', { name: '已解决' }).isChecked()).toBe(true);
     await li.page.getByRole('button', { name: '确定' }).click();
-    await li.page.locator('.status', { hasText: '已解决' }).first().waitFor();
+    // A save on a page just opened waits for the app's start-up checks: slow on a loaded CI machine (15 s was not enough once).
+    await li.page.locator('.status', { hasText: '已解决' }).first().waitFor({ timeout: SYNC_MS });
     await team.open(li, '/households');
     await li.page.locator('.app-syncbar').getByText('所有记录都已在服务器上').waitFor({ timeout: SYNC_MS });
     await shot(li.page, 'handover-03-resolved');
