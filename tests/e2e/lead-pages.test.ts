@@ -212,9 +212,36 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
     await shoot('lead-export');
   });
 
+  /** Load each page cold at a phone's and a laptop's width (unlocking as the app asks) and collect axe's violations. */
+  async function axeWalk(pages: [string, string][], prefix = ''): Promise<string[]> {
+    const found: string[] = [];
+    for (const [w, h] of [
+      [360, 740],
+      [1280, 800],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      for (const [path, ready] of pages) {
+        await page.goto(`${url}${path}`);
+        pin = await throughLock(page, pin);
+        await page.locator(ready).first().waitFor();
+        await page.waitForTimeout(300);
+        found.push(...(await axeViolations(page)).map((v) => `${prefix}${path} @${w}: ${v}`));
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    return found;
+  }
+
+  /** Switch the app's language on the settings page, as a lead does. */
+  async function chooseLocale(locale: string): Promise<void> {
+    await page.goto(`${url}/settings`);
+    pin = await throughLock(page, pin);
+    await page.locator('#locale').selectOption(locale);
+    await page.waitForFunction((l) => document.documentElement.lang === l, locale);
+  }
+
   // Every load of a lead's phone starts locked (ADR 0029): 28 unlocks, each a PBKDF2 run.
   it('every page passes axe, at 360 px and on a laptop, the member’s screens too', async () => {
-    const found: string[] = [];
     const pages: [string, string][] = [
       ['/lead', '.lead-stat'],
       ['/lead/team', '.lead-member'],
@@ -232,21 +259,7 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
       ['/settings/lock', '.lock-settings'],
       ['/households/new', 'form'],
     ];
-    for (const [w, h] of [
-      [360, 740],
-      [1280, 800],
-    ] as const) {
-      await page.setViewportSize({ width: w, height: h });
-      for (const [path, ready] of pages) {
-        await page.goto(`${url}${path}`);
-        pin = await throughLock(page, pin);
-        await page.locator(ready).first().waitFor();
-        await page.waitForTimeout(300);
-        found.push(...(await axeViolations(page)).map((v) => `${path} @${w}: ${v}`));
-      }
-    }
-    await page.setViewportSize({ width: 1280, height: 800 });
-    expect(found).toEqual([]);
+    expect(await axeWalk(pages)).toEqual([]);
   }, 300_000);
 
   it('the overview, assessment and both summaries pass axe in Traditional Chinese and English too', async () => {
@@ -259,30 +272,11 @@ describe(`lead pages with ${SIZE.households} households and ${SIZE.visits} visit
     ];
     try {
       for (const locale of ['zh-TW', 'en']) {
-        await page.goto(`${url}/settings`);
-        pin = await throughLock(page, pin);
-        await page.locator('#locale').selectOption(locale);
-        await page.waitForFunction((l) => document.documentElement.lang === l, locale);
-        for (const [w, h] of [
-          [360, 740],
-          [1280, 800],
-        ] as const) {
-          await page.setViewportSize({ width: w, height: h });
-          for (const [path, ready] of pages) {
-            await page.goto(`${url}${path}`);
-            pin = await throughLock(page, pin);
-            await page.locator(ready).first().waitFor();
-            await page.waitForTimeout(300);
-            found.push(...(await axeViolations(page)).map((v) => `${locale} ${path} @${w}: ${v}`));
-          }
-        }
+        await chooseLocale(locale);
+        found.push(...(await axeWalk(pages, `${locale} `)));
       }
     } finally {
-      await page.setViewportSize({ width: 1280, height: 800 });
-      await page.goto(`${url}/settings`);
-      pin = await throughLock(page, pin);
-      await page.locator('#locale').selectOption('zh-CN');
-      await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+      await chooseLocale('zh-CN');
     }
     expect(found).toEqual([]);
   }, 300_000);
